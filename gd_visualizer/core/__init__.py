@@ -1,0 +1,61 @@
+"""The numerical core of gd-visualizer: numpy only, no Qt.
+
+Everything the app, the exporter and the benchmark compute comes from here.
+"""
+
+from .datasets import (
+    BUILTIN_DATASETS,
+    Dataset,
+    DatasetError,
+    Standardization,
+    load_csv,
+    make_dataset,
+)
+from .history import History, HistoryView
+from .logistic import (
+    GradientKernel,
+    cost_from_z,
+    forward_backward,
+    initialize_with_zeros,
+    l1,
+    l2,
+    optimize,
+    predict,
+    propagate,
+    propagate_loop,
+    sigmoid,
+    softmax,
+    softplus,
+    stable_learning_rate,
+)
+from .surface import SLICES, SliceSpec, cost_grid
+from .trainer import Trainer
+
+__all__ = [
+    "BUILTIN_DATASETS",
+    "SLICES",
+    "Dataset",
+    "DatasetError",
+    "GradientKernel",
+    "History",
+    "HistoryView",
+    "SliceSpec",
+    "Standardization",
+    "Trainer",
+    "cost_from_z",
+    "cost_grid",
+    "forward_backward",
+    "initialize_with_zeros",
+    "l1",
+    "l2",
+    "load_csv",
+    "make_dataset",
+    "optimize",
+    "predict",
+    "propagate",
+    "propagate_loop",
+    "sigmoid",
+    "softmax",
+    "softplus",
+    "stable_learning_rate",
+]

@@ -1,0 +1,266 @@
+"""Logistic regression exactly as the course notes define it (numpy only).
+
+Notation follows the notes: ``X`` has shape ``(n_x, m)`` with one example per
+column, ``Y`` is ``(1, m)`` of 0/1 labels, ``w`` is ``(n_x, 1)`` and ``b`` a float.
+
+Numerical stability: the cost is computed from ``z`` (never from a clipped
+``A``) with the identities ``-log σ(z) = softplus(-z)`` and
+``-log(1 - σ(z)) = softplus(z)``, and ``softplus(t) = max(t, 0) + log1p(exp(-|t|))``
+never overflows.  One exponential per sample serves both σ and the cost.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+__all__ = [
+    "GradientKernel",
+    "cost_from_z",
+    "forward_backward",
+    "initialize_with_zeros",
+    "l1",
+    "l2",
+    "optimize",
+    "predict",
+    "propagate",
+    "propagate_loop",
+    "sigmoid",
+    "softmax",
+    "softplus",
+    "stable_learning_rate",
+]
+
+
+def sigmoid(z: Any) -> Any:
+    """σ(z) = 1 / (1 + e^(-z)), elementwise and stable for any finite z.
+
+    Only ``exp(-|z|)`` is evaluated, which lies in (0, 1] and cannot overflow.
+    """
+    z = np.asarray(z, dtype=float)
+    e = np.exp(-np.abs(z))
+    out = np.where(z >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
+    return out if out.ndim else float(out)
+
+
+def softplus(t: Any) -> Any:
+    """softplus(t) = log(1 + e^t), stable for any finite t."""
+    t = np.asarray(t, dtype=float)
+    out = np.maximum(t, 0.0) + np.log1p(np.exp(-np.abs(t)))
+    return out if out.ndim else float(out)
+
+
+def cost_from_z(Z: np.ndarray, Y: np.ndarray, axis: int | None = None) -> Any:
+    """Cross-entropy cost J computed from the logits Z (the one cost function).
+
+    J = -(1/m) Σ [Y log σ(Z) + (1 - Y) log(1 - σ(Z))]
+      = (1/m) Σ [Y softplus(-Z) + (1 - Y) softplus(Z)]
+
+    ``Z`` may carry leading grid dimensions (the cost surface passes a stack of
+    logits); the mean is taken over ``axis`` (default: all elements).
+    """
+    Z = np.asarray(Z, dtype=float)
+    Y = np.asarray(Y, dtype=float)
+    # softplus(±z) = relu(±z) + log1p(e^(-|z|)): both terms are >= 0, so the sum
+    # has no cancellation and J stays exact (and >= 0) as it approaches 0.
+    loss = Y * np.maximum(-Z, 0.0) + (1.0 - Y) * np.maximum(Z, 0.0)
+    loss += np.log1p(np.exp(-np.abs(Z)))
+    return float(np.mean(loss)) if axis is None else np.mean(loss, axis=axis)
+
+
+def forward_backward(
+    w: np.ndarray, b: float, X: np.ndarray, Y: np.ndarray
+) -> tuple[np.ndarray, float, float, np.ndarray, np.ndarray]:
+    """One forward and backward pass: ``(dw, db, cost, Z, A)``.
+
+    Z = wᵀX + b;  A = σ(Z);  dZ = A - Y;  dw = (1/m) X dZᵀ;  db = (1/m) Σ dZ.
+    The cost comes from the same Z (no second pass over X).
+    """
+    m = X.shape[1]
+    Z = w.T @ X + b  # Z = wᵀX + b, shape (1, m)
+    A = sigmoid(Z)
+    cost = cost_from_z(Z, Y)
+    dZ = A - Y  # dZ = A - Y
+    dw = (X @ dZ.T) / m  # dw = (1/m) X dZᵀ
+    db = float(np.sum(dZ)) / m  # db = (1/m) Σ dZ
+    return dw, db, cost, Z, A
+
+
+class GradientKernel:
+    """The trainer's fused forward + backward pass over a fixed (X, Y).
+
+    Computes the same ``(dw, db, cost)`` as :func:`propagate`, from one pass
+    that produces Z, with preallocated cache-sized buffers and ``out=``
+    arguments: X is read twice per iteration (Z = wᵀX and dw = X dZᵀ) and
+    nothing of size m is allocated.
+    """
+
+    def __init__(self, X: np.ndarray, Y: np.ndarray, chunk: int = 32768) -> None:
+        self.X = np.ascontiguousarray(X, dtype=np.float64)
+        self.Y = np.ascontiguousarray(np.ravel(Y), dtype=np.float64)
+        self.n_x, self.m = self.X.shape
+        if self.Y.shape != (self.m,):
+            raise ValueError(f"Y has {self.Y.size} labels for {self.m} examples")
+        self._binary = bool(np.all((self.Y == 0.0) | (self.Y == 1.0)))
+        # s = 1 - 2y: relu(s z) is the non-log part of the loss for y in {0, 1}
+        self._s = 1.0 - 2.0 * self.Y
+        c = max(1, min(int(chunk), self.m))
+        self.chunk = c
+        self._z = np.empty(c)
+        self._e = np.empty(c)
+        self._r = np.empty(c)
+        self._pos = np.empty(c, dtype=bool)
+
+    def __call__(self, w: np.ndarray, b: float) -> tuple[np.ndarray, float, float]:
+        """Return ``(dw, db, cost)`` at (w, b); dw has shape (n_x,)."""
+        w = np.ravel(w)
+        X, Y, m, c = self.X, self.Y, self.m, self.chunk
+        dw = np.zeros(self.n_x)
+        db = 0.0
+        total = 0.0
+        for start in range(0, m, c):
+            stop = min(start + c, m)
+            k = stop - start
+            Xc, Yc = X[:, start:stop], Y[start:stop]
+            z, e, r, pos = self._z[:k], self._e[:k], self._r[:k], self._pos[:k]
+            np.dot(w, Xc, out=z)  # Z = wᵀX + b
+            z += b
+            if self._binary:  # loss = relu(s z) + log1p(e^(-|z|))
+                np.multiply(z, self._s[start:stop], out=r)
+                np.maximum(r, 0.0, out=r)
+                total += float(r.sum())
+            else:
+                total += float(np.sum(Yc * np.maximum(-z, 0.0) + (1.0 - Yc) * np.maximum(z, 0.0)))
+            np.abs(z, out=e)
+            np.negative(e, out=e)
+            np.exp(e, out=e)  # e = e^(-|z|), in (0, 1]
+            np.log1p(e, out=r)
+            total += float(r.sum())
+            np.add(e, 1.0, out=r)
+            np.reciprocal(r, out=r)  # r = 1 / (1 + e) = σ(|z|)
+            np.multiply(e, r, out=e)  # e / (1 + e) = σ(z) where z < 0
+            np.greater_equal(z, 0.0, out=pos)
+            np.copyto(e, r, where=pos)  # A = σ(z)
+            np.subtract(e, Yc, out=e)  # dZ = A - Y
+            dw += Xc @ e  # dw = (1/m) X dZᵀ  (the 1/m below)
+            db += float(e.sum())  # db = (1/m) Σ dZ
+        return dw / m, db / m, total / m
+
+
+def initialize_with_zeros(dim: int) -> tuple[np.ndarray, float]:
+    """w = zeros of shape (dim, 1), b = 0.0."""
+    return np.zeros((int(dim), 1)), 0.0
+
+
+def propagate(
+    w: np.ndarray, b: float, X: np.ndarray, Y: np.ndarray
+) -> tuple[dict[str, Any], float]:
+    """Vectorized cost and gradient: ``({"dw": (n_x, 1), "db": float}, cost)``."""
+    w = np.asarray(w, dtype=float).reshape(-1, 1)
+    X = np.asarray(X, dtype=float)
+    Y = np.asarray(Y, dtype=float).reshape(1, -1)
+    dw, db, cost, _, _ = forward_backward(w, float(b), X, Y)
+    return {"dw": dw, "db": db}, cost
+
+
+def propagate_loop(
+    w: np.ndarray, b: float, X: np.ndarray, Y: np.ndarray
+) -> tuple[dict[str, Any], float]:
+    """The same as :func:`propagate`, with the notes' explicit for-loops.
+
+    One loop over the m examples and one over the n_x features, accumulating
+    J, dw and db exactly as in "Wrap up in algorithm"; kept for teaching and
+    to measure what vectorization buys.
+    """
+    w = np.asarray(w, dtype=float).reshape(-1, 1)
+    X = np.asarray(X, dtype=float)
+    Y = np.asarray(Y, dtype=float).reshape(1, -1)
+    n_x, m = X.shape
+    J = 0.0
+    dw = np.zeros((n_x, 1))
+    db = 0.0
+    for i in range(m):
+        z = float(b)
+        for j in range(n_x):
+            z += w[j, 0] * X[j, i]  # z⁽ⁱ⁾ = wᵀx⁽ⁱ⁾ + b
+        a = sigmoid(z)
+        y = Y[0, i]
+        J += y * softplus(-z) + (1.0 - y) * softplus(z)  # -[y log a + (1-y) log(1-a)]
+        dz = a - y  # dz⁽ⁱ⁾ = a⁽ⁱ⁾ - y⁽ⁱ⁾
+        for j in range(n_x):
+            dw[j, 0] += X[j, i] * dz  # dw_j += x_j⁽ⁱ⁾ dz⁽ⁱ⁾
+        db += dz
+    return {"dw": dw / m, "db": float(db) / m}, float(J) / m
+
+
+def optimize(
+    w: np.ndarray,
+    b: float,
+    X: np.ndarray,
+    Y: np.ndarray,
+    num_iterations: int,
+    learning_rate: float,
+    print_cost: bool = False,
+) -> tuple[dict[str, Any], dict[str, Any], list[float]]:
+    """Batch gradient descent as in the course.
+
+    Returns ``(params, grads, costs)``: the final ``{"w", "b"}``, the last
+    gradients computed (before the final update), and the cost at iterations
+    0, 100, 200, …  The caller's ``w`` is not mutated.
+    """
+    w = np.array(w, dtype=float).reshape(-1, 1)  # a copy
+    b = float(b)
+    X = np.asarray(X, dtype=float)
+    Y = np.asarray(Y, dtype=float).reshape(1, -1)
+    costs: list[float] = []
+    grads: dict[str, Any] = {"dw": np.zeros_like(w), "db": 0.0}
+    for i in range(int(num_iterations)):
+        grads, cost = propagate(w, b, X, Y)
+        w = w - learning_rate * grads["dw"]  # w = w - α dw
+        b = b - learning_rate * grads["db"]  # b = b - α db
+        if i % 100 == 0:
+            costs.append(cost)
+            if print_cost:
+                print(f"Cost after iteration {i}: {cost:f}")
+    return {"w": w, "b": b}, grads, costs
+
+
+def predict(w: np.ndarray, b: float, X: np.ndarray) -> np.ndarray:
+    """Predictions of shape (1, m): 1.0 where A = σ(wᵀX + b) > 0.5, else 0.0."""
+    w = np.asarray(w, dtype=float).reshape(-1, 1)
+    A = sigmoid(w.T @ np.asarray(X, dtype=float) + b)
+    return (A > 0.5).astype(float)
+
+
+def softmax(x: np.ndarray) -> np.ndarray:
+    """Row-wise softmax of a 2-D array; stable for large entries."""
+    x = np.asarray(x, dtype=float)
+    shifted = x - np.max(x, axis=1, keepdims=True)
+    e = np.exp(shifted)
+    return e / np.sum(e, axis=1, keepdims=True)
+
+
+def l1(yhat: np.ndarray, y: np.ndarray) -> float:
+    """L1 loss: Σ |y⁽ⁱ⁾ - ŷ⁽ⁱ⁾|."""
+    return float(np.sum(np.abs(np.asarray(y) - np.asarray(yhat))))
+
+
+def l2(yhat: np.ndarray, y: np.ndarray) -> float:
+    """L2 loss: Σ (y⁽ⁱ⁾ - ŷ⁽ⁱ⁾)²."""
+    d = np.asarray(y) - np.asarray(yhat)
+    return float(np.sum(d * d))
+
+
+def stable_learning_rate(X: np.ndarray) -> float:
+    """The largest learning rate for which gradient descent cannot diverge.
+
+    The Hessian of J is bounded by ¼·X̃X̃ᵀ/m, where X̃ is X with a row of ones
+    for the bias; gradient descent is stable for α < 2/L with
+    L = λmax/4, i.e. α < 8/λmax(X̃X̃ᵀ/m).
+    """
+    X = np.asarray(X, dtype=float)
+    m = X.shape[1]
+    Xt = np.vstack([X, np.ones((1, m))])
+    lam = float(np.linalg.eigvalsh(Xt @ Xt.T / m)[-1])
+    return 8.0 / lam if lam > 0 else float("inf")
