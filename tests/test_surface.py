@@ -20,3 +20,21 @@ def test_cost_grid_matches_propagate(key):
             theta[spec.x_param], theta[spec.y_param], theta[spec.fixed_param] = xv, yv, 0.7
             _, cost = propagate(theta[:2].reshape(2, 1), theta[2], ds.X, ds.Y)
             assert J[j, i] == pytest.approx(cost, rel=1e-12)
+
+
+def test_contour_segments_lie_on_the_level():
+    from gd_visualizer.core.surface import contour_segments
+
+    xs = np.linspace(-2, 2, 41)
+    ys = np.linspace(-1.5, 1.5, 31)
+    J = xs[None, :] ** 2 + 2 * ys[:, None] ** 2  # closed form: ellipses
+    x, y = contour_segments(J, xs, ys, np.array([1.0, 2.0]))
+    assert len(x) == len(y) and len(x) % 2 == 0 and len(x) > 40
+    r = x**2 + 2 * y**2
+    # on each level up to the grid's linear interpolation error
+    near = np.minimum(abs(r - 1.0), abs(r - 2.0))
+    assert np.max(near) < 0.02
+    # both levels are present, and segments are short (adjacent edges of one cell)
+    assert np.any(abs(r - 1.0) < 0.02) and np.any(abs(r - 2.0) < 0.02)
+    seg = np.hypot(x[1::2] - x[0::2], y[1::2] - y[0::2])
+    assert np.max(seg) <= np.hypot(0.1, 0.1) + 1e-12

@@ -5,9 +5,11 @@ Everything the app, the exporter and the benchmark compute comes from here.
 
 from .datasets import (
     BUILTIN_DATASETS,
+    CsvInfo,
     Dataset,
     DatasetError,
     Standardization,
+    inspect_csv,
     load_csv,
     make_dataset,
 )
@@ -34,6 +36,7 @@ from .trainer import Trainer
 __all__ = [
     "BUILTIN_DATASETS",
     "SLICES",
+    "CsvInfo",
     "Dataset",
     "DatasetError",
     "GradientKernel",
@@ -46,6 +49,7 @@ __all__ = [
     "cost_grid",
     "forward_backward",
     "initialize_with_zeros",
+    "inspect_csv",
     "l1",
     "l2",
     "load_csv",

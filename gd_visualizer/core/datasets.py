@@ -16,9 +16,11 @@ from ..resources import resource_path
 
 __all__ = [
     "BUILTIN_DATASETS",
+    "CsvInfo",
     "Dataset",
     "DatasetError",
     "Standardization",
+    "inspect_csv",
     "load_csv",
     "make_dataset",
 ]
@@ -236,25 +238,26 @@ def _parse_number(cell: str, decimal_comma: bool) -> float | None:
         return None
 
 
-def load_csv(
-    path: str | os.PathLike[str],
-    features: Sequence[str] | None = None,
-    label: str | None = None,
-    classes: Sequence[str] | None = None,
-) -> Dataset:
-    """Load a 2-feature binary dataset from a CSV file.
+@dataclass(frozen=True)
+class _Table:
+    shown: str
+    header: list[str]
+    rows: list[tuple[int, list[str]]]
+    numeric: list[bool]
+    decimal_comma: bool
 
-    A header row names the columns; a headerless file of exactly three numeric
-    columns is read as x1, x2, y.  ``features`` picks two numeric columns and
-    ``label`` the label column (defaults: the last column is the label, the
-    features the first two numeric columns other than it).  Labels may be
-    0/1, -1/1, true/false or any two strings (sorted, first -> 0); with more
-    than two classes, ``classes=(a, b)`` keeps those rows, a -> 0 and b -> 1.
-    Comma, semicolon and tab delimiters, quotes, a UTF-8 BOM, CRLF line ends,
-    Latin-1 text and decimal commas (with a semicolon or tab delimiter) are
-    accepted.  Anything else raises :class:`DatasetError` naming the file, the
-    1-based line and the column.
-    """
+
+@dataclass(frozen=True)
+class CsvInfo:
+    """What a column picker needs to know about a CSV file."""
+
+    path: str
+    columns: tuple[str, ...]
+    numeric: tuple[bool, ...]
+    classes: dict[str, tuple[str, ...]]  # column -> its distinct values (when few)
+
+
+def _read_table(path: str | os.PathLike[str]) -> _Table:
     path = Path(path)
     shown = str(path)
     text = _read_text(path)
@@ -331,6 +334,43 @@ def load_csv(
     for j in range(ncol):
         cells = [r[j] for _, r in table if r[j] != ""]
         numeric.append(bool(cells) and sum(map(is_num, cells)) * 2 > len(cells))
+    return _Table(shown, header, table, numeric, decimal_comma)
+
+
+def inspect_csv(path: str | os.PathLike[str]) -> CsvInfo:
+    """Columns of a CSV file for a column picker: names, which are numeric, and
+    the distinct values of each non-numeric or few-valued column."""
+    t = _read_table(path)
+    classes: dict[str, tuple[str, ...]] = {}
+    for j, name in enumerate(t.header):
+        values = sorted({r[j] for _, r in t.rows if r[j] != ""})
+        if len(values) <= 20:
+            classes[name] = tuple(values)
+    return CsvInfo(str(path), tuple(t.header), tuple(t.numeric), classes)
+
+
+def load_csv(
+    path: str | os.PathLike[str],
+    features: Sequence[str] | None = None,
+    label: str | None = None,
+    classes: Sequence[str] | None = None,
+) -> Dataset:
+    """Load a 2-feature binary dataset from a CSV file.
+
+    A header row names the columns; a headerless file of exactly three numeric
+    columns is read as x1, x2, y.  ``features`` picks two numeric columns and
+    ``label`` the label column (defaults: the last column is the label, the
+    features the first two numeric columns other than it).  Labels may be
+    0/1, -1/1, true/false or any two strings (sorted, first -> 0); with more
+    than two classes, ``classes=(a, b)`` keeps those rows, a -> 0 and b -> 1.
+    Comma, semicolon and tab delimiters, quotes, a UTF-8 BOM, CRLF line ends,
+    Latin-1 text and decimal commas (with a semicolon or tab delimiter) are
+    accepted.  Anything else raises :class:`DatasetError` naming the file, the
+    1-based line and the column.
+    """
+    table_ = _read_table(path)
+    shown, header, table = table_.shown, table_.header, table_.rows
+    numeric, decimal_comma, ncol = table_.numeric, table_.decimal_comma, len(table_.header)
 
     def column(name: str, role: str) -> int:
         if name not in header:
@@ -430,7 +470,7 @@ def load_csv(
         Y=Y,
         feature_names=(header[feat_j[0]], header[feat_j[1]]),
         class_names=class_names,
-        name=path.stem,
+        name=Path(path).stem,
         source=shown,
         notes=notes,
     )

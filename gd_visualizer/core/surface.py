@@ -8,7 +8,7 @@ import numpy as np
 
 from .logistic import cost_from_z
 
-__all__ = ["SLICES", "SliceSpec", "cost_grid", "param_index"]
+__all__ = ["SLICES", "SliceSpec", "contour_segments", "cost_grid", "param_index"]
 
 #: parameter names in the order of the vector θ = (w1, w2, b)
 PARAMS = ("w1", "w2", "b")
@@ -74,3 +74,58 @@ def cost_grid(
         Z = along_x[None, :, :] + (ys[r0:r1, None] * xc[None, :] + base)[:, None, :]
         out[r0:r1] = cost_from_z(Z, y, axis=-1)
     return out
+
+
+def contour_segments(
+    J: np.ndarray, xs: np.ndarray, ys: np.ndarray, levels: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Contour lines of a grid by marching squares, as line segments.
+
+    Returns ``(x, y)`` arrays of even length: points 2k and 2k+1 are the ends
+    of one segment (draw with ``connect="pairs"``).  Each end lies on a grid
+    edge where J crosses the level, placed by linear interpolation.
+    """
+    J = np.asarray(J, dtype=np.float64)
+    xs = np.asarray(xs, dtype=np.float64)
+    ys = np.asarray(ys, dtype=np.float64)
+    out_x: list[np.ndarray] = []
+    out_y: list[np.ndarray] = []
+    # corners of each cell: a=(j,i) b=(j,i+1) c=(j+1,i+1) d=(j+1,i)
+    a, b, c, d = J[:-1, :-1], J[:-1, 1:], J[1:, 1:], J[1:, :-1]
+    X0, X1 = np.meshgrid(xs[:-1], ys[:-1])[0], np.meshgrid(xs[1:], ys[:-1])[0]
+    Y0, Y1 = np.meshgrid(xs[:-1], ys[:-1])[1], np.meshgrid(xs[:-1], ys[1:])[1]
+    for level in np.atleast_1d(levels):
+        # crossing points on the four edges (NaN where the edge is not crossed)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            tb = (level - a) / (b - a)  # bottom edge a->b
+            tr = (level - b) / (c - b)  # right edge b->c
+            tt = (level - d) / (c - d)  # top edge d->c
+            tl = (level - a) / (d - a)  # left edge a->d
+        edges = [
+            ((a < level) != (b < level), X0 + tb * (X1 - X0), Y0),
+            ((b < level) != (c < level), X1, Y0 + tr * (Y1 - Y0)),
+            ((d < level) != (c < level), X0 + tt * (X1 - X0), Y1),
+            ((a < level) != (d < level), X0, Y0 + tl * (Y1 - Y0)),
+        ]
+        crossed = np.stack([e[0] for e in edges])  # (4, ny-1, nx-1)
+        px = np.stack([e[1] for e in edges])
+        py = np.stack([e[2] for e in edges])
+        count = crossed.sum(axis=0)
+        # two crossings: one segment; four (saddle): pair bottom-left and top-right edges
+        two = count == 2
+        if np.any(two):
+            idx = np.argsort(~crossed[:, two], axis=0, kind="stable")[:2]
+            cols = np.arange(idx.shape[1])
+            sx, sy = px[:, two], py[:, two]
+            seg_x = np.column_stack([sx[idx[0], cols], sx[idx[1], cols]]).ravel()
+            seg_y = np.column_stack([sy[idx[0], cols], sy[idx[1], cols]]).ravel()
+            out_x.append(seg_x)
+            out_y.append(seg_y)
+        four = count == 4
+        if np.any(four):
+            sx, sy = px[:, four], py[:, four]
+            out_x.append(np.column_stack([sx[0], sx[3], sx[1], sx[2]]).ravel())
+            out_y.append(np.column_stack([sy[0], sy[3], sy[1], sy[2]]).ravel())
+    if not out_x:
+        return np.empty(0), np.empty(0)
+    return np.concatenate(out_x), np.concatenate(out_y)

@@ -1,0 +1,250 @@
+"""The control panel: dataset, learning rate, iterations, speed and the run buttons."""
+
+from __future__ import annotations
+
+import math
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDoubleSpinBox,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QSlider,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
+from superqt.utils import signals_blocked
+
+from ..core import BUILTIN_DATASETS
+
+LR_MIN_EXP, LR_MAX_EXP = -4.0, 1.0  # the slider spans 10⁻⁴ … 10
+LR_STEPS = 500
+MAX_ITERATIONS = 100_000
+SPEED_STEPS = 100  # speed slider: 10^(4·v/100) it/s, the last step is "max"
+
+
+def lr_to_slider(lr: float) -> int:
+    v = (math.log10(lr) - LR_MIN_EXP) / (LR_MAX_EXP - LR_MIN_EXP) * LR_STEPS
+    return round(min(max(v, 0), LR_STEPS))
+
+
+def slider_to_lr(v: int) -> float:
+    return float(10 ** (LR_MIN_EXP + (LR_MAX_EXP - LR_MIN_EXP) * v / LR_STEPS))
+
+
+def slider_to_speed(v: int) -> float:
+    """Iterations per second; ``inf`` at the top of the slider."""
+    return math.inf if v >= SPEED_STEPS else float(10 ** (4.0 * v / SPEED_STEPS))
+
+
+def speed_to_slider(its: float) -> int:
+    if math.isinf(its):
+        return SPEED_STEPS
+    return round(min(max(math.log10(max(its, 1.0)) / 4.0 * SPEED_STEPS, 0), SPEED_STEPS - 1))
+
+
+def speed_text(its: float) -> str:
+    return "max" if math.isinf(its) else f"{its:,.0f} it/s" if its >= 10 else f"{its:.1f} it/s"
+
+
+class Controls(QWidget):
+    """Plain widgets and signals; the main window wires them to the controller."""
+
+    learningRateChanged = Signal(float)
+    iterationsChanged = Signal(int)
+    speedChanged = Signal(float)
+    datasetRequested = Signal()  # the built-in dataset settings changed
+    standardizeChanged = Signal(bool)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 4, 4, 4)
+
+        # -- dataset -----------------------------------------------------------------
+        data_box = QGroupBox("Dataset")
+        form = QFormLayout(data_box)
+        self.dataset_combo = QComboBox()
+        self.dataset_combo.setObjectName("datasetCombo")
+        for name, text in BUILTIN_DATASETS.items():
+            self.dataset_combo.addItem(name, name)
+            self.dataset_combo.setItemData(
+                self.dataset_combo.count() - 1, text, Qt.ItemDataRole.ToolTipRole
+            )
+        form.addRow("Data", self.dataset_combo)
+        self.samples_spin = QSpinBox()
+        self.samples_spin.setObjectName("samplesSpin")
+        self.samples_spin.setRange(2, 1_000_000)
+        self.samples_spin.setValue(200)
+        self.samples_spin.setKeyboardTracking(False)
+        self.samples_spin.setGroupSeparatorShown(True)
+        form.addRow("Samples", self.samples_spin)
+        self.noise_spin = QDoubleSpinBox()
+        self.noise_spin.setObjectName("noiseSpin")
+        self.noise_spin.setRange(0.0, 5.0)
+        self.noise_spin.setSingleStep(0.05)
+        self.noise_spin.setSpecialValueText("default")
+        self.noise_spin.setValue(0.0)
+        self.noise_spin.setKeyboardTracking(False)
+        self.noise_spin.setToolTip("Spread of the Gaussian noise; 'default' uses the dataset's own")
+        form.addRow("Noise", self.noise_spin)
+        self.seed_spin = QSpinBox()
+        self.seed_spin.setObjectName("seedSpin")
+        self.seed_spin.setRange(0, 2**31 - 1)
+        self.seed_spin.setKeyboardTracking(False)
+        form.addRow("Seed", self.seed_spin)
+        self.standardize_check = QCheckBox("standardize features")
+        self.standardize_check.setObjectName("standardizeCheck")
+        self.standardize_check.setToolTip("Train on (x − mean)/std per feature")
+        self.standardize_check.setChecked(True)
+        form.addRow(self.standardize_check)
+        row = QHBoxLayout()
+        self.open_button = QPushButton("Open CSV…")
+        self.open_button.setObjectName("openCsvButton")
+        self.columns_button = QPushButton("Columns…")
+        self.columns_button.setObjectName("columnsButton")
+        self.columns_button.setToolTip(
+            "Choose the feature, label and class columns of the CSV file"
+        )
+        self.columns_button.setEnabled(False)
+        row.addWidget(self.open_button)
+        row.addWidget(self.columns_button)
+        form.addRow(row)
+        self.data_info = QLabel("")
+        self.data_info.setWordWrap(True)
+        self.data_info.setStyleSheet("color: #555;")
+        form.addRow(self.data_info)
+        layout.addWidget(data_box)
+
+        # -- training ----------------------------------------------------------------
+        train_box = QGroupBox("Gradient descent")
+        tform = QFormLayout(train_box)
+        self.lr_slider = QSlider(Qt.Orientation.Horizontal)
+        self.lr_slider.setObjectName("learningRateSlider")
+        self.lr_slider.setRange(0, LR_STEPS)
+        self.lr_slider.setToolTip("Learning rate α on a log scale, 10⁻⁴ … 10")
+        self.lr_spin = QDoubleSpinBox()
+        self.lr_spin.setObjectName("learningRateSpin")
+        self.lr_spin.setDecimals(5)
+        self.lr_spin.setRange(1e-5, 1e4)
+        self.lr_spin.setKeyboardTracking(False)
+        self.lr_spin.setToolTip("α; type any value (the slider covers 10⁻⁴ … 10)")
+        lr_row = QHBoxLayout()
+        lr_row.addWidget(self.lr_slider, 1)
+        lr_row.addWidget(self.lr_spin)
+        tform.addRow("Learning rate α", lr_row)
+        self.stable_button = QPushButton("Use a stable rate")
+        self.stable_button.setObjectName("stableRateButton")
+        self.stable_button.setEnabled(False)
+        tform.addRow("", self.stable_button)
+
+        self.iter_slider = QSlider(Qt.Orientation.Horizontal)
+        self.iter_slider.setObjectName("iterationsSlider")
+        self.iter_slider.setRange(1, MAX_ITERATIONS)
+        self.iter_slider.setSingleStep(10)
+        self.iter_slider.setPageStep(1000)
+        self.iter_slider.setToolTip("Iteration budget of the run (1 … 100 000)")
+        self.iter_spin = QSpinBox()
+        self.iter_spin.setObjectName("iterationsSpin")
+        self.iter_spin.setRange(1, MAX_ITERATIONS)
+        self.iter_spin.setGroupSeparatorShown(True)
+        self.iter_spin.setKeyboardTracking(False)
+        it_row = QHBoxLayout()
+        it_row.addWidget(self.iter_slider, 1)
+        it_row.addWidget(self.iter_spin)
+        tform.addRow("Iterations", it_row)
+
+        self.speed_slider = QSlider(Qt.Orientation.Horizontal)
+        self.speed_slider.setObjectName("speedSlider")
+        self.speed_slider.setRange(0, SPEED_STEPS)
+        self.speed_slider.setToolTip("Iterations per second, 1 … 10 000, or as fast as it goes")
+        self.speed_label = QLabel()
+        self.speed_label.setMinimumWidth(80)
+        sp_row = QHBoxLayout()
+        sp_row.addWidget(self.speed_slider, 1)
+        sp_row.addWidget(self.speed_label)
+        tform.addRow("Speed", sp_row)
+
+        buttons = QHBoxLayout()
+        self.play_button = QPushButton("Play")
+        self.play_button.setObjectName("playButton")
+        self.play_button.setToolTip("Play / pause (Space)")
+        self.step_button = QPushButton("Step")
+        self.step_button.setObjectName("stepButton")
+        self.step_button.setToolTip("One iteration (Right)")
+        self.reset_button = QPushButton("Reset")
+        self.reset_button.setObjectName("resetButton")
+        self.reset_button.setToolTip("Back to the start point, history cleared (R)")
+        for b in (self.play_button, self.step_button, self.reset_button):
+            buttons.addWidget(b)
+        tform.addRow(buttons)
+        layout.addWidget(train_box)
+
+        # wiring of the paired widgets
+        self.lr_slider.valueChanged.connect(self._on_lr_slider)
+        self.lr_spin.valueChanged.connect(self._on_lr_spin)
+        self.iter_slider.valueChanged.connect(self._on_iter_slider)
+        self.iter_spin.valueChanged.connect(self._on_iter_spin)
+        self.speed_slider.valueChanged.connect(self._on_speed)
+        self.dataset_combo.currentIndexChanged.connect(lambda _i: self.datasetRequested.emit())
+        self.samples_spin.valueChanged.connect(lambda _v: self.datasetRequested.emit())
+        self.noise_spin.valueChanged.connect(lambda _v: self.datasetRequested.emit())
+        self.seed_spin.valueChanged.connect(lambda _v: self.datasetRequested.emit())
+        self.standardize_check.toggled.connect(self.standardizeChanged)
+        self.layout_stretch = layout
+
+    # -- values ------------------------------------------------------------------------
+    def learning_rate(self) -> float:
+        return float(self.lr_spin.value())
+
+    def set_learning_rate(self, lr: float) -> None:
+        with signals_blocked(self.lr_slider), signals_blocked(self.lr_spin):
+            self.lr_slider.setValue(lr_to_slider(lr))
+            self.lr_spin.setValue(lr)
+
+    def iterations(self) -> int:
+        return int(self.iter_spin.value())
+
+    def set_iterations(self, n: int) -> None:
+        with signals_blocked(self.iter_slider), signals_blocked(self.iter_spin):
+            self.iter_slider.setValue(n)
+            self.iter_spin.setValue(n)
+
+    def speed(self) -> float:
+        return slider_to_speed(self.speed_slider.value())
+
+    def set_speed(self, its: float) -> None:
+        with signals_blocked(self.speed_slider):
+            self.speed_slider.setValue(speed_to_slider(its))
+        self.speed_label.setText(speed_text(self.speed()))
+
+    def _on_lr_slider(self, v: int) -> None:
+        lr = slider_to_lr(v)
+        with signals_blocked(self.lr_spin):
+            self.lr_spin.setValue(lr)
+        self.learningRateChanged.emit(self.learning_rate())
+
+    def _on_lr_spin(self, lr: float) -> None:
+        with signals_blocked(self.lr_slider):
+            self.lr_slider.setValue(lr_to_slider(lr))
+        self.learningRateChanged.emit(float(lr))
+
+    def _on_iter_slider(self, v: int) -> None:
+        with signals_blocked(self.iter_spin):
+            self.iter_spin.setValue(v)
+        self.iterationsChanged.emit(int(v))
+
+    def _on_iter_spin(self, v: int) -> None:
+        with signals_blocked(self.iter_slider):
+            self.iter_slider.setValue(v)
+        self.iterationsChanged.emit(int(v))
+
+    def _on_speed(self, v: int) -> None:
+        self.speed_label.setText(speed_text(slider_to_speed(v)))
+        self.speedChanged.emit(slider_to_speed(v))

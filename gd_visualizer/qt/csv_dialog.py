@@ -1,0 +1,88 @@
+"""Pick the feature, label and class columns of a CSV file."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QLabel,
+    QWidget,
+)
+
+from ..core import CsvInfo, inspect_csv
+
+inspect_columns = inspect_csv
+
+
+class CsvColumnsDialog(QDialog):
+    """Non-blocking: open() it and listen to ``chosen`` (a CsvChoice)."""
+
+    chosen = Signal(object)
+
+    def __init__(self, info: CsvInfo, choice, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Choose columns")
+        self.info = info
+        self._choice_type = type(choice)
+        form = QFormLayout(self)
+        form.addRow(QLabel(f"<b>{info.path}</b>"))
+        numeric = [c for c, n in zip(info.columns, info.numeric, strict=True) if n]
+        self.f1 = QComboBox()
+        self.f2 = QComboBox()
+        self.f1.addItems(numeric)
+        self.f2.addItems(numeric)
+        self.label = QComboBox()
+        self.label.addItems(list(info.columns))
+        self.c0 = QComboBox()
+        self.c1 = QComboBox()
+        form.addRow("Feature x1", self.f1)
+        form.addRow("Feature x2", self.f2)
+        form.addRow("Label column", self.label)
+        form.addRow("Class → 0", self.c0)
+        form.addRow("Class → 1", self.c1)
+        self.label.currentTextChanged.connect(self._fill_classes)
+        label = choice.label or info.columns[-1]
+        self.label.setCurrentText(label)
+        feats = choice.features or tuple(c for c in numeric if c != label)[:2]
+        if len(feats) == 2:
+            self.f1.setCurrentText(feats[0])
+            self.f2.setCurrentText(feats[1])
+        self._fill_classes(self.label.currentText())
+        if choice.classes:
+            self.c0.setCurrentText(choice.classes[0])
+            self.c1.setCurrentText(choice.classes[1])
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        form.addRow(buttons)
+        self.accepted.connect(self._emit)
+
+    def _fill_classes(self, column: str) -> None:
+        values = self.info.classes.get(column, ())
+        for k, combo in enumerate((self.c0, self.c1)):
+            combo.clear()
+            combo.addItems(list(values))
+            if len(values) > k:
+                combo.setCurrentIndex(k)
+        many = len(values) > 2
+        self.c0.setEnabled(many)
+        self.c1.setEnabled(many)
+
+    def selection(self):
+        classes = None
+        if self.c0.isEnabled():
+            classes = (self.c0.currentText(), self.c1.currentText())
+        return self._choice_type(
+            self.info.path,
+            features=(self.f1.currentText(), self.f2.currentText()),
+            label=self.label.currentText(),
+            classes=classes,
+        )
+
+    def _emit(self) -> None:
+        self.chosen.emit(self.selection())

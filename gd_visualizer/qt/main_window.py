@@ -1,0 +1,849 @@
+"""The main window: four linked views of gradient descent, steered while it trains."""
+
+from __future__ import annotations
+
+import logging
+import math
+import time
+from dataclasses import dataclass
+
+import numpy as np
+from PySide6.QtCore import QObject, QSettings, Qt, QThread, QTimer, Signal, Slot
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtWidgets import (
+    QFileDialog,
+    QGridLayout,
+    QLabel,
+    QMainWindow,
+    QMessageBox,
+    QScrollArea,
+    QSlider,
+    QSplitter,
+    QVBoxLayout,
+    QWidget,
+)
+from superqt.utils import signals_blocked
+
+from ..core import (
+    BUILTIN_DATASETS,
+    SLICES,
+    Dataset,
+    DatasetError,
+    HistoryView,
+    Standardization,
+    load_csv,
+    make_dataset,
+)
+from .controller import THREADS, TrainingController
+from .controls import MAX_ITERATIONS, Controls
+from .csv_dialog import CsvColumnsDialog, inspect_columns
+from .views import BoundaryView, CostCurveView, Readout, SigmoidView, SurfaceView
+from .worker import Snapshot, SurfaceRequest, SurfaceResult
+
+log = logging.getLogger(__name__)
+
+DEFAULT_DATASET = "iris"
+DEFAULT_LR = 0.1
+DEFAULT_ITERATIONS = 1000
+DEFAULT_SPEED = 200.0
+SURFACE_GRID = 96
+FRAME_SECONDS = 1 / 60
+
+EQUATIONS_HTML = """
+<h3>gd-visualizer</h3>
+<p>Logistic regression trained by batch gradient descent, exactly as in the course notes
+(X is n<sub>x</sub>×m, one example per column):</p>
+<pre>
+Z  = wᵀX + b
+A  = σ(Z) = 1 / (1 + e^(−Z))
+J  = −(1/m) Σ [Y log A + (1 − Y) log(1 − A)]
+dZ = A − Y
+dw = (1/m) X dZᵀ
+db = (1/m) Σ dZ
+w  = w − α dw
+b  = b − α db
+</pre>
+<p>Gradient descent cannot diverge for α &lt; 8/λ<sub>max</sub>(X̃X̃ᵀ/m),
+X̃ = X with a row of ones.</p>
+"""
+
+
+@dataclass(frozen=True)
+class CsvChoice:
+    path: str
+    features: tuple[str, str] | None = None
+    label: str | None = None
+    classes: tuple[str, str] | None = None
+
+
+class CsvLoader(QObject):
+    """Loads one CSV file in its own thread (file loading never blocks a frame)."""
+
+    loaded = Signal(object, object)  # (CsvChoice, Dataset)
+    failed = Signal(object, str)  # (CsvChoice, message)
+    needsColumns = Signal(object, object)  # (CsvChoice, column info)
+    finished = Signal()
+
+    def __init__(self, choice: CsvChoice) -> None:
+        super().__init__()
+        self.choice = choice
+
+    @Slot()
+    def run(self) -> None:
+        c = self.choice
+        try:
+            try:
+                ds = load_csv(c.path, features=c.features, label=c.label, classes=c.classes)
+            except DatasetError as exc:
+                if c.classes is None and "choose two of them" in str(exc):
+                    self.needsColumns.emit(c, inspect_columns(c.path))
+                else:
+                    raise
+            else:
+                self.loaded.emit(c, ds)
+        except DatasetError as exc:
+            self.failed.emit(c, str(exc))
+        except Exception as exc:  # never a traceback in the user's face
+            log.exception("loading %s failed", c.path)
+            self.failed.emit(c, f"{c.path}: could not be loaded ({type(exc).__name__}: {exc})")
+        self.finished.emit()
+
+
+class MainWindow(QMainWindow):
+    """gd-visualizer's window.  ``MainWindow()`` shows the default dataset, ready to train."""
+
+    def __init__(
+        self,
+        dataset: str | None = None,
+        learning_rate: float | None = None,
+        iterations: int | None = None,
+        restore_settings: bool = True,
+    ) -> None:
+        super().__init__()
+        self.setWindowTitle("gd-visualizer — gradient descent on logistic regression")
+        self._settings = QSettings("gd-visualizer", "gd-visualizer")
+        self._dataset: Dataset | None = None
+        self._std: Standardization | None = None
+        self._X = np.empty((2, 0))
+        self._Y = np.empty((1, 0))
+        self._csv: CsvChoice | None = None
+        self._csv_datasets: dict[str, tuple[CsvChoice, Dataset]] = {}
+        self._loaders: list[tuple[CsvLoader, QThread]] = []
+        self._view_index: int | None = None  # None: follow the newest iteration
+        self._ghosts: list[HistoryView] = []
+        self._playing = False
+        self._surface_fixed: float | None = None
+        self._surface_extent: tuple[float, float, float, float] | None = None
+        self._surface_key: str | None = None
+        self._closed = False
+        # drawing is paced by a frame timer: snapshots only mark the views dirty, so
+        # a slow paint can never queue up work and starve input or timers
+        self._frame_timer = QTimer(self)
+        self._frame_timer.setObjectName("frameTimer")
+        self._frame_timer.setSingleShot(True)
+        self._frame_timer.timeout.connect(self._render)
+        self._last_render = 0.0
+        self._render_seconds = 0.0
+        self._build()
+        self.controller = TrainingController(self)
+        self.controller.snapshotApplied.connect(self._on_snapshot)
+        self.controller.surfaceReady.connect(self._on_surface)
+        self.controller.errorOccurred.connect(self._show_error)
+        self._wire()
+        self._restore(restore_settings, dataset, learning_rate, iterations)
+
+    # -- construction ------------------------------------------------------------------
+    def _build(self) -> None:
+        self.boundary_view = BoundaryView()
+        self.surface_view = SurfaceView()
+        self.sigmoid_view = SigmoidView()
+        self.cost_view = CostCurveView()
+        self.readout = Readout()
+        self.controls = Controls()
+
+        plots = QWidget()
+        grid = QGridLayout(plots)
+        grid.setContentsMargins(4, 4, 4, 4)
+        grid.setSpacing(6)
+        grid.addWidget(self.boundary_view, 0, 0)
+        grid.addWidget(self.surface_view, 0, 1)
+        grid.addWidget(self.sigmoid_view, 1, 0)
+        grid.addWidget(self.cost_view, 1, 1)
+
+        self.history_slider = QSlider(Qt.Orientation.Horizontal)
+        self.history_slider.setObjectName("historySlider")
+        self.history_slider.setRange(0, 0)
+        self.history_slider.setToolTip(
+            "Replay any recorded iteration; press Play to continue from the one shown"
+        )
+        self.history_label = QLabel("iteration 0")
+        self.history_label.setMinimumWidth(150)
+        scrub = QWidget()
+        srow = QGridLayout(scrub)
+        srow.setContentsMargins(8, 0, 8, 4)
+        srow.addWidget(QLabel("History"), 0, 0)
+        srow.addWidget(self.history_slider, 0, 1)
+        srow.addWidget(self.history_label, 0, 2)
+        left = QWidget()
+        lv = QVBoxLayout(left)
+        lv.setContentsMargins(0, 0, 0, 0)
+        lv.addWidget(plots, 1)
+        lv.addWidget(scrub)
+
+        panel = QWidget()
+        pv = QVBoxLayout(panel)
+        pv.setContentsMargins(0, 0, 0, 0)
+        pv.addWidget(self.controls)
+        pv.addWidget(QLabel("<b>Read-out</b>"))
+        pv.addWidget(self.readout)
+        pv.addStretch(1)
+        scroll = QScrollArea()
+        scroll.setWidget(panel)
+        scroll.setWidgetResizable(True)
+        scroll.setMinimumWidth(330)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+
+        split = QSplitter()
+        split.addWidget(left)
+        split.addWidget(scroll)
+        split.setStretchFactor(0, 1)
+        split.setStretchFactor(1, 0)
+        split.setSizes([1100, 340])
+        self.setCentralWidget(split)
+        self.resize(1440, 900)
+        self._build_menus()
+        self.statusBar().showMessage("Ready — press Space to train")
+
+    def _build_menus(self) -> None:
+        menu = self.menuBar()
+        file_menu = menu.addMenu("&File")
+        self.open_action = QAction("&Open CSV…", self, shortcut=QKeySequence.StandardKey.Open)
+        self.open_action.triggered.connect(self.open_csv)
+        file_menu.addAction(self.open_action)
+        self.export_action = QAction("&Export animation…", self, shortcut=QKeySequence("Ctrl+E"))
+        self.export_action.setEnabled(False)
+        self.export_action.setToolTip("Export animations as PNG — coming with the export feature")
+        file_menu.addAction(self.export_action)
+        file_menu.addSeparator()
+        quit_action = QAction("&Quit", self, shortcut=QKeySequence("Ctrl+Q"))
+        quit_action.triggered.connect(self.close)
+        file_menu.addAction(quit_action)
+
+        run_menu = menu.addMenu("&Run")
+        self.play_action = QAction("&Play / Pause", self, shortcut=QKeySequence(Qt.Key.Key_Space))
+        self.play_action.triggered.connect(self.toggle_play)
+        self.step_action = QAction("&Step", self, shortcut=QKeySequence(Qt.Key.Key_Right))
+        self.step_action.triggered.connect(self.step)
+        self.reset_action = QAction("&Reset", self, shortcut=QKeySequence(Qt.Key.Key_R))
+        self.reset_action.triggered.connect(self.reset)
+        for a in (self.play_action, self.step_action, self.reset_action):
+            a.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+            run_menu.addAction(a)
+
+        help_menu = menu.addMenu("&Help")
+        about = QAction("&About", self)
+        about.triggered.connect(self._about)
+        help_menu.addAction(about)
+
+    def _wire(self) -> None:
+        c = self.controls
+        c.play_button.clicked.connect(self.toggle_play)
+        c.step_button.clicked.connect(self.step)
+        c.reset_button.clicked.connect(self.reset)
+        c.learningRateChanged.connect(self._on_lr)
+        c.iterationsChanged.connect(self._on_iterations)
+        c.speedChanged.connect(self.controller.set_speed)
+        c.datasetRequested.connect(self._on_dataset_request)
+        c.standardizeChanged.connect(self._on_standardize)
+        c.open_button.clicked.connect(self.open_csv)
+        c.columns_button.clicked.connect(self._choose_columns)
+        c.stable_button.clicked.connect(self._use_stable_rate)
+        self.history_slider.valueChanged.connect(self._on_scrub)
+        self.surface_view.sliceChanged.connect(lambda _k: self._update_surface(force=True))
+        self.surface_view.startPicked.connect(self._on_start_picked)
+        self.cost_view.log_box.toggled.connect(lambda _on: self._render())
+
+    # -- public API ----------------------------------------------------------------------
+    @property
+    def dataset(self) -> Dataset:
+        """The current dataset as loaded (raw features)."""
+        assert self._dataset is not None
+        return self._dataset
+
+    @property
+    def training_data(self) -> tuple[np.ndarray, np.ndarray]:
+        """The (X, Y) the trainer uses (standardized when that is on)."""
+        return self._X.copy(), self._Y.copy()
+
+    @property
+    def history(self) -> HistoryView:
+        """The recorded run as drawn: entry i holds the parameters before update i
+        and the learning rate used for it."""
+        return self.controller.mirror.view()
+
+    @property
+    def is_playing(self) -> bool:
+        return self._playing
+
+    def set_dataset(self, dataset: Dataset) -> None:
+        """Train on a new dataset (the run restarts from the start point)."""
+        self._dataset = dataset
+        self._apply_training_data()
+
+    # -- dataset -------------------------------------------------------------------------
+    def _restore(
+        self, restore: bool, dataset: str | None, lr: float | None, iterations: int | None
+    ) -> None:
+        s = self._settings
+        c = self.controls
+
+        def get(key: str, default, kind):
+            if not restore:
+                return default
+            try:
+                v = kind(s.value(key, default))
+                if isinstance(v, float) and not math.isfinite(v):
+                    return default
+                return v
+            except (TypeError, ValueError):
+                return default
+
+        name = get("dataset", DEFAULT_DATASET, str)
+        if name not in BUILTIN_DATASETS:
+            name = DEFAULT_DATASET
+        n = min(max(get("n_samples", 200, int), 2), 1_000_000)
+        noise = min(max(get("noise", 0.0, float), 0.0), 5.0)
+        seed = min(max(get("seed", 0, int), 0), 2**31 - 1)
+        std = get("standardize", "true", str).lower() not in ("false", "0")
+        lr0 = get("learning_rate", DEFAULT_LR, float)
+        if not 1e-5 <= lr0 <= 1e4:
+            lr0 = DEFAULT_LR
+        it0 = min(max(get("iterations", DEFAULT_ITERATIONS, int), 1), MAX_ITERATIONS)
+        speed = get("speed", DEFAULT_SPEED, float) if restore else DEFAULT_SPEED
+        if not (speed >= 1 or math.isinf(speed)):
+            speed = DEFAULT_SPEED
+        key = get("slice", "w1-w2", str)
+        log_scale = get("log_scale", "false", str).lower() in ("true", "1")
+        if restore:
+            geometry = s.value("geometry")
+            if geometry is not None:
+                try:
+                    self.restoreGeometry(geometry)
+                except TypeError:
+                    pass
+        if lr is not None:
+            lr0 = lr
+        if iterations is not None:
+            it0 = iterations
+        with (
+            signals_blocked(c.dataset_combo),
+            signals_blocked(c.samples_spin),
+            signals_blocked(c.noise_spin),
+            signals_blocked(c.seed_spin),
+            signals_blocked(c.standardize_check),
+        ):
+            c.dataset_combo.setCurrentIndex(max(0, c.dataset_combo.findData(name)))
+            c.samples_spin.setValue(n)
+            c.noise_spin.setValue(noise)
+            c.seed_spin.setValue(seed)
+            c.standardize_check.setChecked(std)
+        c.set_learning_rate(lr0)
+        c.set_iterations(it0)
+        c.set_speed(speed)
+        self.controller.set_speed(c.speed())
+        if key in SLICES:
+            with signals_blocked(self.surface_view.combo):
+                self.surface_view.set_slice(key)
+            self.surface_view.spec = SLICES[key]
+            self.surface_view._set_labels()
+        self.cost_view.log_box.setChecked(log_scale)
+        if dataset is not None and dataset.lower().endswith(".csv"):
+            self._set_builtin()  # something to show while the file loads
+            self.load_csv_file(dataset)
+        else:
+            if dataset is not None:
+                with signals_blocked(c.dataset_combo):
+                    c.dataset_combo.setCurrentIndex(c.dataset_combo.findData(dataset.lower()))
+            self._set_builtin()
+
+    def _save_settings(self) -> None:
+        s = self._settings
+        c = self.controls
+        s.setValue("geometry", self.saveGeometry())
+        data = c.dataset_combo.currentData()
+        if data in BUILTIN_DATASETS:
+            s.setValue("dataset", data)
+        s.setValue("n_samples", c.samples_spin.value())
+        s.setValue("noise", c.noise_spin.value())
+        s.setValue("seed", c.seed_spin.value())
+        s.setValue("standardize", "true" if c.standardize_check.isChecked() else "false")
+        s.setValue("learning_rate", c.learning_rate())
+        s.setValue("iterations", c.iterations())
+        s.setValue("speed", c.speed())
+        s.setValue("slice", self.surface_view.slice_key())
+        s.setValue("log_scale", "true" if self.cost_view.log_box.isChecked() else "false")
+        s.sync()
+
+    def _on_dataset_request(self) -> None:
+        data = self.controls.dataset_combo.currentData()
+        if isinstance(data, str) and data in self._csv_datasets:
+            self._csv, ds = self._csv_datasets[data]
+            self.controls.columns_button.setEnabled(True)
+            self.set_dataset(ds)
+        else:
+            self._set_builtin()
+
+    def _set_builtin(self) -> None:
+        c = self.controls
+        name = c.dataset_combo.currentData()
+        if name not in BUILTIN_DATASETS:
+            return
+        noise = c.noise_spin.value() or None
+        try:
+            ds = make_dataset(name, c.samples_spin.value(), noise, c.seed_spin.value())
+        except DatasetError as exc:
+            self._show_error(str(exc))
+            return
+        is_iris = name == "iris"
+        for w in (c.samples_spin, c.noise_spin, c.seed_spin):
+            w.setEnabled(not is_iris)
+        self._csv = None
+        c.columns_button.setEnabled(False)
+        self.set_dataset(ds)
+
+    def _on_standardize(self, _on: bool) -> None:
+        if self._dataset is not None:
+            self._apply_training_data()
+
+    def _apply_training_data(self) -> None:
+        ds = self._dataset
+        assert ds is not None
+        if self.controls.standardize_check.isChecked():
+            self._std = ds.standardization()
+            self._X = self._std.apply(ds.X)
+        else:
+            self._std = None
+            self._X = ds.X.copy()
+        self._Y = ds.Y.copy()
+        self._playing = False
+        self._view_index = None
+        self._ghosts = []
+        self._surface_extent = None
+        self._surface_fixed = None
+        self.controller.set_data(
+            self._X,
+            self._Y,
+            np.zeros(2),
+            0.0,
+            self.controls.learning_rate(),
+            self.controls.iterations(),
+        )
+        names = ds.feature_names
+        if self._std is not None:
+            names = (f"{names[0]} (standardized)", f"{names[1]} (standardized)")
+        self.boundary_view.set_data(ds, self._X, names)
+        self.sigmoid_view.set_data(self._X, self._Y, ds.class_names)
+        self.surface_view.show_ghost(None, None)
+        self.cost_view.show_ghost(None, None)
+        info = ds.describe()
+        if ds.notes:
+            info += " (" + "; ".join(ds.notes) + ")"
+        self.controls.data_info.setText(info)
+        self._update_buttons()
+        self.statusBar().showMessage(f"Loaded {info}", 5000)
+
+    # -- CSV -------------------------------------------------------------------------------
+    def open_csv(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(
+            self, "Open CSV", "", "CSV files (*.csv *.tsv *.txt);;All files (*)"
+        )
+        if path:
+            self.load_csv_file(path)
+
+    def load_csv_file(self, path: str, choice: CsvChoice | None = None) -> None:
+        """Load a CSV file off the GUI thread; the current dataset stays until it succeeds."""
+        choice = choice or CsvChoice(str(path))
+        loader = CsvLoader(choice)
+        thread = QThread()
+        thread.setObjectName("gd-csv-loader")
+        loader.moveToThread(thread)
+        thread.started.connect(loader.run)
+        loader.loaded.connect(self._on_csv_loaded)
+        loader.failed.connect(self._on_csv_failed)
+        loader.needsColumns.connect(self._on_csv_needs_columns)
+        loader.finished.connect(thread.quit)
+        thread.finished.connect(self._reap_loaders)
+        THREADS.add(thread)
+        self._loaders.append((loader, thread))
+        self.statusBar().showMessage(f"Loading {path} …")
+        thread.start()
+
+    @Slot()
+    def _reap_loaders(self) -> None:
+        self._loaders = [(lo, th) for lo, th in self._loaders if th.isRunning()]
+
+    @Slot(object, object)
+    def _on_csv_loaded(self, choice: CsvChoice, ds: Dataset) -> None:
+        if self._closed:
+            return
+        key = f"file:{choice.path}"
+        self._csv_datasets[key] = (choice, ds)
+        combo = self.controls.dataset_combo
+        with signals_blocked(combo):
+            i = combo.findData(key)
+            if i < 0:
+                combo.addItem(f"file: {ds.name}", key)
+                i = combo.count() - 1
+                combo.setItemData(i, choice.path, Qt.ItemDataRole.ToolTipRole)
+            combo.setCurrentIndex(i)
+        for w in (self.controls.samples_spin, self.controls.noise_spin, self.controls.seed_spin):
+            w.setEnabled(False)
+        self._csv = choice
+        self.controls.columns_button.setEnabled(True)
+        self.set_dataset(ds)
+
+    @Slot(object, str)
+    def _on_csv_failed(self, choice: CsvChoice, message: str) -> None:
+        if not self._closed:
+            self._show_error(message, title="Could not open the CSV file")
+
+    @Slot(object, object)
+    def _on_csv_needs_columns(self, choice: CsvChoice, info: object) -> None:
+        if not self._closed:
+            self._open_columns_dialog(choice, info)
+
+    def _choose_columns(self) -> None:
+        if self._csv is None:
+            return
+        choice = self._csv
+        try:
+            info = inspect_columns(choice.path)
+        except DatasetError as exc:
+            self._show_error(str(exc))
+            return
+        self._open_columns_dialog(choice, info)
+
+    def _open_columns_dialog(self, choice: CsvChoice, info: object) -> None:
+        dialog = CsvColumnsDialog(info, choice, self)
+        dialog.setObjectName("csvColumnsDialog")
+        dialog.chosen.connect(self._on_columns_chosen)
+        dialog.open()  # window-modal, never blocks the event loop
+        self._columns_dialog = dialog
+
+    @Slot(object)
+    def _on_columns_chosen(self, choice: CsvChoice) -> None:
+        self.load_csv_file(choice.path, choice)
+
+    # -- running -----------------------------------------------------------------------
+    def toggle_play(self) -> None:
+        if self._playing:
+            self.pause()
+        else:
+            self.play()
+
+    def play(self) -> None:
+        last = self.controller.last
+        at_end = self._view_index is None or self._view_index >= len(self.controller.mirror) - 1
+        if last is not None and at_end and last.iteration >= self.controls.iterations():
+            # the budget is used up: Play extends it so the button always does something
+            n = min(MAX_ITERATIONS, 2 * last.iteration)
+            if n <= last.iteration:
+                self.statusBar().showMessage("The iteration budget is at its maximum", 5000)
+                return
+            self.controls.set_iterations(n)
+            self.controller.set_budget(n)
+        self._branch_if_scrubbed()
+        self._playing = True
+        self.controller.play()
+        self._update_buttons()
+
+    def pause(self) -> None:
+        self._playing = False
+        self.controller.pause()
+        self._update_buttons()
+
+    def step(self) -> None:
+        self._branch_if_scrubbed()
+        self._playing = False
+        self.controller.step(1)
+        self._update_buttons()
+
+    def reset(self) -> None:
+        self._playing = False
+        self._view_index = None
+        self._ghosts = []
+        self.surface_view.show_ghost(None, None)
+        self.cost_view.show_ghost(None, None)
+        self.controller.reset()
+        self._update_buttons()
+
+    def _branch_if_scrubbed(self) -> None:
+        """Continue from the iteration shown; keep the abandoned branch as a ghost."""
+        mirror = self.controller.mirror
+        i = self._view_index
+        self._view_index = None
+        if i is None or i >= len(mirror) - 1:
+            return
+        full = mirror.view()
+        self._ghosts.append(
+            HistoryView(
+                *(
+                    getattr(full, k)[i:]
+                    for k in (
+                        "iterations",
+                        "costs",
+                        "weights",
+                        "biases",
+                        "dws",
+                        "dbs",
+                        "learning_rates",
+                    )
+                ),
+                stride=full.stride,
+            )
+        )
+        self.controller.rewind(i)
+        self._draw_ghosts()
+
+    def _on_lr(self, lr: float) -> None:
+        self.controller.set_learning_rate(lr)
+
+    def _on_iterations(self, n: int) -> None:
+        self.controller.set_budget(n)
+
+    def _use_stable_rate(self) -> None:
+        last = self.controller.last
+        if last is None:
+            return
+        lr = 0.9 * last.stable_rate
+        self.controls.set_learning_rate(lr)
+        self.controller.set_learning_rate(self.controls.learning_rate())
+        self.statusBar().showMessage(
+            f"Learning rate set to {self.controls.learning_rate():.4g}", 5000
+        )
+
+    def _on_start_picked(self, x: float, y: float) -> None:
+        if self._playing:
+            return
+        mirror = self.controller.mirror
+        if not len(mirror):
+            return
+        theta = np.array([*mirror.array("weights")[0], mirror.array("biases")[0]])
+        spec = self.surface_view.spec
+        theta[spec.x_param], theta[spec.y_param] = x, y
+        self._view_index = None
+        self._ghosts = []
+        self.surface_view.show_ghost(None, None)
+        self.cost_view.show_ghost(None, None)
+        self.controller.reset(theta[:2].copy(), float(theta[2]))
+        self.statusBar().showMessage(
+            f"Start point set to w = ({theta[0]:.3g}, {theta[1]:.3g}), b = {theta[2]:.3g}", 5000
+        )
+
+    def _on_scrub(self, value: int) -> None:
+        n = len(self.controller.mirror)
+        if self._playing:
+            self.pause()
+        self._view_index = None if value >= n - 1 else int(value)
+        self._render()
+
+    # -- drawing -----------------------------------------------------------------------
+    @Slot(object)
+    def _on_snapshot(self, snap: Snapshot) -> None:
+        if self._closed:
+            return
+        if self._playing and not snap.playing:
+            self._playing = False  # finished or diverged
+        if snap.divergence:
+            self.statusBar().showMessage(
+                f"Diverged: {snap.divergence}. Rates below {snap.stable_rate:.3g} are stable "
+                "for this data — try 'Use a stable rate'."
+            )
+        self._update_buttons()
+        self._schedule_render()
+
+    def _schedule_render(self) -> None:
+        """Draw at most once per frame, leaving at least as much time idle as a draw takes."""
+        if self._frame_timer.isActive() or self._closed:
+            return
+        since = time.perf_counter() - self._last_render
+        gap = max(FRAME_SECONDS, 2 * self._render_seconds) - since
+        self._frame_timer.start(max(0, int(gap * 1000)))
+
+    def _render(self) -> None:
+        t0 = time.perf_counter()
+        self._draw()
+        self._last_render = time.perf_counter()
+        self._render_seconds = 0.7 * self._render_seconds + 0.3 * (self._last_render - t0)
+
+    def _draw(self) -> None:
+        mirror = self.controller.mirror
+        n = len(mirror)
+        if n == 0:
+            return
+        index = n - 1 if self._view_index is None else min(self._view_index, n - 1)
+        with signals_blocked(self.history_slider):
+            self.history_slider.setRange(0, n - 1)
+            self.history_slider.setValue(index)
+        its = mirror.array("iterations")
+        costs = mirror.array("costs")
+        W = mirror.array("weights")
+        B = mirror.array("biases")
+        w, b = W[index], float(B[index])
+        self.boundary_view.show_state(w, b)
+        self.sigmoid_view.show_state(w, b)
+        theta = np.column_stack([W, B])
+        spec = self.surface_view.spec
+        self.surface_view.show_path(theta[:, spec.x_param], theta[:, spec.y_param], index)
+        self.cost_view.show_curve(its, costs, index)
+        self._update_readout(index)
+        self._update_surface(index=index)
+        self.history_label.setText(f"iteration {int(its[index]):,} of {int(its[-1]):,}")
+
+    def _update_readout(self, index: int) -> None:
+        m = self.controller.mirror
+        it = int(m.array("iterations")[index])
+        cost = float(m.array("costs")[index])
+        w = m.array("weights")[index]
+        b = float(m.array("biases")[index])
+        dw = m.array("dws")[index]
+        db = float(m.array("dbs")[index])
+        lr = float(m.array("learning_rates")[index])
+        z = w @ self._X + b
+        acc = float(np.mean((z > 0) == (self._Y[0] > 0.5))) if self._X.size else float("nan")
+        raw = "—"
+        if self._std is not None:
+            wr, br = self._std.to_raw(w, b)
+            raw = f"w = ({wr[0, 0]:.4g}, {wr[1, 0]:.4g}), b = {br:.4g}"
+        last = self.controller.last
+        stable = f"α < {last.stable_rate:.4g}" if last is not None else "—"
+        self.readout.set(
+            iteration=f"{it:,}",
+            cost=f"{cost:.6g}",
+            w1=f"{w[0]:.6g}",
+            w2=f"{w[1]:.6g}",
+            b=f"{b:.6g}",
+            dw=f"({dw[0]:.4g}, {dw[1]:.4g})",
+            db=f"{db:.4g}",
+            grad=f"{math.sqrt(float(dw @ dw) + db * db):.4g}",
+            lr=f"{lr:.4g}",
+            acc=f"{100 * acc:.1f} %",
+            raw=raw,
+            stable=stable,
+        )
+
+    def _draw_ghosts(self) -> None:
+        if not self._ghosts:
+            self.surface_view.show_ghost(None, None)
+            self.cost_view.show_ghost(None, None)
+            return
+        spec = self.surface_view.spec
+        xs, ys, its, cs = [], [], [], []
+        for g in self._ghosts:
+            theta = np.column_stack([g.weights, g.biases])
+            xs += [theta[:, spec.x_param], [np.nan]]
+            ys += [theta[:, spec.y_param], [np.nan]]
+            its += [g.iterations.astype(float), [np.nan]]
+            cs += [g.costs, [np.nan]]
+        self.surface_view.show_ghost(np.concatenate(xs), np.concatenate(ys))
+        self.cost_view.show_ghost(np.concatenate(its), np.concatenate(cs))
+
+    def _update_surface(self, index: int | None = None, force: bool = False) -> None:
+        """Ask for a new surface when the slice, its extent or the fixed value moved."""
+        mirror = self.controller.mirror
+        n = len(mirror)
+        if n == 0 or self._X.size == 0:
+            return
+        if index is None:
+            index = n - 1 if self._view_index is None else min(self._view_index, n - 1)
+        spec = self.surface_view.spec
+        theta = np.column_stack([mirror.array("weights"), mirror.array("biases")])
+        px, py = theta[: index + 1, spec.x_param], theta[: index + 1, spec.y_param]
+        fixed = float(theta[index, spec.fixed_param])
+        extent = self._surface_extent
+        if force or self._surface_key != spec.key:
+            extent = None
+        lo_x, hi_x = float(px.min()), float(px.max())
+        lo_y, hi_y = float(py.min()), float(py.max())
+        if (
+            extent is None
+            or lo_x < extent[0]
+            or hi_x > extent[1]
+            or lo_y < extent[2]
+            or hi_y > extent[3]
+        ):
+            half = max(3.0, 1.4 * max(abs(lo_x), abs(hi_x), abs(lo_y), abs(hi_y)))
+            if extent is not None:
+                half = max(half, 1.5 * max(abs(v) for v in extent))
+            extent = (-half, half, -half, half)
+        changed_extent = extent != self._surface_extent or self._surface_key != spec.key
+        span = extent[1] - extent[0]
+        moved = self._surface_fixed is None or abs(fixed - self._surface_fixed) > 0.01 * span
+        if not (changed_extent or moved or force):
+            return
+        if changed_extent:
+            self.surface_view.set_extent(extent)
+            self._draw_ghosts()
+        self._surface_extent = extent
+        self._surface_key = spec.key
+        self._surface_fixed = fixed
+        xs = np.linspace(extent[0], extent[1], SURFACE_GRID)
+        ys = np.linspace(extent[2], extent[3], SURFACE_GRID)
+        self.controller.request_surface(SurfaceRequest(0, self._X, self._Y, spec, xs, ys, fixed))
+
+    @Slot(object)
+    def _on_surface(self, result: SurfaceResult) -> None:
+        if self._closed or result.request.spec.key != self.surface_view.spec.key:
+            return
+        self.surface_view.show_surface(result)
+
+    def _update_buttons(self) -> None:
+        c = self.controls
+        c.play_button.setText("Pause" if self._playing else "Play")
+        self.surface_view.picking_enabled = not self._playing
+        self.surface_view.hint.setVisible(not self._playing)
+        last = self.controller.last
+        c.stable_button.setEnabled(bool(last is not None and last.divergence))
+
+    # -- messages ------------------------------------------------------------------------
+    @Slot(str)
+    def _show_error(self, message: str, title: str = "gd-visualizer") -> None:
+        log.warning("%s", message)
+        self.statusBar().showMessage(message, 15000)
+        box = QMessageBox(
+            QMessageBox.Icon.Warning, title, message, QMessageBox.StandardButton.Ok, self
+        )
+        box.setObjectName("errorDialog")
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        box.open()  # window-modal, does not block the event loop
+        self.error_box = box
+
+    def _about(self) -> None:
+        box = QMessageBox(self)
+        box.setWindowTitle("About gd-visualizer")
+        box.setTextFormat(Qt.TextFormat.RichText)
+        box.setText(EQUATIONS_HTML)
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        box.open()
+
+    # -- lifecycle -----------------------------------------------------------------------
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self.shutdown()
+        super().closeEvent(event)
+
+    def shutdown(self) -> None:
+        """Stop every worker and wait for it; safe to call more than once."""
+        if self._closed:
+            return
+        self._closed = True
+        self._frame_timer.stop()
+        try:
+            self._save_settings()
+        except Exception:  # settings are a convenience; never block closing
+            log.exception("saving settings failed")
+        self.controller.shutdown()
+        self.statusBar().clearMessage()  # stops the status bar's message timer
+        for _loader, thread in self._loaders:
+            thread.quit()
+            thread.wait()
+        self._loaders = []

@@ -1,0 +1,40 @@
+"""Colours and markers shared by the views (Okabe–Ito, colour-blind safe)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+
+CLASS_COLORS = ("#0072B2", "#E69F00")  # blue, orange
+CLASS_SYMBOLS = ("o", "t")  # circle, triangle
+WRONG_COLOR = "#D55E00"  # vermilion ring around misclassified samples
+PATH_COLOR = "#CC0000"
+GHOST_COLOR = (120, 120, 120, 110)
+LINE_COLOR = "#111111"
+#: samples drawn at most per scatter (training always uses all of them)
+MAX_DRAWN = 5000
+
+
+def probability_lut() -> np.ndarray:
+    """A blue–white–orange LUT for σ ∈ [0, 1], matching the class colours."""
+    cmap = pg.ColorMap([0.0, 0.5, 1.0], [(120, 175, 215), (250, 250, 250), (240, 200, 120)])
+    return cmap.getLookupTable(0.0, 1.0, 256)
+
+
+def drawn_subset(m: int, seed: int = 0) -> np.ndarray | None:
+    """Indices of the samples to draw when there are more than MAX_DRAWN (else None)."""
+    if m <= MAX_DRAWN:
+        return None
+    rng = np.random.default_rng(seed)
+    return np.sort(rng.choice(m, MAX_DRAWN, replace=False))
+
+
+def make_plot(object_name: str, title: str) -> pg.PlotWidget:
+    plot = pg.PlotWidget()
+    plot.setObjectName(object_name)
+    plot.setTitle(title)
+    plot.setMenuEnabled(False)
+    plot.setMinimumSize(280, 220)
+    for side in ("left", "bottom"):
+        plot.getPlotItem().getAxis(side).enableAutoSIPrefix(False)
+    return plot

@@ -1,0 +1,117 @@
+"""Data space: samples, the probability heatmap σ(wᵀx + b) and the decision line."""
+
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtWidgets import QVBoxLayout, QWidget
+
+from ...core import Dataset, sigmoid
+from ._style import (
+    CLASS_COLORS,
+    CLASS_SYMBOLS,
+    LINE_COLOR,
+    drawn_subset,
+    make_plot,
+    probability_lut,
+)
+
+GRID = 120
+
+
+class BoundaryView(QWidget):
+    """The decision boundary w₁x₁ + w₂x₂ + b = 0 (the σ = 0.5 contour) over the data."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.plot = make_plot("boundaryPlot", "Decision boundary (data space)")
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.plot)
+        item = self.plot.getPlotItem()
+        self.image = pg.ImageItem(axisOrder="row-major")
+        self.image.setLookupTable(probability_lut())
+        self.image.setLevels((0.0, 1.0))
+        self.image.setZValue(-10)
+        item.addItem(self.image)
+        self.legend = item.addLegend(offset=(6, 6), labelTextSize="9pt")
+        self.legend.setBrush(pg.mkBrush(255, 255, 255, 200))
+        self.scatters = []
+        for k in range(2):
+            sc = pg.ScatterPlotItem(
+                size=7,
+                symbol=CLASS_SYMBOLS[k],
+                pen=pg.mkPen("#222222", width=0.6),
+                brush=pg.mkBrush(CLASS_COLORS[k]),
+                name=f"class {k}",
+            )
+            item.addItem(sc)
+            self.scatters.append(sc)
+        self.line = pg.PlotDataItem(pen=pg.mkPen(LINE_COLOR, width=2.5), name="boundary σ = 0.5")
+        item.addItem(self.line)
+        self.legend.addItem(self.line, "boundary (σ = 0.5)")
+        item.disableAutoRange()
+        self._grid = np.empty((0, 0))
+        self._box = (0.0, 1.0, 0.0, 1.0)
+        self.plot.getPlotItem().setLabel("bottom", "x1")
+        self.plot.getPlotItem().setLabel("left", "x2")
+
+    def set_data(self, ds: Dataset, X: np.ndarray, feature_names: tuple[str, str]) -> None:
+        """New training data (X as trained on: standardized when that is on)."""
+        m = X.shape[1]
+        idx = drawn_subset(m)
+        Xd = X if idx is None else X[:, idx]
+        Yd = ds.Y[0] if idx is None else ds.Y[0, idx]
+        for k, sc in enumerate(self.scatters):
+            sel = Yd == k
+            sc.setData(Xd[0, sel], Xd[1, sel])
+        self.legend.clear()
+        for k, sc in enumerate(self.scatters):
+            self.legend.addItem(sc, ds.class_names[k])
+        self.legend.addItem(self.line, "boundary (σ = 0.5)")
+        item = self.plot.getPlotItem()
+        item.setLabel("bottom", feature_names[0])
+        item.setLabel("left", feature_names[1])
+        note = "" if idx is None else f" — showing {len(idx):,} of {m:,} samples"
+        item.setTitle(f"Decision boundary (data space){note}")
+        lo = X.min(axis=1)
+        hi = X.max(axis=1)
+        pad = np.maximum((hi - lo) * 0.08, 1e-9)
+        x0, x1, y0, y1 = lo[0] - pad[0], hi[0] + pad[0], lo[1] - pad[1], hi[1] + pad[1]
+        self._box = (x0, x1, y0, y1)
+        gx = np.linspace(x0, x1, GRID)
+        gy = np.linspace(y0, y1, GRID)
+        self._gx, self._gy = np.meshgrid(gx, gy)  # row j is gy[j]
+        item.setXRange(x0, x1, padding=0)
+        item.setYRange(y0, y1, padding=0)
+
+    def show_state(self, w: np.ndarray, b: float) -> None:
+        w1, w2 = float(w[0]), float(w[1])
+        P = sigmoid(w1 * self._gx + w2 * self._gy + b).astype(np.float32)
+        self.image.setImage(P, levels=(0.0, 1.0), autoLevels=False)
+        x0, x1, y0, y1 = self._box
+        self.image.setRect(x0, y0, x1 - x0, y1 - y0)
+        self.line.setData(*boundary_segment(w1, w2, b, self._box))
+
+
+def boundary_segment(
+    w1: float, w2: float, b: float, box: tuple[float, float, float, float]
+) -> tuple[np.ndarray, np.ndarray]:
+    """The part of the line w1·x + w2·y + b = 0 inside the box (empty if none)."""
+    x0, x1, y0, y1 = box
+    pts = []
+    if abs(w2) > 1e-300:
+        for x in (x0, x1):
+            y = -(w1 * x + b) / w2
+            if y0 <= y <= y1:
+                pts.append((x, y))
+    if abs(w1) > 1e-300:
+        for y in (y0, y1):
+            x = -(w2 * y + b) / w1
+            if x0 <= x <= x1:
+                pts.append((x, y))
+    if len(pts) < 2:
+        return np.empty(0), np.empty(0)
+    pts = sorted(set(pts))
+    (ax, ay), (bx, by) = pts[0], pts[-1]
+    return np.array([ax, bx]), np.array([ay, by])

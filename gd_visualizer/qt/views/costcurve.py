@@ -1,0 +1,66 @@
+"""J against iteration, with the current iteration marked."""
+
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QVBoxLayout, QWidget
+
+from ._style import GHOST_COLOR, make_plot
+
+
+class CostCurveView(QWidget):
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.plot = make_plot("costCurvePlot", "Cost J per iteration")
+        self.log_box = QCheckBox("log scale")
+        self.log_box.setObjectName("logScaleCheck")
+        self.log_box.toggled.connect(self.set_log)
+        top = QHBoxLayout()
+        top.addStretch(1)
+        top.addWidget(self.log_box)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(2)
+        layout.addLayout(top)
+        layout.addWidget(self.plot)
+        item = self.plot.getPlotItem()
+        item.setLabel("bottom", "iteration")
+        item.setLabel("left", "J(w, b)")
+        # long runs: draw only what is visible, peak-downsampled to the pixel width
+        item.setClipToView(True)
+        item.setDownsampling(auto=True, mode="peak")
+        self.ghost = pg.PlotDataItem(
+            pen=pg.mkPen(GHOST_COLOR, width=2, style=pg.QtCore.Qt.PenStyle.DashLine)
+        )
+        item.addItem(self.ghost)
+        self.curve = pg.PlotDataItem(pen=pg.mkPen("#0072B2", width=2))
+        item.addItem(self.curve)
+        self.marker = pg.InfiniteLine(pos=0, angle=90, pen=pg.mkPen("#CC0000", width=1.5))
+        item.addItem(self.marker)
+        self.dot = pg.ScatterPlotItem(size=9, brush=pg.mkBrush("#CC0000"), pen=None)
+        item.addItem(self.dot)
+
+    def set_log(self, on: bool) -> None:
+        self.plot.getPlotItem().setLogMode(x=False, y=bool(on))
+        self.plot.getPlotItem().enableAutoRange()
+
+    def show_curve(self, iterations: np.ndarray, costs: np.ndarray, index: int) -> None:
+        self.curve.setData(iterations, _positive(costs) if self.log_box.isChecked() else costs)
+        if len(iterations):
+            it = float(iterations[index])
+            self.marker.setValue(it)
+            c = float(costs[index])
+            if self.log_box.isChecked():
+                c = np.log10(max(c, 1e-300))
+            self.dot.setData([it], [c])
+
+    def show_ghost(self, iterations: np.ndarray | None, costs: np.ndarray | None) -> None:
+        if iterations is None or len(iterations) == 0:
+            self.ghost.setData([], [])
+        else:
+            self.ghost.setData(iterations, _positive(costs) if self.log_box.isChecked() else costs)
+
+
+def _positive(costs: np.ndarray) -> np.ndarray:
+    return np.maximum(costs, 1e-300)

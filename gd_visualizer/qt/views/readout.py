@@ -1,0 +1,56 @@
+"""The numbers behind the pictures, with the course's formulas in tooltips."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QFormLayout, QLabel, QWidget
+
+ROWS = [
+    ("iteration", "Iteration", "Number of gradient-descent updates applied so far"),
+    ("cost", "J(w, b)", "J = −(1/m) Σ [y log a + (1 − y) log(1 − a)],  a = σ(wᵀx + b)"),
+    ("w1", "w₁", "w = w − α·dw"),
+    ("w2", "w₂", "w = w − α·dw"),
+    ("b", "b", "b = b − α·db"),
+    ("dw", "dw", "dw = (1/m)·X·dZᵀ,  dZ = A − Y"),
+    ("db", "db", "db = (1/m)·Σ dZ"),
+    ("grad", "‖∇J‖", "‖∇J‖ = √(dw₁² + dw₂² + db²)"),
+    ("lr", "learning rate α", "the step size α of w = w − α·dw"),
+    ("acc", "training accuracy", "fraction of samples with (a > 0.5) = y"),
+    (
+        "raw",
+        "in raw units",
+        "with standardized features, the same boundary in the file's units:\n"
+        "w_raw = w/σ,  b_raw = b − Σ w·μ/σ",
+    ),
+    (
+        "stable",
+        "stable rates",
+        "gradient descent cannot diverge for α < 8/λmax(X̃X̃ᵀ/m) "
+        "(the Hessian is bounded by ¼·X̃X̃ᵀ/m, X̃ = X with a row of ones)",
+    ),
+]
+
+
+class Readout(QWidget):
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("readout")
+        form = QFormLayout(self)
+        form.setContentsMargins(4, 4, 4, 4)
+        form.setLabelAlignment(Qt.AlignmentFlag.AlignRight)
+        self.values: dict[str, QLabel] = {}
+        for key, label, tip in ROWS:
+            name = QLabel(label)
+            value = QLabel("—")
+            value.setObjectName(f"readout_{key}")
+            value.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+            value.setStyleSheet("font-family: monospace;")
+            value.setWordWrap(True)
+            name.setToolTip(tip)
+            value.setToolTip(tip)
+            form.addRow(name, value)
+            self.values[key] = value
+
+    def set(self, **texts: str) -> None:
+        for key, text in texts.items():
+            self.values[key].setText(text)

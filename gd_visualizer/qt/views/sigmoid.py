@@ -1,0 +1,86 @@
+"""Every sample on the sigmoid: (zᵢ = wᵀxᵢ + b, aᵢ = σ(zᵢ)), coloured by its true class."""
+
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtWidgets import QVBoxLayout, QWidget
+
+from ...core import sigmoid
+from ._style import CLASS_COLORS, CLASS_SYMBOLS, WRONG_COLOR, drawn_subset, make_plot
+
+CURVE_POINTS = 400
+
+
+class SigmoidView(QWidget):
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.plot = make_plot("sigmoidPlot", "Sigmoid: a = σ(z) for every sample")
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.plot)
+        item = self.plot.getPlotItem()
+        item.setLabel("bottom", "z = wᵀx + b")
+        item.setLabel("left", "a = σ(z)")
+        self.legend = item.addLegend(offset=(6, 6), labelTextSize="9pt")
+        self.legend.setBrush(pg.mkBrush(255, 255, 255, 200))
+        item.addItem(
+            pg.InfiniteLine(
+                pos=0.5, angle=0, pen=pg.mkPen("#888", style=pg.QtCore.Qt.PenStyle.DashLine)
+            )
+        )
+        item.addItem(
+            pg.InfiniteLine(
+                pos=0.0, angle=90, pen=pg.mkPen("#bbb", style=pg.QtCore.Qt.PenStyle.DotLine)
+            )
+        )
+        self.curve = pg.PlotDataItem(pen=pg.mkPen("#333", width=2))
+        item.addItem(self.curve)
+        self.scatters = []
+        for k in range(2):
+            sc = pg.ScatterPlotItem(
+                size=7,
+                symbol=CLASS_SYMBOLS[k],
+                pen=pg.mkPen("#222", width=0.5),
+                brush=pg.mkBrush(CLASS_COLORS[k]),
+            )
+            item.addItem(sc)
+            self.scatters.append(sc)
+        self.wrong = pg.ScatterPlotItem(
+            size=13, symbol="o", pen=pg.mkPen(WRONG_COLOR, width=2), brush=None
+        )
+        item.addItem(self.wrong)
+        item.setYRange(-0.05, 1.05, padding=0)
+        item.disableAutoRange()
+        self._zmax = 0.0
+        self._X = np.empty((2, 0))
+        self._y = np.empty(0)
+        self._idx: np.ndarray | None = None
+
+    def set_data(self, X: np.ndarray, Y: np.ndarray, class_names: tuple[str, str]) -> None:
+        self._idx = drawn_subset(X.shape[1])
+        self._X = X if self._idx is None else X[:, self._idx]
+        self._y = Y[0] if self._idx is None else Y[0, self._idx]
+        self.legend.clear()
+        for k in range(2):
+            self.legend.addItem(self.scatters[k], class_names[k])
+        self.legend.addItem(self.wrong, "misclassified")
+        note = "" if self._idx is None else f" — showing {len(self._idx):,} of {X.shape[1]:,}"
+        self.plot.getPlotItem().setTitle(f"Sigmoid: a = σ(z) for every sample{note}")
+        self._zmax = 0.0
+
+    def show_state(self, w: np.ndarray, b: float) -> None:
+        z = np.asarray(w, dtype=float).ravel() @ self._X + b
+        a = sigmoid(z)
+        for k, sc in enumerate(self.scatters):
+            sel = self._y == k
+            sc.setData(z[sel], a[sel])
+        wrong = (a > 0.5) != (self._y > 0.5)
+        self.wrong.setData(z[wrong], a[wrong])
+        # the z-range follows the samples with hysteresis so it does not jitter
+        need = max(6.0, float(np.max(np.abs(z))) * 1.1 if z.size else 6.0)
+        if need > self._zmax or need < self._zmax / 3:
+            self._zmax = need
+            zs = np.linspace(-need, need, CURVE_POINTS)
+            self.curve.setData(zs, sigmoid(zs))
+            self.plot.getPlotItem().setXRange(-need, need, padding=0.02)

@@ -1,0 +1,160 @@
+"""Parameter space: J over a 2-D slice of (w1, w2, b), contours and the descent path."""
+
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
+
+from ...core import SLICES
+from ..worker import SurfaceResult
+from ._style import GHOST_COLOR, PATH_COLOR, make_plot
+
+SLICE_TITLES = {
+    "w1-w2": "J(w1, w2) at the current b",
+    "w1-b": "J(w1, b) at the current w2",
+    "w2-b": "J(w2, b) at the current w1",
+}
+#: at most this many path vertices are drawn (the path is thinned evenly)
+MAX_PATH_POINTS = 4000
+
+
+def thin(n: int, limit: int) -> np.ndarray | slice:
+    """Indices that keep at most ``limit`` of n points, always the first and last."""
+    if n <= limit:
+        return slice(None)
+    idx = np.linspace(0, n - 1, limit).round().astype(int)
+    return np.unique(idx)
+
+
+class SurfaceView(QWidget):
+    """The cost surface with the descent path; click (while not training) to set the start."""
+
+    sliceChanged = Signal(str)
+    startPicked = Signal(float, float)  # (x, y) in the slice's parameters
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.plot = make_plot("costSurfacePlot", "Cost surface")
+        self.combo = QComboBox()
+        self.combo.setObjectName("sliceCombo")
+        for key, title in SLICE_TITLES.items():
+            self.combo.addItem(title, key)
+        self.combo.setToolTip(
+            "Which two parameters span the surface; the third is held at its current value"
+        )
+        self.combo.currentIndexChanged.connect(self._on_combo)
+        self.hint = QLabel("click the surface to choose the start point")
+        self.hint.setStyleSheet("color: #666;")
+        top = QHBoxLayout()
+        top.addWidget(QLabel("Slice:"))
+        top.addWidget(self.combo)
+        top.addStretch(1)
+        top.addWidget(self.hint)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(2)
+        layout.addLayout(top)
+        layout.addWidget(self.plot)
+        item = self.plot.getPlotItem()
+        self.image = pg.ImageItem(axisOrder="row-major")
+        self.image.setZValue(-10)
+        item.addItem(self.image)
+        cmap = pg.colormap.get("viridis")
+        self.colorbar = item.addColorBar(self.image, colorMap=cmap, values=(0.0, 1.0), label="J")
+        self.contours = pg.PlotDataItem(connect="pairs", pen=pg.mkPen(255, 255, 255, 150, width=1))
+        item.addItem(self.contours)
+        self.ghost = pg.PlotDataItem(
+            pen=pg.mkPen(GHOST_COLOR, width=2, style=pg.QtCore.Qt.PenStyle.DashLine)
+        )
+        item.addItem(self.ghost)
+        self.path = pg.PlotDataItem(pen=pg.mkPen(PATH_COLOR, width=2))
+        item.addItem(self.path)
+        self.start = pg.ScatterPlotItem(
+            size=12, symbol="o", pen=pg.mkPen("w", width=2), brush=pg.mkBrush(0, 0, 0, 160)
+        )
+        item.addItem(self.start)
+        self.current = pg.ScatterPlotItem(
+            size=16, symbol="star", pen=pg.mkPen("k", width=1), brush=pg.mkBrush("#FF3030")
+        )
+        item.addItem(self.current)
+        item.disableAutoRange()
+        self.picking_enabled = True
+        self.spec = SLICES["w1-w2"]
+        self.extent: tuple[float, float, float, float] | None = None
+        item.scene().sigMouseClicked.connect(self._on_click)
+        self._set_labels()
+
+    # -- slice ---------------------------------------------------------------------
+    def slice_key(self) -> str:
+        return self.spec.key
+
+    def set_slice(self, key: str) -> None:
+        i = self.combo.findData(key)
+        if i >= 0:
+            self.combo.setCurrentIndex(i)
+
+    def _on_combo(self, _index: int) -> None:
+        self.spec = SLICES[self.combo.currentData()]
+        self._set_labels()
+        self.sliceChanged.emit(self.spec.key)
+
+    def _set_labels(self) -> None:
+        xl, yl, _ = self.spec.labels
+        item = self.plot.getPlotItem()
+        item.setLabel("bottom", xl)
+        item.setLabel("left", yl)
+
+    # -- drawing -------------------------------------------------------------------
+    def set_extent(self, extent: tuple[float, float, float, float]) -> None:
+        x0, x1, y0, y1 = extent
+        self.extent = extent
+        item = self.plot.getPlotItem()
+        item.setXRange(x0, x1, padding=0)
+        item.setYRange(y0, y1, padding=0)
+
+    def show_surface(self, result: SurfaceResult) -> None:
+        req = result.request
+        xs, ys = req.xs, req.ys
+        J = result.J.astype(np.float32)
+        lo, hi = float(result.levels[0]), float(result.levels[-1])
+        lo = min(lo, float(J.min()))
+        if not hi > lo:
+            hi = lo + 1e-12
+        self.image.setImage(J, autoLevels=False)
+        self.colorbar.setLevels((lo, hi))
+        dx = (xs[-1] - xs[0]) / max(1, len(xs) - 1)
+        dy = (ys[-1] - ys[0]) / max(1, len(ys) - 1)
+        self.image.setRect(xs[0] - dx / 2, ys[0] - dy / 2, xs[-1] - xs[0] + dx, ys[-1] - ys[0] + dy)
+        self.contours.setData(result.contour_x, result.contour_y)
+        _, _, fl = self.spec.labels
+        self.plot.getPlotItem().setTitle(f"Cost surface J — {fl} = {req.fixed:.4g}")
+
+    def show_path(self, px: np.ndarray, py: np.ndarray, index: int) -> None:
+        """The path over history entries; entries after ``index`` are not drawn."""
+        n = index + 1
+        sel = thin(n, MAX_PATH_POINTS)
+        self.path.setData(px[:n][sel], py[:n][sel])
+        if n:
+            self.start.setData([px[0]], [py[0]])
+            self.current.setData([px[index]], [py[index]])
+        else:
+            self.start.setData([], [])
+            self.current.setData([], [])
+
+    def show_ghost(self, gx: np.ndarray | None, gy: np.ndarray | None) -> None:
+        if gx is None or len(gx) == 0:
+            self.ghost.setData([], [])
+        else:
+            sel = thin(len(gx), MAX_PATH_POINTS)
+            self.ghost.setData(gx[sel], gy[sel])
+
+    def _on_click(self, event) -> None:
+        if not self.picking_enabled or event.button() != pg.QtCore.Qt.MouseButton.LeftButton:
+            return
+        item = self.plot.getPlotItem()
+        if not item.sceneBoundingRect().contains(event.scenePos()):
+            return
+        p = item.vb.mapSceneToView(event.scenePos())
+        self.startPicked.emit(float(p.x()), float(p.y()))

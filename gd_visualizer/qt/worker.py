@@ -1,0 +1,337 @@
+"""Workers that run off the GUI thread: the trainer and the cost-surface grid.
+
+Both follow the Qt worker-object pattern (a plain ``QObject`` moved to a
+``QThread``).  A looping worker never runs its own queued slots, so parameters
+reach it through a lock-guarded mailbox that the loop reads between
+iterations, and results leave it through a one-slot "latest wins" outbox: the
+GUI is signalled only when the slot was empty, and takes the newest result
+when it gets round to it — it never waits on the worker and is never flooded.
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+import time
+from dataclasses import dataclass
+
+import numpy as np
+from PySide6.QtCore import QObject, Signal, Slot
+
+from ..core import HistoryView, Trainer, cost_grid
+from ..core.surface import SliceSpec, contour_segments
+
+#: the worker publishes at most this often (frames per second)
+PUBLISH_HZ = 60.0
+#: at full speed, one wake-up trains for at most this long before yielding the GIL
+BATCH_SECONDS = 0.004
+#: after a batch the worker rests this fraction of the batch's duration
+REST_FRACTION = 1.0
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """What the GUI draws: immutable copies, never the trainer's own arrays.
+
+    ``history`` holds the entries from index ``start`` on; the GUI keeps a
+    mirror and replaces its entries from ``start`` (a full copy when
+    ``revision`` changed: reset, rewind, new data or thinning).
+    """
+
+    generation: int
+    revision: int
+    start: int
+    history: HistoryView
+    iteration: int
+    num_iterations: int
+    learning_rate: float
+    playing: bool
+    finished: bool
+    divergence: str | None
+    stable_rate: float
+
+
+class TrainingWorker(QObject):
+    """Runs a :class:`Trainer` in its own thread, paced and steered by a mailbox."""
+
+    snapshotReady = Signal()
+    failed = Signal(str)
+    finished = Signal()
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._cond = threading.Condition()
+        self._commands: list[tuple] = []
+        self._stop = False
+        self._slot_lock = threading.Lock()
+        self._slot: Snapshot | None = None
+        self._gui_len = 0
+        self._gui_rev = -1
+        # worker-thread state
+        self._trainer: Trainer | None = None
+        self._generation = 0
+        self._revision = 0
+        self._playing = False
+        self._speed = math.inf
+        self._credit = 0.0
+        self._seconds_per_iteration = 1e-4
+
+    # -- called from the GUI thread ------------------------------------------------
+    def post(self, *command: object) -> None:
+        """Queue a command for the loop: ('data', X, Y, w, b, lr, n, generation),
+        ('play',), ('pause',), ('step', k), ('reset', w, b, generation),
+        ('rewind', index), ('lr', value), ('budget', n), ('speed', its)."""
+        with self._cond:
+            self._commands.append(command)
+            self._cond.notify()
+
+    def stop(self) -> None:
+        with self._cond:
+            self._stop = True
+            self._cond.notify()
+
+    def take(self) -> Snapshot | None:
+        """The newest snapshot, if any (GUI thread)."""
+        with self._slot_lock:
+            snap, self._slot = self._slot, None
+            if snap is not None:
+                self._gui_len = snap.start + len(snap.history)
+                self._gui_rev = snap.revision
+        return snap
+
+    # -- the loop (worker thread) --------------------------------------------------
+    @Slot()
+    def run(self) -> None:
+        try:
+            self._loop()
+        except Exception as exc:  # shown to the user; the thread ends cleanly
+            self.failed.emit(f"training stopped: {type(exc).__name__}: {exc}")
+        self.finished.emit()
+
+    def _busy(self) -> bool:
+        t = self._trainer
+        return self._playing and t is not None and not t.finished
+
+    def _loop(self) -> None:
+        last_publish = 0.0
+        last_tick = time.perf_counter()
+        batch = 0.0
+        while True:
+            with self._cond:
+                if not self._stop and not self._commands and not self._busy():
+                    self._cond.wait()
+                if self._stop:
+                    return
+                commands, self._commands = self._commands, []
+            changed = False
+            for command in commands:
+                changed |= self._apply(command)
+            now = time.perf_counter()
+            trainer = self._trainer
+            if self._busy() and trainer is not None:
+                if math.isinf(self._speed):
+                    k = max(1, int(BATCH_SECONDS / self._seconds_per_iteration))
+                else:
+                    self._credit = min(
+                        self._credit + (now - last_tick) * self._speed, self._speed / 10 + 1
+                    )
+                    k = int(self._credit)
+                last_tick = now
+                if k > 0:
+                    stride = trainer.history.stride
+                    t0 = time.perf_counter()
+                    done = trainer.run(k)
+                    batch = time.perf_counter() - t0
+                    if done:
+                        per = batch / done
+                        self._seconds_per_iteration = 0.8 * self._seconds_per_iteration + 0.2 * per
+                    self._credit -= done
+                    if trainer.history.stride != stride:
+                        self._revision += 1
+                    changed = True
+                    if trainer.finished:
+                        self._playing = False
+            else:
+                last_tick = now
+                self._credit = 0.0
+            now = time.perf_counter()
+            if changed and (now - last_publish >= 1.0 / PUBLISH_HZ or not self._busy()):
+                self._publish()
+                last_publish = now
+            if self._busy():
+                # give the GUI thread the GIL; at a slow pace, sleep until the next
+                # iteration is due (or a command arrives)
+                # (a tight Python loop holds the GIL; resting a fraction of each batch
+                # lets the GUI thread draw without waiting for it)
+                wait = max(0.0005, REST_FRACTION * batch)
+                if not math.isinf(self._speed) and self._credit < 1:
+                    wait = max(wait, (1 - self._credit) / self._speed)
+                    wait = min(wait, max(0.0005, 1.0 / PUBLISH_HZ - (now - last_publish)))
+                with self._cond:
+                    if not self._stop and not self._commands:
+                        self._cond.wait(wait)
+
+    def _apply(self, command: tuple) -> bool:
+        kind = command[0]
+        t = self._trainer
+        if kind == "data":
+            _, X, Y, w, b, lr, n, generation = command
+            self._trainer = Trainer(X, Y, w=w, b=b, learning_rate=lr, num_iterations=n)
+            self._generation = generation
+            self._revision += 1
+            self._playing = False
+            return True
+        if kind == "speed":
+            self._speed = float(command[1])
+            return False
+        if t is None:
+            return False
+        if kind == "play":
+            self._playing = not t.finished
+            return True
+        if kind == "pause":
+            self._playing = False
+            return True
+        if kind == "step":
+            self._playing = False
+            if t.iteration >= t.num_iterations:
+                t.num_iterations = t.iteration + command[1]
+            t.run(command[1])
+            return True
+        if kind == "reset":
+            _, w, b, generation = command
+            t.reset(w, b)
+            self._generation = generation
+            self._revision += 1
+            self._playing = False
+            return True
+        if kind == "rewind":
+            index = int(command[1])
+            if 0 <= index < len(t.history) - 1:
+                t.rewind(index)
+                self._revision += 1
+            return True
+        if kind == "lr":
+            t.learning_rate = command[1]
+            return True
+        if kind == "budget":
+            t.num_iterations = command[1]
+            if t.finished:
+                self._playing = False
+            return True
+        raise ValueError(f"unknown command {kind!r}")
+
+    def _publish(self) -> None:
+        t = self._trainer
+        if t is None:
+            return
+        with self._slot_lock:
+            base_len, base_rev = self._gui_len, self._gui_rev
+        start = max(0, base_len - 1) if base_rev == self._revision else 0
+        start = min(start, len(t.history) - 1)
+        snap = Snapshot(
+            generation=self._generation,
+            revision=self._revision,
+            start=start,
+            history=t.history.view(start),
+            iteration=t.iteration,
+            num_iterations=t.num_iterations,
+            learning_rate=t.learning_rate,
+            playing=self._playing,
+            finished=t.finished,
+            divergence=t.divergence_reason,
+            stable_rate=t.stable_learning_rate,
+        )
+        with self._slot_lock:
+            empty = self._slot is None
+            self._slot = snap
+        if empty:
+            self.snapshotReady.emit()
+
+
+@dataclass(frozen=True)
+class SurfaceRequest:
+    token: int
+    X: np.ndarray
+    Y: np.ndarray
+    spec: SliceSpec
+    xs: np.ndarray
+    ys: np.ndarray
+    fixed: float
+
+
+@dataclass(frozen=True)
+class SurfaceResult:
+    request: SurfaceRequest
+    J: np.ndarray  # (len(ys), len(xs))
+    contour_x: np.ndarray  # segment ends, in pairs
+    contour_y: np.ndarray
+    levels: np.ndarray
+
+
+def surface_levels(J: np.ndarray, count: int = 9) -> np.ndarray:
+    """Contour levels spaced geometrically above the minimum of J on the grid."""
+    lo = float(np.min(J))
+    hi = float(np.quantile(J, 0.95))
+    if not hi > lo:
+        return np.array([lo])
+    return lo + (hi - lo) * np.geomspace(0.01, 1.0, count)
+
+
+def compute_surface(req: SurfaceRequest) -> SurfaceResult:
+    J = cost_grid(req.X, req.Y, req.spec, req.xs, req.ys, req.fixed)
+    levels = surface_levels(J)
+    cx, cy = contour_segments(J, req.xs, req.ys, levels)
+    return SurfaceResult(req, J, cx, cy, levels)
+
+
+class SurfaceWorker(QObject):
+    """Computes cost-surface grids off the GUI thread; the newest request wins."""
+
+    resultReady = Signal()
+    failed = Signal(str)
+    finished = Signal()
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._cond = threading.Condition()
+        self._request: SurfaceRequest | None = None
+        self._stop = False
+        self._slot_lock = threading.Lock()
+        self._slot: SurfaceResult | None = None
+
+    def request(self, req: SurfaceRequest) -> None:
+        with self._cond:
+            self._request = req
+            self._cond.notify()
+
+    def stop(self) -> None:
+        with self._cond:
+            self._stop = True
+            self._cond.notify()
+
+    def take(self) -> SurfaceResult | None:
+        with self._slot_lock:
+            res, self._slot = self._slot, None
+        return res
+
+    @Slot()
+    def run(self) -> None:
+        while True:
+            with self._cond:
+                while not self._stop and self._request is None:
+                    self._cond.wait()
+                if self._stop:
+                    break
+                req, self._request = self._request, None
+            try:
+                result = compute_surface(req)
+            except Exception as exc:
+                self.failed.emit(f"cost surface failed: {type(exc).__name__}: {exc}")
+                continue
+            with self._slot_lock:
+                empty = self._slot is None
+                self._slot = result
+            if empty:
+                self.resultReady.emit()
+        self.finished.emit()

@@ -1,0 +1,343 @@
+"""The real window, driven with qtbot: four linked views steered mid-run by a worker."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from PySide6.QtCore import QSettings, Qt
+from PySide6.QtWidgets import QAbstractSlider, QComboBox, QFileDialog, QMessageBox, QPushButton
+
+from gd_visualizer.core import BUILTIN_DATASETS, propagate
+from gd_visualizer.qt import MainWindow
+from gd_visualizer.qt.controls import slider_to_lr
+
+WAIT = 15_000  # ms; generous for a loaded 2-core machine
+
+
+@pytest.fixture
+def win(qtbot):
+    w = MainWindow()
+    qtbot.addWidget(w)
+    w.show()
+    qtbot.waitUntil(lambda: len(w.history) >= 1, timeout=WAIT)
+    return w
+
+
+def slider(w, name) -> QAbstractSlider:
+    s = w.findChild(QAbstractSlider, name)
+    assert s is not None, name
+    return s
+
+
+def button(w, name) -> QPushButton:
+    b = w.findChild(QPushButton, name)
+    assert b is not None, name
+    return b
+
+
+def check_update_rule(w, h, lo=0, hi=None):
+    X, Y = w.training_data
+    hi = len(h) - 1 if hi is None else hi
+    for i in range(lo, hi):
+        grads, cost = propagate(h.weights[i].reshape(2, 1), h.biases[i], X, Y)
+        assert cost == pytest.approx(h.costs[i], rel=1e-10)
+        np.testing.assert_allclose(
+            h.weights[i + 1], h.weights[i] - h.learning_rates[i] * grads["dw"].ravel(), rtol=1e-10
+        )
+
+
+def test_contract_object_names(win):
+    for name in ("learningRateSlider", "iterationsSlider", "speedSlider", "historySlider"):
+        assert isinstance(slider(win, name), QAbstractSlider)
+    for name in ("playButton", "stepButton", "resetButton"):
+        button(win, name)
+    assert isinstance(win.findChild(QComboBox, "datasetCombo"), QComboBox)
+    import pyqtgraph as pg
+
+    for name in ("boundaryPlot", "costSurfacePlot", "sigmoidPlot", "costCurvePlot"):
+        assert isinstance(win.findChild(pg.PlotWidget, name), pg.PlotWidget)
+    assert win.dataset.name == "iris"
+    X, Y = win.training_data
+    assert X.shape == (2, 100) and Y.shape == (1, 100)
+    np.testing.assert_allclose(X.mean(axis=1), 0, atol=1e-12)  # standardized by default
+
+
+def _view_state(w):
+    line = w.boundary_view.line.getData()
+    sig = w.sigmoid_view.scatters[0].getData()
+    path = w.surface_view.path.getData()
+    curve = w.cost_view.curve.getData()
+    return (
+        np.copy(line[1]) if line[1] is not None else None,
+        np.copy(sig[0]),
+        0 if path[0] is None else len(path[0]),
+        0 if curve[0] is None else len(curve[0]),
+    )
+
+
+@pytest.mark.parametrize("name", list(BUILTIN_DATASETS))
+def test_train_each_dataset(qtbot, win, name):
+    combo = win.findChild(QComboBox, "datasetCombo")
+    combo.setCurrentIndex(combo.findData(name))
+    qtbot.waitUntil(lambda: win.dataset.name == name and len(win.history) == 1, timeout=WAIT)
+    slider(win, "iterationsSlider").setValue(300)
+    slider(win, "speedSlider").setValue(slider(win, "speedSlider").maximum())
+    before = _view_state(win)
+    qtbot.mouseClick(button(win, "playButton"), Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: len(win.history) == 301, timeout=WAIT)
+    qtbot.waitUntil(lambda: not win.is_playing, timeout=WAIT)
+    after = _view_state(win)
+    h = win.history
+    assert h.costs[-1] < h.costs[0]
+    assert not np.array_equal(before[1], after[1])  # samples moved along the sigmoid
+    assert after[2] > before[2] and after[3] == 301  # path and cost curve grew
+    assert win.readout.values["iteration"].text() == "300"
+    check_update_rule(win, h, 0, 20)
+
+
+def test_learning_rate_change_mid_run(qtbot, win):
+    slider(win, "iterationsSlider").setValue(100_000)
+    slider(win, "speedSlider").setValue(50)  # 100 it/s: slow enough to steer
+    lr_slider = slider(win, "learningRateSlider")
+    lr_slider.setValue(100)
+    old = slider_to_lr(100)
+    qtbot.mouseClick(button(win, "playButton"), Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: len(win.history) > 10, timeout=WAIT)
+    lr_slider.setValue(300)
+    new = win.controls.learning_rate()
+    assert new != pytest.approx(old)
+    n_at_change = len(win.history)
+    qtbot.waitUntil(lambda: len(win.history) > n_at_change + 10, timeout=WAIT)
+    qtbot.mouseClick(button(win, "playButton"), Qt.MouseButton.LeftButton)  # pause
+    qtbot.waitUntil(lambda: not win.controller.last.playing, timeout=WAIT)
+    h = win.history
+    rates = h.learning_rates[:-1]
+    assert rates[0] == pytest.approx(old, rel=1e-3)
+    switch = int(np.argmax(rates != rates[0]))
+    assert switch > 0 and np.all(rates[switch:] == new)  # every later update used it
+    assert switch <= n_at_change + 5  # within a frame or so of the change
+    check_update_rule(win, h)
+
+
+def test_iterations_slider_extends_and_ends_the_run(qtbot, win):
+    it = slider(win, "iterationsSlider")
+    it.setValue(50)
+    slider(win, "speedSlider").setValue(slider(win, "speedSlider").maximum())
+    win.play()
+    qtbot.waitUntil(lambda: not win.is_playing and len(win.history) == 51, timeout=WAIT)
+    it.setValue(120)  # raise: Play continues to the new budget
+    win.play()
+    qtbot.waitUntil(lambda: not win.is_playing and len(win.history) == 121, timeout=WAIT)
+    slider(win, "speedSlider").setValue(50)
+    it.setValue(100_000)
+    win.play()
+    qtbot.waitUntil(lambda: len(win.history) > 130, timeout=WAIT)
+    it.setValue(1)  # below the current iteration: the run ends there
+    qtbot.waitUntil(lambda: not win.controller.last.playing, timeout=WAIT)
+    n = len(win.history)
+    qtbot.wait(100)  # let any snapshot in flight arrive; nothing more may be trained
+    assert len(win.history) == n and not win.is_playing
+
+
+def test_step_scrub_and_branch(qtbot, win):
+    for _ in range(5):
+        qtbot.mouseClick(button(win, "stepButton"), Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: len(win.history) == 6, timeout=WAIT)
+    slider(win, "iterationsSlider").setValue(40)
+    slider(win, "speedSlider").setValue(slider(win, "speedSlider").maximum())
+    win.play()
+    qtbot.waitUntil(lambda: len(win.history) == 41 and not win.is_playing, timeout=WAIT)
+    full = win.history
+    hs = slider(win, "historySlider")
+    assert hs.maximum() == 40
+    hs.setValue(10)  # scrub back: every view shows iteration 10
+    assert win.readout.values["iteration"].text() == "10"
+    w10, b10 = full.weights[10], full.biases[10]
+    star = win.surface_view.current.getData()
+    assert star[0][0] == pytest.approx(w10[0]) and star[1][0] == pytest.approx(w10[1])
+    z = win.sigmoid_view.scatters[0].getData()[0]
+    X, Y = win.training_data
+    np.testing.assert_allclose(np.sort(z), np.sort((w10 @ X + b10)[Y[0] == 0]))
+    hs.setValue(25)
+    assert win.readout.values["iteration"].text() == "25"
+    hs.setValue(10)
+    # continue from iteration 10 with another rate: the old branch becomes a ghost
+    slider(win, "learningRateSlider").setValue(350)
+    win.play()
+    qtbot.waitUntil(lambda: not win.is_playing and len(win.history) == 41, timeout=WAIT)
+    h = win.history
+    np.testing.assert_array_equal(h.weights[:11], full.weights[:11])
+    assert not np.allclose(h.weights[20], full.weights[20])
+    gx, _ = win.surface_view.ghost.getData()
+    assert gx is not None and np.count_nonzero(np.isfinite(gx)) == 31
+    check_update_rule(win, h)
+    qtbot.mouseClick(button(win, "resetButton"), Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: len(win.history) == 1, timeout=WAIT)
+    gx, _ = win.surface_view.ghost.getData()
+    assert gx is None or len(gx) == 0
+
+
+def test_reset_mid_run_draws_no_stale_snapshot(qtbot, win):
+    slider(win, "iterationsSlider").setValue(100_000)
+    slider(win, "speedSlider").setValue(80)
+    win.play()
+    qtbot.waitUntil(lambda: len(win.history) > 20, timeout=WAIT)
+    generation = win.controller.generation
+    win.reset()
+    assert win.controller.generation == generation + 1
+    qtbot.waitUntil(lambda: len(win.history) == 1, timeout=WAIT)
+    qtbot.wait(100)
+    assert len(win.history) == 1 and win.history.iterations[0] == 0
+    assert win.controller.last.generation == win.controller.generation
+
+
+def test_switch_dataset_mid_run(qtbot, win):
+    slider(win, "iterationsSlider").setValue(100_000)
+    slider(win, "speedSlider").setValue(80)
+    win.play()
+    qtbot.waitUntil(lambda: len(win.history) > 20, timeout=WAIT)
+    combo = win.findChild(QComboBox, "datasetCombo")
+    combo.setCurrentIndex(combo.findData("moons"))
+    assert win.dataset.name == "moons"
+    qtbot.waitUntil(lambda: len(win.history) == 1, timeout=WAIT)
+    X, Y = win.training_data
+    _, cost = propagate(np.zeros((2, 1)), 0.0, X, Y)
+    assert win.history.costs[0] == pytest.approx(cost)
+
+
+def test_close_mid_run(qtbot):
+    w = MainWindow()
+    qtbot.addWidget(w)
+    w.show()
+    slider(w, "iterationsSlider").setValue(100_000)
+    w.play()
+    qtbot.waitUntil(lambda: len(w.history) > 5, timeout=WAIT)
+    w.close()
+    assert not w.controller.thread.isRunning()
+    assert not w.controller.surface_thread.isRunning()
+
+
+def test_click_on_surface_sets_start(qtbot, win):
+    win._on_start_picked(1.5, -2.0)
+    qtbot.waitUntil(
+        lambda: len(win.history) == 1 and win.history.weights[0][0] == 1.5, timeout=WAIT
+    )
+    assert win.history.weights[0].tolist() == [1.5, -2.0]
+    win.step()
+    qtbot.waitUntil(lambda: len(win.history) == 2, timeout=WAIT)
+    win.reset()  # back to the picked start
+    qtbot.waitUntil(lambda: len(win.history) == 1, timeout=WAIT)
+    assert win.history.weights[0].tolist() == [1.5, -2.0]
+
+
+def test_surface_slices_and_log_scale(qtbot, win):
+    qtbot.waitUntil(lambda: win.surface_view.image.image is not None, timeout=WAIT)
+    for key in ("w1-b", "w2-b", "w1-w2"):
+        win.surface_view.set_slice(key)
+        qtbot.waitUntil(
+            lambda k=key: (
+                win.surface_view.plot.getPlotItem().titleLabel.text.startswith("Cost surface")
+                and win._surface_key == k
+            ),
+            timeout=WAIT,
+        )
+    win.cost_view.log_box.setChecked(True)
+    win.cost_view.log_box.setChecked(False)
+
+
+def _open(qtbot, monkeypatch, win, path):
+    monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *a, **k: (str(path), ""))
+    win.open_csv()
+
+
+def test_open_good_csv(qtbot, monkeypatch, win, tmp_path):
+    p = tmp_path / "flowers.csv"
+    rows = [f"{1 + 0.1 * i},{2 + 0.05 * i},{'a' if i % 2 else 'b'}" for i in range(30)]
+    p.write_text("len,wid,kind\n" + "\n".join(rows) + "\n")
+    _open(qtbot, monkeypatch, win, p)
+    qtbot.waitUntil(lambda: win.dataset.name == "flowers", timeout=WAIT)
+    assert win.dataset.class_names == ("a", "b") and win.dataset.m == 30
+    qtbot.waitUntil(lambda: len(win.history) == 1, timeout=WAIT)
+    win.step()
+    qtbot.waitUntil(lambda: len(win.history) == 2, timeout=WAIT)
+
+
+def test_open_bad_csv_keeps_dataset(qtbot, monkeypatch, win, tmp_path):
+    p = tmp_path / "bad.csv"
+    p.write_text("a,b,y\n1,2,0\n3,oops,1\n5,6,1\n")
+    _open(qtbot, monkeypatch, win, p)
+    qtbot.waitUntil(lambda: win.findChild(QMessageBox, "errorDialog") is not None, timeout=WAIT)
+    box = win.findChild(QMessageBox, "errorDialog")
+    assert "line 3, column 'b'" in box.text() and str(p) in box.text()
+    assert win.dataset.name == "iris"
+    assert "line 3" in win.statusBar().currentMessage()
+    box.close()
+
+
+def test_open_three_class_csv_asks_for_classes(qtbot, monkeypatch, win, tmp_path):
+    from gd_visualizer.qt.csv_dialog import CsvColumnsDialog
+
+    p = tmp_path / "three.csv"
+    kinds = ["x", "y", "z"]
+    p.write_text("u,v,kind\n" + "".join(f"{i},{i % 5},{kinds[i % 3]}\n" for i in range(30)))
+    _open(qtbot, monkeypatch, win, p)
+    qtbot.waitUntil(lambda: win.findChild(CsvColumnsDialog) is not None, timeout=WAIT)
+    dialog = win.findChild(CsvColumnsDialog)
+    dialog.c0.setCurrentText("z")
+    dialog.c1.setCurrentText("x")
+    dialog.accept()
+    qtbot.waitUntil(lambda: win.dataset.name == "three", timeout=WAIT)
+    assert win.dataset.class_names == ("z", "x") and win.dataset.m == 20
+
+
+def test_garbage_settings_fall_back_to_defaults(qtbot):
+    s = QSettings("gd-visualizer", "gd-visualizer")
+    for key, value in {
+        "learning_rate": "banana",
+        "iterations": "-5",
+        "speed": "nan",
+        "dataset": "nope",
+        "n_samples": "1e99",
+        "slice": 42,
+        "geometry": "garbage",
+    }.items():
+        s.setValue(key, value)
+    s.sync()
+    w = MainWindow()
+    qtbot.addWidget(w)
+    qtbot.waitUntil(lambda: len(w.history) == 1, timeout=WAIT)
+    assert w.dataset.name == "iris"
+    assert w.controls.learning_rate() == pytest.approx(0.1)
+    assert w.controls.iterations() == 1
+
+
+def test_settings_are_remembered(qtbot):
+    w = MainWindow()
+    qtbot.addWidget(w)
+    w.controls.set_learning_rate(0.37)
+    w.controls.set_iterations(777)
+    combo = w.findChild(QComboBox, "datasetCombo")
+    combo.setCurrentIndex(combo.findData("xor"))
+    w.close()
+    w2 = MainWindow()
+    qtbot.addWidget(w2)
+    assert w2.controls.learning_rate() == pytest.approx(0.37)
+    assert w2.controls.iterations() == 777 and w2.dataset.name == "xor"
+
+
+def test_divergence_is_reported_with_a_stable_rate(qtbot, win):
+    win.controls.standardize_check.setChecked(False)  # raw iris: a narrow stable range
+    win.controls.lr_spin.setValue(50.0)
+    slider(win, "iterationsSlider").setValue(5000)
+    slider(win, "speedSlider").setValue(slider(win, "speedSlider").maximum())
+    win.play()
+    qtbot.waitUntil(
+        lambda: win.controller.last is not None and win.controller.last.divergence is not None,
+        timeout=WAIT,
+    )
+    assert "Diverged" in win.statusBar().currentMessage()
+    assert np.all(np.isfinite(win.history.costs))
+    stable = win.controller.last.stable_rate
+    assert win.controls.stable_button.isEnabled()
+    win.controls.stable_button.click()
+    assert win.controls.learning_rate() == pytest.approx(0.9 * stable, rel=1e-3)
