@@ -134,14 +134,14 @@ class TrainingController(QObject):
         self.last = None
         self.worker.post("reset", w, b, self.generation)
 
-    def play(self) -> None:
-        self.worker.post("play")
+    def play(self) -> int:
+        return self.worker.post("play")
 
-    def pause(self) -> None:
-        self.worker.post("pause")
+    def pause(self) -> int:
+        return self.worker.post("pause")
 
-    def step(self, k: int = 1) -> None:
-        self.worker.post("step", int(k))
+    def step(self, k: int = 1) -> int:
+        return self.worker.post("step", int(k))
 
     def rewind(self, index: int) -> None:
         self.worker.post("rewind", int(index))

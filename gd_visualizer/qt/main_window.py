@@ -132,6 +132,7 @@ class MainWindow(QMainWindow):
         self._view_index: int | None = None  # None: follow the newest iteration
         self._ghosts: list[HistoryView] = []
         self._playing = False
+        self._play_seq = 0  # the command that last set playing/paused
         self._surface_fixed: float | None = None
         self._surface_extent: tuple[float, float, float, float] | None = None
         self._surface_key: str | None = None
@@ -554,18 +555,18 @@ class MainWindow(QMainWindow):
             self.controller.set_budget(n)
         self._branch_if_scrubbed()
         self._playing = True
-        self.controller.play()
+        self._play_seq = self.controller.play()
         self._update_buttons()
 
     def pause(self) -> None:
         self._playing = False
-        self.controller.pause()
+        self._play_seq = self.controller.pause()
         self._update_buttons()
 
     def step(self) -> None:
         self._branch_if_scrubbed()
         self._playing = False
-        self.controller.step(1)
+        self._play_seq = self.controller.step(1)
         self._update_buttons()
 
     def reset(self) -> None:
@@ -652,8 +653,8 @@ class MainWindow(QMainWindow):
     def _on_snapshot(self, snap: Snapshot) -> None:
         if self._closed:
             return
-        if self._playing and not snap.playing:
-            self._playing = False  # finished or diverged
+        if snap.seq >= self._play_seq:
+            self._playing = snap.playing  # the worker stops by itself at the end
         if snap.divergence:
             self.statusBar().showMessage(
                 f"Diverged: {snap.divergence}. Rates below {snap.stable_rate:.3g} are stable "

@@ -49,6 +49,7 @@ class Snapshot:
     finished: bool
     divergence: str | None
     stable_rate: float
+    seq: int  # the number of the last command the worker had applied
 
 
 class TrainingWorker(QObject):
@@ -61,7 +62,9 @@ class TrainingWorker(QObject):
     def __init__(self) -> None:
         super().__init__()
         self._cond = threading.Condition()
-        self._commands: list[tuple] = []
+        self._commands: list[tuple[int, tuple]] = []
+        self._posted = 0
+        self._applied = 0
         self._stop = False
         self._slot_lock = threading.Lock()
         self._slot: Snapshot | None = None
@@ -77,13 +80,15 @@ class TrainingWorker(QObject):
         self._seconds_per_iteration = 1e-4
 
     # -- called from the GUI thread ------------------------------------------------
-    def post(self, *command: object) -> None:
+    def post(self, *command: object) -> int:
         """Queue a command for the loop: ('data', X, Y, w, b, lr, n, generation),
         ('play',), ('pause',), ('step', k), ('reset', w, b, generation),
         ('rewind', index), ('lr', value), ('budget', n), ('speed', its)."""
         with self._cond:
-            self._commands.append(command)
+            self._posted += 1
+            self._commands.append((self._posted, command))
             self._cond.notify()
+            return self._posted
 
     def stop(self) -> None:
         with self._cond:
@@ -124,8 +129,9 @@ class TrainingWorker(QObject):
                     return
                 commands, self._commands = self._commands, []
             changed = False
-            for command in commands:
+            for seq, command in commands:
                 changed |= self._apply(command)
+                self._applied = seq
             now = time.perf_counter()
             trainer = self._trainer
             if self._busy() and trainer is not None:
@@ -241,6 +247,7 @@ class TrainingWorker(QObject):
             finished=t.finished,
             divergence=t.divergence_reason,
             stable_rate=t.stable_learning_rate,
+            seq=self._applied,
         )
         with self._slot_lock:
             empty = self._slot is None
