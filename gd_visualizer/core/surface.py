@@ -8,7 +8,17 @@ import numpy as np
 
 from .logistic import cost_from_z
 
-__all__ = ["SLICES", "SliceSpec", "contour_segments", "cost_grid", "param_index"]
+__all__ = [
+    "SLICES",
+    "SliceSpec",
+    "SurfaceRequest",
+    "SurfaceResult",
+    "compute_surface",
+    "contour_segments",
+    "cost_grid",
+    "param_index",
+    "surface_levels",
+]
 
 #: parameter names in the order of the vector θ = (w1, w2, b)
 PARAMS = ("w1", "w2", "b")
@@ -129,3 +139,39 @@ def contour_segments(
     if not out_x:
         return np.empty(0), np.empty(0)
     return np.concatenate(out_x), np.concatenate(out_y)
+
+
+@dataclass(frozen=True)
+class SurfaceRequest:
+    token: int
+    X: np.ndarray
+    Y: np.ndarray
+    spec: SliceSpec
+    xs: np.ndarray
+    ys: np.ndarray
+    fixed: float
+
+
+@dataclass(frozen=True)
+class SurfaceResult:
+    request: SurfaceRequest
+    J: np.ndarray  # (len(ys), len(xs))
+    contour_x: np.ndarray  # segment ends, in pairs
+    contour_y: np.ndarray
+    levels: np.ndarray
+
+
+def surface_levels(J: np.ndarray, count: int = 9) -> np.ndarray:
+    """Contour levels spaced geometrically above the minimum of J on the grid."""
+    lo = float(np.min(J))
+    hi = float(np.quantile(J, 0.95))
+    if not hi > lo:
+        return np.array([lo])
+    return lo + (hi - lo) * np.geomspace(0.01, 1.0, count)
+
+
+def compute_surface(req: SurfaceRequest) -> SurfaceResult:
+    J = cost_grid(req.X, req.Y, req.spec, req.xs, req.ys, req.fixed)
+    levels = surface_levels(J)
+    cx, cy = contour_segments(J, req.xs, req.ys, levels)
+    return SurfaceResult(req, J, cx, cy, levels)

@@ -5,7 +5,8 @@ from __future__ import annotations
 import logging
 import math
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from pathlib import Path
 
 import numpy as np
 from PySide6.QtCore import QObject, QSettings, Qt, QThread, QTimer, Signal, Slot
@@ -16,6 +17,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QMainWindow,
     QMessageBox,
+    QProgressDialog,
     QScrollArea,
     QSlider,
     QSplitter,
@@ -37,6 +39,8 @@ from ..core import (
 from .controller import THREADS, TrainingController
 from .controls import MAX_ITERATIONS, Controls
 from .csv_dialog import CsvColumnsDialog, inspect_columns
+from .export import ExportError, ExportSettings, RunRecord, existing_outputs
+from .export_dialog import ExportDialog, ExportRunner
 from .views import BoundaryView, CostCurveView, Readout, SigmoidView, SurfaceView
 from .worker import Snapshot, SurfaceRequest, SurfaceResult
 
@@ -137,6 +141,7 @@ class MainWindow(QMainWindow):
         self._surface_extent: tuple[float, float, float, float] | None = None
         self._surface_key: str | None = None
         self._closed = False
+        self.exporter: ExportRunner | None = None
         # drawing is paced by a frame timer: snapshots only mark the views dirty, so
         # a slow paint can never queue up work and starve input or timers
         self._frame_timer = QTimer(self)
@@ -163,6 +168,7 @@ class MainWindow(QMainWindow):
         self.controls = Controls()
 
         plots = QWidget()
+        self.plots = plots
         grid = QGridLayout(plots)
         grid.setContentsMargins(4, 4, 4, 4)
         grid.setSpacing(6)
@@ -222,9 +228,11 @@ class MainWindow(QMainWindow):
         self.open_action.triggered.connect(self.open_csv)
         file_menu.addAction(self.open_action)
         self.export_action = QAction("&Export animation…", self, shortcut=QKeySequence("Ctrl+E"))
-        self.export_action.setEnabled(False)
-        self.export_action.setToolTip("Export animations as PNG — coming with the export feature")
+        self.export_action.triggered.connect(self.export_animation)
         file_menu.addAction(self.export_action)
+        self.picture_action = QAction("Save &picture…", self, shortcut=QKeySequence("Ctrl+Shift+S"))
+        self.picture_action.triggered.connect(self.save_picture)
+        file_menu.addAction(self.picture_action)
         file_menu.addSeparator()
         quit_action = QAction("&Quit", self, shortcut=QKeySequence("Ctrl+Q"))
         quit_action.triggered.connect(self.close)
@@ -806,6 +814,111 @@ class MainWindow(QMainWindow):
         last = self.controller.last
         c.stable_button.setEnabled(bool(last is not None and last.divergence))
 
+    # -- export --------------------------------------------------------------------------
+    def run_record(self) -> RunRecord:
+        """The run on screen, as an export sees it."""
+        assert self._dataset is not None
+        last = self.controller.last
+        return RunRecord(
+            dataset=self._dataset,
+            X=self._X.copy(),
+            Y=self._Y.copy(),
+            history=self.history,
+            standardized=self._std is not None,
+            divergence=last.divergence if last is not None else None,
+        )
+
+    def export_animation(self) -> None:
+        """File ▸ Export animation…: frames, animation.png and run.json of this run."""
+        if self.exporter is not None and not self.exporter.done:
+            self.statusBar().showMessage("An export is already running", 5000)
+            return
+        n = len(self.controller.mirror)
+        if n == 0:
+            return
+        folder = self._settings.value("export_dir", str(Path.home() / "gd-visualizer-export"))
+        defaults = ExportSettings(
+            out_dir=Path(str(folder)),
+            frames=min(60, n),
+            slice_key=self.surface_view.slice_key(),
+            log_scale=self.cost_view.log_box.isChecked(),
+        )
+        settings = ExportDialog.ask(self, n, defaults)
+        if settings is None:
+            return
+        if existing_outputs(settings.out_dir):
+            answer = QMessageBox.question(
+                self,
+                "Replace the earlier export?",
+                f"{settings.out_dir} already holds an export (frames, animation.png or "
+                "run.json). Replace it?",
+            )
+            if answer != QMessageBox.StandardButton.Yes:
+                return
+            settings = replace(settings, overwrite=True)
+        self._settings.setValue("export_dir", str(settings.out_dir))
+        self.pause()
+        try:
+            runner = ExportRunner(self.run_record(), settings, self)
+        except ExportError as exc:
+            self._show_error(str(exc), title="Export")
+            return
+        total = len(runner.job.indices)
+        progress = QProgressDialog("Exporting…", "Cancel", 0, total, self)
+        progress.setObjectName("exportProgress")
+        progress.setWindowTitle("Export animation")
+        progress.setWindowModality(Qt.WindowModality.WindowModal)
+        progress.setMinimumDuration(0)
+        progress.setAutoClose(False)
+        progress.setAutoReset(False)
+        progress.canceled.connect(runner.cancel)
+
+        def on_progress(done: int, _total: int, message: str) -> None:
+            progress.setValue(done)
+            progress.setLabelText(message)
+
+        def close_progress() -> None:
+            progress.reset()
+            progress.close()
+            progress.deleteLater()
+
+        def on_finished(folder: str) -> None:
+            close_progress()
+            fps = total / runner.seconds if runner.seconds > 0 else float("nan")
+            self.statusBar().showMessage(
+                f"Exported {total} frames, animation.png and run.json to {folder} "
+                f"({fps:.1f} frames/s)",
+                15000,
+            )
+
+        def on_failed(message: str) -> None:
+            close_progress()
+            self._show_error(message, title="Export failed")
+
+        def on_cancelled() -> None:
+            close_progress()
+            self.statusBar().showMessage("Export cancelled; nothing was left behind", 8000)
+
+        runner.progressed.connect(on_progress)
+        runner.finished.connect(on_finished)
+        runner.failed.connect(on_failed)
+        runner.cancelled.connect(on_cancelled)
+        self.exporter = runner
+        self.export_progress = progress
+        runner.start()
+
+    def save_picture(self) -> None:
+        """File ▸ Save picture…: the four views as shown, as one PNG."""
+        path, _ = QFileDialog.getSaveFileName(self, "Save picture", "", "PNG images (*.png)")
+        if not path:
+            return
+        if not path.lower().endswith(".png"):
+            path += ".png"
+        if self.plots.grab().save(path, "PNG"):
+            self.statusBar().showMessage(f"Saved {path}", 8000)
+        else:
+            self._show_error(f"{path}: could not be written", title="Save picture")
+
     # -- messages ------------------------------------------------------------------------
     @Slot(str)
     def _show_error(self, message: str, title: str = "gd-visualizer") -> None:
@@ -838,6 +951,8 @@ class MainWindow(QMainWindow):
             return
         self._closed = True
         self._frame_timer.stop()
+        if self.exporter is not None:
+            self.exporter.cancel()
         try:
             self._save_settings()
         except Exception:  # settings are a convenience; never block closing

@@ -15,11 +15,10 @@ import threading
 import time
 from dataclasses import dataclass
 
-import numpy as np
 from PySide6.QtCore import QObject, Signal, Slot
 
-from ..core import HistoryView, Trainer, cost_grid
-from ..core.surface import SliceSpec, contour_segments
+from ..core import HistoryView, Trainer
+from ..core.surface import SurfaceRequest, SurfaceResult, compute_surface
 
 #: the worker publishes at most this often (frames per second)
 PUBLISH_HZ = 60.0
@@ -254,42 +253,6 @@ class TrainingWorker(QObject):
             self._slot = snap
         if empty:
             self.snapshotReady.emit()
-
-
-@dataclass(frozen=True)
-class SurfaceRequest:
-    token: int
-    X: np.ndarray
-    Y: np.ndarray
-    spec: SliceSpec
-    xs: np.ndarray
-    ys: np.ndarray
-    fixed: float
-
-
-@dataclass(frozen=True)
-class SurfaceResult:
-    request: SurfaceRequest
-    J: np.ndarray  # (len(ys), len(xs))
-    contour_x: np.ndarray  # segment ends, in pairs
-    contour_y: np.ndarray
-    levels: np.ndarray
-
-
-def surface_levels(J: np.ndarray, count: int = 9) -> np.ndarray:
-    """Contour levels spaced geometrically above the minimum of J on the grid."""
-    lo = float(np.min(J))
-    hi = float(np.quantile(J, 0.95))
-    if not hi > lo:
-        return np.array([lo])
-    return lo + (hi - lo) * np.geomspace(0.01, 1.0, count)
-
-
-def compute_surface(req: SurfaceRequest) -> SurfaceResult:
-    J = cost_grid(req.X, req.Y, req.spec, req.xs, req.ys, req.fixed)
-    levels = surface_levels(J)
-    cx, cy = contour_segments(J, req.xs, req.ys, levels)
-    return SurfaceResult(req, J, cx, cy, levels)
 
 
 class SurfaceWorker(QObject):

@@ -35,7 +35,7 @@ class BoundaryView(QWidget):
         self.image.setZValue(-10)
         item.addItem(self.image)
         self.legend = item.addLegend(offset=(6, 6), labelTextSize="9pt")
-        self.legend.setBrush(pg.mkBrush(255, 255, 255, 200))
+        self.legend.setBrush(pg.mkBrush(255, 255, 255, 170))
         self.scatters = []
         for k in range(2):
             sc = pg.ScatterPlotItem(

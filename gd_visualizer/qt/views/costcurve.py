@@ -41,6 +41,18 @@ class CostCurveView(QWidget):
         self.dot = pg.ScatterPlotItem(size=9, brush=pg.mkBrush("#CC0000"), pen=None)
         item.addItem(self.dot)
 
+    def fix_range(self, last_iteration: float, costs: np.ndarray) -> None:
+        """Hold both axes still across frames (used by exports)."""
+        item = self.plot.getPlotItem()
+        item.disableAutoRange()
+        item.setXRange(0, max(1.0, float(last_iteration)), padding=0.02)
+        c = _positive(costs) if self.log_box.isChecked() else costs
+        lo, hi = float(np.min(c)), float(np.max(c))
+        if self.log_box.isChecked():
+            lo, hi = np.log10(lo), np.log10(hi)
+        pad = 0.05 * (hi - lo) if hi > lo else 0.5
+        item.setYRange(lo - pad, hi + pad, padding=0)
+
     def set_log(self, on: bool) -> None:
         self.plot.getPlotItem().setLogMode(x=False, y=bool(on))
         self.plot.getPlotItem().enableAutoRange()

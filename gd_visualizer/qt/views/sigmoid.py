@@ -23,7 +23,7 @@ class SigmoidView(QWidget):
         item.setLabel("bottom", "z = wᵀx + b")
         item.setLabel("left", "a = σ(z)")
         self.legend = item.addLegend(offset=(6, 6), labelTextSize="9pt")
-        self.legend.setBrush(pg.mkBrush(255, 255, 255, 200))
+        self.legend.setBrush(pg.mkBrush(255, 255, 255, 170))
         item.addItem(
             pg.InfiniteLine(
                 pos=0.5, angle=0, pen=pg.mkPen("#888", style=pg.QtCore.Qt.PenStyle.DashLine)
@@ -53,6 +53,7 @@ class SigmoidView(QWidget):
         item.setYRange(-0.05, 1.05, padding=0)
         item.disableAutoRange()
         self._zmax = 0.0
+        self._fixed_zmax: float | None = None
         self._X = np.empty((2, 0))
         self._y = np.empty(0)
         self._idx: np.ndarray | None = None
@@ -79,8 +80,15 @@ class SigmoidView(QWidget):
         self.wrong.setData(z[wrong], a[wrong])
         # the z-range follows the samples with hysteresis so it does not jitter
         need = max(6.0, float(np.max(np.abs(z))) * 1.1 if z.size else 6.0)
+        if self._fixed_zmax is not None:
+            need = self._fixed_zmax
         if need > self._zmax or need < self._zmax / 3:
             self._zmax = need
             zs = np.linspace(-need, need, CURVE_POINTS)
             self.curve.setData(zs, sigmoid(zs))
             self.plot.getPlotItem().setXRange(-need, need, padding=0.02)
+
+    def fix_z_range(self, zmax: float) -> None:
+        """Hold the z-axis at ±zmax (exports keep the axes still across frames)."""
+        self._fixed_zmax = max(6.0, float(zmax))
+        self._zmax = 0.0

@@ -48,7 +48,8 @@ class SurfaceView(QWidget):
         self.hint = QLabel("click the surface to choose the start point")
         self.hint.setStyleSheet("color: #666;")
         top = QHBoxLayout()
-        top.addWidget(QLabel("Slice:"))
+        self.slice_label = QLabel("Slice:")
+        top.addWidget(self.slice_label)
         top.addWidget(self.combo)
         top.addStretch(1)
         top.addWidget(self.hint)
@@ -62,7 +63,9 @@ class SurfaceView(QWidget):
         self.image.setZValue(-10)
         item.addItem(self.image)
         cmap = pg.colormap.get("viridis")
-        self.colorbar = item.addColorBar(self.image, colorMap=cmap, values=(0.0, 1.0), label="J")
+        self.colorbar = item.addColorBar(
+            self.image, colorMap=cmap, values=(0.0, 1.0), label="J", interactive=False
+        )
         self.contours = pg.PlotDataItem(connect="pairs", pen=pg.mkPen(255, 255, 255, 150, width=1))
         item.addItem(self.contours)
         self.ghost = pg.PlotDataItem(
@@ -85,6 +88,11 @@ class SurfaceView(QWidget):
         self.extent: tuple[float, float, float, float] | None = None
         item.scene().sigMouseClicked.connect(self._on_click)
         self._set_labels()
+
+    def hide_controls(self) -> None:
+        """For exports: no slice chooser and no hint above the plot."""
+        for w in (self.slice_label, self.combo, self.hint):
+            w.hide()
 
     # -- slice ---------------------------------------------------------------------
     def slice_key(self) -> str:

@@ -1,0 +1,157 @@
+"""The window's export: a settings dialog and a job driven in slices by a timer."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+from PySide6.QtCore import QObject, QTimer, Signal
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QLineEdit,
+    QPushButton,
+    QSpinBox,
+    QWidget,
+)
+
+from .export import VIEW_NAMES, Export, ExportError, ExportSettings, Progress, RunRecord
+
+#: one timer tick runs export steps for at most this long (a frame is ~16 ms)
+SLICE_SECONDS = 0.008
+
+
+class ExportDialog(QDialog):
+    """Folder, frame count, size, frame duration and views of an export."""
+
+    def __init__(self, max_frames: int, defaults: ExportSettings, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setWindowTitle("Export animation")
+        form = QFormLayout(self)
+        self.folder = QLineEdit(str(defaults.out_dir))
+        browse = QPushButton("Browse…")
+        browse.clicked.connect(self._browse)
+        row = QHBoxLayout()
+        row.addWidget(self.folder, 1)
+        row.addWidget(browse)
+        form.addRow("Folder", row)
+        self.frames = QSpinBox()
+        self.frames.setRange(1, max(1, max_frames))
+        self.frames.setValue(min(defaults.frames, max_frames))
+        self.frames.setToolTip(f"at most one per recorded iteration ({max_frames})")
+        form.addRow("Frames", self.frames)
+        self.width_spin = QSpinBox()
+        self.width_spin.setRange(320, 7680)
+        self.width_spin.setValue(defaults.size[0])
+        self.height_spin = QSpinBox()
+        self.height_spin.setRange(240, 4320)
+        self.height_spin.setValue(defaults.size[1])
+        size = QHBoxLayout()
+        size.addWidget(self.width_spin)
+        size.addWidget(self.height_spin)
+        form.addRow("Size (px)", size)
+        self.frame_ms = QSpinBox()
+        self.frame_ms.setRange(10, 60_000)
+        self.frame_ms.setSuffix(" ms")
+        self.frame_ms.setValue(defaults.frame_ms)
+        form.addRow("Frame duration", self.frame_ms)
+        self.view_checks = {}
+        views = QHBoxLayout()
+        for name in VIEW_NAMES:
+            box = QCheckBox(name)
+            box.setChecked(name in defaults.views)
+            views.addWidget(box)
+            self.view_checks[name] = box
+        form.addRow("Views", views)
+        self._defaults = defaults
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        form.addRow(buttons)
+
+    def _browse(self) -> None:
+        path = QFileDialog.getExistingDirectory(self, "Export into folder", self.folder.text())
+        if path:
+            self.folder.setText(path)
+
+    def settings(self) -> ExportSettings:
+        views = tuple(n for n, b in self.view_checks.items() if b.isChecked()) or VIEW_NAMES
+        return ExportSettings(
+            out_dir=Path(self.folder.text()).expanduser(),
+            frames=self.frames.value(),
+            size=(self.width_spin.value(), self.height_spin.value()),
+            views=views,
+            frame_ms=self.frame_ms.value(),
+            slice_key=self._defaults.slice_key,
+            log_scale=self._defaults.log_scale,
+        )
+
+    @classmethod
+    def ask(
+        cls, parent: QWidget, max_frames: int, defaults: ExportSettings
+    ) -> ExportSettings | None:
+        """Show the dialog; the chosen settings, or None when cancelled."""
+        dialog = cls(max_frames, defaults, parent)
+        try:
+            return dialog.settings() if dialog.exec() == QDialog.DialogCode.Accepted else None
+        finally:
+            dialog.deleteLater()
+
+
+class ExportRunner(QObject):
+    """Runs an :class:`Export` a slice at a time on the GUI thread's event loop."""
+
+    progressed = Signal(int, int, str)
+    finished = Signal(str)  # the output folder
+    failed = Signal(str)
+    cancelled = Signal()
+
+    def __init__(self, run: RunRecord, settings: ExportSettings, parent: QObject | None = None):
+        super().__init__(parent)
+        self.job = Export(run, settings)
+        self._steps = self.job.steps()
+        self._timer = QTimer(self)
+        self._timer.setObjectName("exportTimer")
+        self._timer.setInterval(0)
+        self._timer.timeout.connect(self._tick)
+        self.started = time.perf_counter()
+        self.seconds = 0.0
+        self.done = False
+
+    def start(self) -> None:
+        self._timer.start()
+
+    def _tick(self) -> None:
+        end = time.perf_counter() + SLICE_SECONDS
+        try:
+            while time.perf_counter() < end:
+                p: Progress = next(self._steps)
+                self.progressed.emit(p.done, p.total, p.message)
+        except StopIteration:
+            self._timer.stop()
+            self.done = True
+            self.seconds = time.perf_counter() - self.started
+            self.finished.emit(str(self.job.out_dir))
+        except ExportError as exc:
+            self._stop()
+            self.failed.emit(str(exc))
+        except Exception as exc:  # shown to the user, never a traceback
+            self._stop()
+            self.failed.emit(f"export failed: {type(exc).__name__}: {exc}")
+
+    def _stop(self) -> None:
+        self._timer.stop()
+        self._steps.close()  # runs the job's clean-up
+        self.done = True
+
+    def cancel(self) -> None:
+        if self.done:
+            return
+        self._stop()
+        self.cancelled.emit()
