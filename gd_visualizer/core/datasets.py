@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import io
 import math
 import os
 import re
@@ -202,15 +203,21 @@ def _read_text(path: Path) -> str:
         raise DatasetError(f"{shown}: cannot be read ({exc.strerror or exc})") from None
     if not data.strip():
         raise DatasetError(f"{shown}: the file is empty")
+    if data[:2] in (b"\xff\xfe", b"\xfe\xff"):  # UTF-16 with a byte-order mark
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError:
+            raise DatasetError(f"{shown}: not valid UTF-16 text") from None
     if b"\x00" in data[:65536]:
         raise DatasetError(f"{shown}: not a text file (it contains binary data)")
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
-        text = data.decode("latin-1")  # every byte decodes; check it looks like text
-        bad = sum(1 for ch in text[:65536] if ord(ch) < 32 and ch not in "\t\r\n\f")
-        if bad > 0.01 * min(len(text), 65536):
-            raise DatasetError(f"{shown}: not a text file (it contains binary data)") from None
+        text = data.decode("latin-1")  # every byte decodes; check below that it is text
+    head = text[:65536]
+    control = sum(1 for ch in head if ord(ch) < 32 and ch not in "\t\r\n\f")
+    if control > 0.01 * len(head):
+        raise DatasetError(f"{shown}: not a text file (it contains binary data)")
     return text
 
 
@@ -265,17 +272,19 @@ def _read_table(path: str | os.PathLike[str]) -> _Table:
     if not lines:
         raise DatasetError(f"{shown}: the file is empty")
     delim = _sniff_delimiter(lines)
+    rows: list[tuple[int, list[str]]] = []
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delim, skipinitialspace=True)
+    start = 1
     try:
-        parsed = list(
-            zip(
-                (n for n, _ in lines),
-                csv.reader((t for _, t in lines), delimiter=delim, skipinitialspace=True),
-                strict=True,
-            )
-        )
+        for raw in reader:
+            cells = [c.strip() for c in raw]
+            if any(cells):  # blank lines are skipped; numbering follows the file
+                rows.append((start, cells))
+            start = reader.line_num + 1
     except csv.Error as exc:
-        raise DatasetError(f"{shown}: cannot be parsed as CSV ({exc})") from None
-    rows = [(n, [c.strip() for c in r]) for n, r in parsed]
+        raise DatasetError(f"{shown}: line {start}: cannot be parsed as CSV ({exc})") from None
+    if not rows:
+        raise DatasetError(f"{shown}: the file is empty")
 
     # decimal commas: only with a delimiter other than the comma, and unambiguous
     decimal_comma = False
@@ -306,6 +315,11 @@ def _read_table(path: str | os.PathLike[str]) -> _Table:
         header = list(first)
         while header and header[-1] == "":
             header.pop()  # a trailing delimiter on the header line
+        if len(header) < 2:
+            raise DatasetError(
+                f"{shown}: line {first_line}: the header names {len(header)} column(s); "
+                "a dataset needs two features and a label"
+            )
         body = rows[1:]
         if any(h == "" for h in header):
             col = header.index("") + 1

@@ -29,7 +29,7 @@ from ..core.surface import SurfaceRequest, SurfaceResult, compute_surface
 from .views import BoundaryView, CostCurveView, SigmoidView, SurfaceView
 
 VIEW_NAMES = ("boundary", "surface", "sigmoid", "cost")
-SURFACE_GRID = 96
+SURFACE_GRID = 128
 #: the cost surface is recomputed when the fixed parameter moves this share of the extent
 SURFACE_STEP = 0.01
 

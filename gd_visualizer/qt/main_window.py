@@ -50,8 +50,10 @@ DEFAULT_DATASET = "iris"
 DEFAULT_LR = 0.1
 DEFAULT_ITERATIONS = 1000
 DEFAULT_SPEED = 200.0
-SURFACE_GRID = 96
+SURFACE_GRID = 128
 FRAME_SECONDS = 1 / 60
+#: while training, the cost surface is recomputed at most this often (seconds)
+SURFACE_INTERVAL = 0.2
 
 EQUATIONS_HTML = """
 <h3>gd-visualizer</h3>
@@ -140,6 +142,7 @@ class MainWindow(QMainWindow):
         self._surface_fixed: float | None = None
         self._surface_extent: tuple[float, float, float, float] | None = None
         self._surface_key: str | None = None
+        self._surface_requested = 0.0
         self._closed = False
         self.exporter: ExportRunner | None = None
         # drawing is paced by a frame timer: snapshots only mark the views dirty, so
@@ -454,6 +457,7 @@ class MainWindow(QMainWindow):
         self.sigmoid_view.set_data(self._X, self._Y, ds.class_names)
         self.surface_view.show_ghost(None, None)
         self.cost_view.show_ghost(None, None)
+        self.cost_view.reset_range()
         info = ds.describe()
         if ds.notes:
             info += " (" + "; ".join(ds.notes) + ")"
@@ -583,6 +587,7 @@ class MainWindow(QMainWindow):
         self._ghosts = []
         self.surface_view.show_ghost(None, None)
         self.cost_view.show_ghost(None, None)
+        self.cost_view.reset_range()
         self.controller.reset()
         self._update_buttons()
 
@@ -790,6 +795,14 @@ class MainWindow(QMainWindow):
         moved = self._surface_fixed is None or abs(fixed - self._surface_fixed) > 0.01 * span
         if not (changed_extent or moved or force):
             return
+        now = time.perf_counter()
+        if (
+            self._playing
+            and not (changed_extent or force)
+            and (now - self._surface_requested < SURFACE_INTERVAL)
+        ):
+            return  # while training, the slice follows at a bounded rate
+        self._surface_requested = now
         if changed_extent:
             self.surface_view.set_extent(extent)
             self._draw_ghosts()

@@ -77,6 +77,8 @@ class TrainingWorker(QObject):
         self._speed = math.inf
         self._credit = 0.0
         self._seconds_per_iteration = 1e-4
+        self._lr_pending = False
+        self.lr_effective_at = 0.0  # perf_counter() of the first update using a new rate
 
     # -- called from the GUI thread ------------------------------------------------
     def post(self, *command: object) -> int:
@@ -146,6 +148,9 @@ class TrainingWorker(QObject):
                     stride = trainer.history.stride
                     t0 = time.perf_counter()
                     done = trainer.run(k)
+                    if self._lr_pending and done:
+                        self._lr_pending = False
+                        self.lr_effective_at = t0  # the first iteration with the new rate
                     batch = time.perf_counter() - t0
                     if done:
                         per = batch / done
@@ -218,6 +223,7 @@ class TrainingWorker(QObject):
             return True
         if kind == "lr":
             t.learning_rate = command[1]
+            self._lr_pending = True
             return True
         if kind == "budget":
             t.num_iterations = command[1]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
+from PySide6.QtWidgets import QGraphicsItem
 
 CLASS_COLORS = ("#0072B2", "#E69F00")  # blue, orange
 CLASS_SYMBOLS = ("o", "t")  # circle, triangle
@@ -35,6 +36,12 @@ def make_plot(object_name: str, title: str) -> pg.PlotWidget:
     plot.setTitle(title)
     plot.setMenuEnabled(False)
     plot.setMinimumSize(280, 220)
-    for side in ("left", "bottom"):
-        plot.getPlotItem().getAxis(side).enableAutoSIPrefix(False)
+    item = plot.getPlotItem()
+    for side in ("left", "bottom", "top", "right"):
+        axis = item.getAxis(side)
+        axis.enableAutoSIPrefix(False)
+        # axes overlap the plot area by their ticks, so every data update repaints
+        # them; a device-coordinate cache turns that into a blit until they change
+        axis.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
+    item.titleLabel.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
     return plot

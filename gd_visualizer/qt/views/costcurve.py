@@ -40,9 +40,35 @@ class CostCurveView(QWidget):
         item.addItem(self.marker)
         self.dot = pg.ScatterPlotItem(size=9, brush=pg.mkBrush("#CC0000"), pen=None)
         item.addItem(self.dot)
+        item.disableAutoRange()
+        self._fixed = False
+        self.reset_range()
+
+    def reset_range(self) -> None:
+        """Forget the axis limits (a new run starts)."""
+        self._x_max = 0.0
+        self._y_span = None
+
+    def _follow(self, last: float, costs: np.ndarray) -> None:
+        """Grow the axes in steps instead of auto-ranging on every frame (each
+        range change repaints the axes and the whole plot once more)."""
+        item = self.plot.getPlotItem()
+        if last > self._x_max or self._x_max == 0.0:
+            self._x_max = max(10.0, 1.5 * last)
+            item.setXRange(0, self._x_max, padding=0.02)
+        c = _positive(costs) if self.log_box.isChecked() else costs
+        lo, hi = float(np.min(c)), float(np.max(c))
+        if self.log_box.isChecked():
+            lo, hi = np.log10(lo), np.log10(hi)
+        span = self._y_span
+        if span is None or lo < span[0] or hi > span[1] or (hi - lo) < 0.3 * (span[1] - span[0]):
+            pad = 0.08 * (hi - lo) if hi > lo else 0.5
+            self._y_span = (lo - pad, hi + pad)
+            item.setYRange(*self._y_span, padding=0)
 
     def fix_range(self, last_iteration: float, costs: np.ndarray) -> None:
         """Hold both axes still across frames (used by exports)."""
+        self._fixed = True
         item = self.plot.getPlotItem()
         item.disableAutoRange()
         item.setXRange(0, max(1.0, float(last_iteration)), padding=0.02)
@@ -55,10 +81,12 @@ class CostCurveView(QWidget):
 
     def set_log(self, on: bool) -> None:
         self.plot.getPlotItem().setLogMode(x=False, y=bool(on))
-        self.plot.getPlotItem().enableAutoRange()
+        self._y_span = None
 
     def show_curve(self, iterations: np.ndarray, costs: np.ndarray, index: int) -> None:
         self.curve.setData(iterations, _positive(costs) if self.log_box.isChecked() else costs)
+        if not self._fixed and len(iterations):
+            self._follow(float(iterations[-1]), costs)
         if len(iterations):
             it = float(iterations[index])
             self.marker.setValue(it)

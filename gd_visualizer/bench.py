@@ -1,0 +1,420 @@
+"""``python -m gd_visualizer.bench [--quick] [--json FILE]``: the benchmark.
+
+Every comparison is measured side by side in the same run (medians of several
+repeats, reported as ratios) because these machines are shared and noisy.
+It is a benchmark, not a test: nothing here fails on its figures.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import numpy as np
+
+
+@dataclass
+class Row:
+    case: str
+    measured: float
+    unit: str
+    reference: float | None
+    ratio: float | None
+    goal: str
+    met: bool | None  # None: no goal for this row
+    note: str = ""
+
+
+def median_time(fn: Callable[[], object], repeats: int = 5, min_seconds: float = 0.0) -> float:
+    """Median seconds of one call (calls are repeated within a sample when fast)."""
+    fn()  # warm
+    n = 1
+    t0 = time.perf_counter()
+    fn()
+    once = time.perf_counter() - t0
+    if min_seconds and once < min_seconds:
+        n = max(1, int(min_seconds / max(once, 1e-9)))
+    samples = []
+    for _ in range(repeats):
+        t0 = time.perf_counter()
+        for _ in range(n):
+            fn()
+        samples.append((time.perf_counter() - t0) / n)
+    return statistics.median(samples)
+
+
+def data(m: int, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    from .core import make_dataset
+
+    ds = make_dataset("overlap", m, seed=seed)
+    return ds.standardization().apply(ds.X), ds.Y
+
+
+# -- 1. vectorization ------------------------------------------------------------------------
+def bench_vectorization(quick: bool) -> list[Row]:
+    from .core import propagate, propagate_loop
+
+    rows = []
+    sizes = (10**3, 10**4) if not quick else (10**2, 10**3)
+    for m in sizes:
+        X, Y = data(m)
+        w = np.array([[0.3], [-0.2]])
+        loop = median_time(lambda X=X, Y=Y, w=w: propagate_loop(w, 0.1, X, Y), repeats=3)
+        vec = median_time(
+            lambda X=X, Y=Y, w=w: propagate(w, 0.1, X, Y), repeats=7, min_seconds=0.01
+        )
+        last = m == sizes[-1]
+        rows.append(
+            Row(
+                f"vectorization: propagate_loop / propagate, m={m:,}",
+                vec * 1e3, "ms/iter", loop * 1e3, loop / vec,
+                "≥ 100× at m=10,000" if last and not quick else "—",
+                (loop / vec >= 100) if last and not quick else None,
+            )
+        )  # fmt: skip
+    return rows
+
+
+# -- 2. trainer against the memory floor -------------------------------------------------
+def copy_bandwidth(nbytes: int) -> float:
+    """Bytes per second np.copyto moves for an array of ``nbytes`` (array size / time)."""
+    a = np.ones(nbytes // 8)
+    b = np.empty_like(a)
+    t = median_time(lambda: np.copyto(b, a), repeats=5)
+    return a.nbytes / t
+
+
+def bench_trainer(quick: bool) -> list[Row]:
+    from .core import Trainer
+
+    bw = copy_bandwidth(10**7 if quick else 10**8)
+    rows = [
+        Row("memory: np.copyto bandwidth", bw / 1e9, "GB/s", None, None, "—", None,
+            f"on a {'10⁷' if quick else '10⁸'}-byte array"),
+    ]  # fmt: skip
+    sizes = (10**3, 10**4) if quick else (10**4, 10**5, 10**6)
+    for m in sizes:
+        X, Y = data(m)
+        t = Trainer(X, Y, learning_rate=0.1, num_iterations=10**9)
+        k = max(1, min(200, int(2e6 // m)))
+        per = median_time(lambda t=t, k=k: t.run(k), repeats=5) / k
+        floor = 2 * X.nbytes / bw  # stream X twice: Z = wᵀX and dw = X dZᵀ
+        big = m == 10**6
+        rows.append(
+            Row(f"trainer: seconds per iteration, m={m:,}", per * 1e3, "ms/iter", floor * 1e3,
+                per / floor, "≤ 2.5× the floor at m=10⁶" if big else "—",
+                (per / floor <= 2.5) if big else None, "floor: X streamed twice at copyto speed")
+        )  # fmt: skip
+    return rows
+
+
+# -- 3. cost surface -----------------------------------------------------------------------
+def bench_surface(quick: bool) -> list[Row]:
+    from .core import cost_grid
+    from .core.surface import CompressedSamples, fast_cost_grid
+
+    rows = []
+    sizes = (10**3,) if quick else (10**3, 10**4, 10**5)
+    grids = (64,) if quick else (128, 200)
+    for m in sizes:
+        X, Y = data(m)
+        for g in grids:
+            xs = np.linspace(-6, 6, g)
+            ys = np.linspace(-6, 6, g)
+
+            def fast(X=X, Y=Y, xs=xs, ys=ys):
+                samples = CompressedSamples.build(X, Y, max_weight=6.0)
+                return fast_cost_grid(samples, "w1-w2", xs, ys, 0.4)
+
+            t_fast = median_time(fast, repeats=5)
+            J = fast()
+            # the exact float64 grid: all of it where affordable, else every 8th point
+            sub = slice(None) if m * g * g <= 2e8 else slice(None, None, 8)
+            t0 = time.perf_counter()
+            E = cost_grid(X, Y, "w1-w2", xs[sub], ys[sub], 0.4)
+            t_exact = (time.perf_counter() - t0) * (1 if sub == slice(None) else 64)
+            err = float(np.max(np.abs(J[sub, sub] - E) / E))
+            goal, met = "—", None
+            if g == 128 and m == 10**3:
+                goal, met = "≤ 30 ms", t_fast <= 0.030
+            elif g == 128 and m == 10**5:
+                goal, met = "≤ 200 ms", t_fast <= 0.200
+            rows.append(
+                Row(f"cost surface {g}×{g}, m={m:,}", t_fast * 1e3, "ms", t_exact * 1e3,
+                    t_exact / t_fast, goal, met and err <= 1e-3 if met is not None else None,
+                    f"max rel. error {err:.1e} vs exact float64"
+                    + ("" if sub == slice(None) else " (every 8th point; exact time ×64)"))
+            )  # fmt: skip
+    return rows
+
+
+def _gui_case(app, MainWindow, ds, seconds: float, quick: bool) -> list[Row]:
+    """Train at full speed in the real window and watch the GUI thread."""
+    from PySide6.QtCore import QEventLoop, QTimer
+
+    m = ds.m
+    rows: list[Row] = []
+    w = MainWindow(restore_settings=False)
+    w.show()
+    w.set_dataset(ds)
+    c = w.controls
+    c.iter_slider.setValue(c.iter_slider.maximum())
+    c.speed_slider.setValue(c.speed_slider.maximum())
+    frames = [0]
+    orig = w._draw
+
+    def counted(orig=orig) -> None:
+        frames[0] += 1
+        orig()
+
+    w._draw = counted
+    lateness: list[float] = []
+    probe = QTimer()
+    last = [time.perf_counter()]
+
+    def tick() -> None:
+        now = time.perf_counter()
+        lateness.append(max(0.0, now - last[0] - 0.005))
+        last[0] = now
+
+    probe.timeout.connect(tick)
+    spin(app, 0.5)
+    w.play()
+    spin(app, 0.3)
+    frames[0] = 0
+    probe.start(5)
+    last[0] = time.perf_counter()
+    t0 = time.perf_counter()
+    latencies = []
+    next_change = t0 + 0.25
+    rate = 0.05
+    while time.perf_counter() - t0 < seconds:
+        app.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 2)
+        if time.perf_counter() >= next_change:
+            rate = 0.2 if rate == 0.05 else 0.05
+            t_set = time.perf_counter()
+            c.lr_spin.setValue(rate)
+            before = w.controller.worker.lr_effective_at
+            while w.controller.worker.lr_effective_at == before:
+                app.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 1)
+                if time.perf_counter() - t_set > 1.0:
+                    break
+            latencies.append(w.controller.worker.lr_effective_at - t_set)
+            next_change = time.perf_counter() + 0.25
+    elapsed = time.perf_counter() - t0
+    probe.stop()
+    iterations = len(w.controller.mirror)
+    w.close()
+    w.deleteLater()
+    spin(app, 0.1)
+    fps = frames[0] / elapsed
+    p99 = float(np.percentile(lateness, 99)) if lateness else float("nan")
+    lat = float(np.median(latencies)) if latencies else float("nan")
+    goal_fps = 60 if m == 10**3 else 30
+    drawn = min(m, 5000)
+    rows += [
+        Row(f"GUI frames per second, m={m:,}", fps, "frames/s", None, None,
+            f"≥ {goal_fps}" if not quick else "—", (fps >= goal_fps) if not quick else None,
+            f"{iterations:,} iterations trained meanwhile; {drawn:,} samples drawn"),
+        Row(f"GUI stall: p99 lateness of a 5 ms timer, m={m:,}", p99 * 1e3, "ms", None, None,
+            "≤ 16 ms" if not quick else "—", (p99 <= 0.016) if not quick else None),
+        Row(f"slider → trainer latency (median), m={m:,}", lat * 1e3, "ms", None, None,
+            "≤ 33 ms" if not quick else "—", (lat <= 0.033) if not quick else None,
+            f"{len(latencies)} learning-rate changes"),
+    ]  # fmt: skip
+    return rows
+
+
+# -- 4/5. the GUI under load ------------------------------------------------------------------
+def bench_gui(quick: bool) -> list[Row]:
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from PySide6.QtWidgets import QApplication
+
+    app = QApplication.instance() or QApplication([sys.argv[0]])
+    from .core import make_dataset
+    from .qt import MainWindow
+
+    rows = []
+    seconds = 1.0 if quick else 5.0
+    for m in (10**3, 10**4) if quick else (10**3, 10**5):
+        rows += _gui_case(app, MainWindow, make_dataset("overlap", m), seconds, quick)
+    return rows
+
+
+def spin(app, seconds: float) -> None:
+    from PySide6.QtCore import QEventLoop
+
+    end = time.perf_counter() + seconds
+    while time.perf_counter() < end:
+        app.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 5)
+
+
+# -- 6. start-up ---------------------------------------------------------------------------
+STARTUP = r"""
+import sys, time
+t0 = float(sys.argv[1])
+from PySide6.QtWidgets import QApplication
+from PySide6.QtCore import QObject, QEvent, QTimer
+app = QApplication([sys.argv[0]])
+from gd_visualizer.qt import MainWindow
+w = MainWindow(restore_settings=False)
+class Painted(QObject):
+    def eventFilter(self, obj, ev):
+        if ev.type() == QEvent.Type.Paint:
+            print(time.time() - t0, flush=True)
+            QTimer.singleShot(0, app.quit)
+            self.done = True
+        return False
+f = Painted()
+w.installEventFilter(f)
+w.show()
+app.exec()
+w.close()
+"""
+
+BASELINE = r"""
+import sys, time
+t0 = float(sys.argv[1])
+import PySide6.QtWidgets, pyqtgraph
+print(time.time() - t0, flush=True)
+"""
+
+
+def bench_startup(quick: bool) -> list[Row]:
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
+    env["XDG_CONFIG_HOME"] = tempfile.mkdtemp(prefix="gd-bench-")
+
+    def run(code: str) -> float:
+        out = subprocess.run(
+            [sys.executable, "-c", code, repr(time.time())],
+            env=env, capture_output=True, text=True, timeout=120, check=True,
+        )  # fmt: skip
+        return float(out.stdout.strip().splitlines()[-1])
+
+    n = 2 if quick else 5
+    run(STARTUP)  # warm the file cache
+    app = statistics.median(run(STARTUP) for _ in range(n))
+    base = statistics.median(run(BASELINE) for _ in range(n))
+    return [
+        Row("start-up: process start → first painted window", app, "s", base, app / base,
+            "≤ 1.0 s", app <= 1.0, "reference: python importing PySide6 + pyqtgraph"),
+    ]  # fmt: skip
+
+
+# -- 7. export -----------------------------------------------------------------------------
+def bench_export(quick: bool) -> list[Row]:
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from PySide6.QtWidgets import QApplication
+
+    _app = QApplication.instance() or QApplication([sys.argv[0]])
+    from .core import Trainer, make_dataset
+    from .qt.export import Export, ExportSettings, RunRecord
+
+    ds = make_dataset("iris")
+    X = ds.standardization().apply(ds.X)
+    t = Trainer(X, ds.Y, learning_rate=0.5, num_iterations=300)
+    t.run(300)
+    run = RunRecord(ds, X, ds.Y, t.view(), standardized=True)
+    frames = 10 if quick else 60
+    with tempfile.TemporaryDirectory() as tmp:
+        job = Export(run, ExportSettings(out_dir=Path(tmp) / "e", frames=frames))
+        t0 = time.perf_counter()
+        job.run_all()
+        seconds = time.perf_counter() - t0
+    fps = frames / seconds
+    return [
+        Row("export: 4-view frames at 1280×800", fps, "frames/s", None, None, "≥ 20",
+            fps >= 20, f"{frames} frames incl. PNG encoding and animation.png"),
+    ]  # fmt: skip
+
+
+CASES = {
+    "vectorization": bench_vectorization,
+    "trainer": bench_trainer,
+    "surface": bench_surface,
+    "gui": bench_gui,
+    "startup": bench_startup,
+    "export": bench_export,
+}
+
+
+def fmt(v: float | None, digits: int = 3) -> str:
+    if v is None:
+        return "—"
+    if v != v:  # NaN
+        return "n/a"
+    return f"{v:.{digits}g}" if abs(v) < 1e4 else f"{v:,.0f}"
+
+
+def table(rows: list[Row]) -> str:
+    head = ["case", "measured", "reference", "ratio", "goal", "met"]
+    body = [
+        [
+            r.case,
+            f"{fmt(r.measured)} {r.unit}",
+            "—" if r.reference is None else f"{fmt(r.reference)} {r.unit}",
+            "—" if r.ratio is None else f"{fmt(r.ratio)}×",
+            r.goal,
+            "—" if r.met is None else ("met" if r.met else "NOT MET"),
+        ]
+        for r in rows
+    ]
+    widths = [max(len(x[i]) for x in [head, *body]) for i in range(len(head))]
+    lines = ["| " + " | ".join(h.ljust(w) for h, w in zip(head, widths, strict=True)) + " |"]
+    lines.append("|" + "|".join("-" * (w + 2) for w in widths) + "|")
+    for row in body:
+        lines.append("| " + " | ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)) + " |")
+    notes = [f"- {r.case}: {r.note}" for r in rows if r.note]
+    return "\n".join(lines + (["", *notes] if notes else []))
+
+
+def machine() -> str:
+    cpu = platform.processor() or platform.machine()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    return (
+        f"{cpu}, {os.cpu_count()} cores, Python {platform.python_version()}, "
+        f"numpy {np.__version__}, {platform.system()} {platform.release()}"
+    )
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(prog="python -m gd_visualizer.bench", description=__doc__)
+    p.add_argument("--quick", action="store_true", help="small sizes, about a minute at most")
+    p.add_argument("--json", type=Path, metavar="FILE", help="also write the rows as JSON")
+    p.add_argument("--only", nargs="*", choices=list(CASES), help="run only these cases")
+    args = p.parse_args(argv)
+    rows: list[Row] = []
+    print(f"gd-visualizer benchmark ({'quick' if args.quick else 'full'}) on {machine()}")
+    for name, fn in CASES.items():
+        if args.only and name not in args.only:
+            continue
+        t0 = time.perf_counter()
+        new = fn(args.quick)
+        rows += new
+        print(f"  {name}: {time.perf_counter() - t0:.1f} s", flush=True)
+    print()
+    print(table(rows))
+    if args.json:
+        records = [dict(asdict(r), machine=machine(), quick=args.quick) for r in rows]
+        args.json.write_text(json.dumps(records, indent=2) + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
