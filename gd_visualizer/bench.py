@@ -259,6 +259,63 @@ def spin(app, seconds: float) -> None:
         app.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 5)
 
 
+# -- long runs ------------------------------------------------------------------------------
+def rss_mb() -> float:
+    with open("/proc/self/statm") as fh:
+        return int(fh.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
+
+
+def bench_long_run(quick: bool) -> list[Row]:
+    """The window open while training as fast as it goes: memory and frame time over time."""
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from PySide6.QtWidgets import QApplication
+
+    app = QApplication.instance() or QApplication([sys.argv[0]])
+    from .core import make_dataset
+    from .qt import MainWindow
+
+    seconds = 3.0 if quick else 40.0
+    w = MainWindow(restore_settings=False)
+    w.show()
+    w.set_dataset(make_dataset("overlap", 200))
+    c = w.controls
+    c.iter_slider.setValue(c.iter_slider.maximum())
+    c.speed_slider.setValue(c.speed_slider.maximum())
+    spin(app, 0.5)
+    before = rss_mb()
+    w.play()
+    draws: list[tuple[float, float]] = []
+    orig = w._draw
+
+    def timed() -> None:
+        t0 = time.perf_counter()
+        orig()
+        draws.append((t0, time.perf_counter() - t0))
+
+    w._draw = timed
+    t_start = time.perf_counter()
+    spin(app, seconds)
+    after = rss_mb()
+    n = len(w.controller.mirror)
+    last_it = int(w.controller.mirror.array("iterations")[-1]) if n else 0
+    w.close()
+    w.deleteLater()
+    spin(app, 0.1)
+    third = seconds / 3
+    early = [d for t, d in draws if t - t_start < third]
+    late = [d for t, d in draws if t - t_start > 2 * third]
+    e = statistics.median(early) if early else float("nan")
+    lt = statistics.median(late) if late else float("nan")
+    return [
+        Row("long run: memory growth with the window open", after - before, "MB", None, None,
+            "< 200 MB", (after - before) < 200,
+            f"{last_it:,} iterations in {seconds:.0f} s at full speed (m=200), "
+            f"{n:,} history entries kept"),
+        Row("long run: draw time, last third vs first third", lt * 1e3, "ms", e * 1e3,
+            lt / e if e else None, "no growth (≈1×)", None),
+    ]  # fmt: skip
+
+
 # -- 6. start-up ---------------------------------------------------------------------------
 STARTUP = r"""
 import sys, time
@@ -343,6 +400,7 @@ CASES = {
     "trainer": bench_trainer,
     "surface": bench_surface,
     "gui": bench_gui,
+    "long-run": bench_long_run,
     "startup": bench_startup,
     "export": bench_export,
 }

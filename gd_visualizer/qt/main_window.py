@@ -686,7 +686,11 @@ class MainWindow(QMainWindow):
 
     def _render(self) -> None:
         t0 = time.perf_counter()
-        self._draw()
+        try:
+            self._draw()
+        except Exception as exc:  # a view failed: say so, keep the app usable
+            log.exception("drawing failed")
+            self.statusBar().showMessage(f"Drawing failed: {type(exc).__name__}: {exc}", 15000)
         self._last_render = time.perf_counter()
         self._render_seconds = 0.7 * self._render_seconds + 0.3 * (self._last_render - t0)
 
