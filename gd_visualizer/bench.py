@@ -284,6 +284,7 @@ def bench_long_run(quick: bool) -> list[Row]:
     spin(app, 0.5)
     before = rss_mb()
     w.play()
+    w.controller.set_budget(10**6)  # beyond the slider's 100 000
     draws: list[tuple[float, float]] = []
     orig = w._draw
 

@@ -66,7 +66,7 @@ def _view_state(w):
     line = w.boundary_view.line.getData()
     sig = w.sigmoid_view.scatters[0].getData()
     path = w.surface_view.path.getData()
-    curve = w.cost_view.curve.getData()
+    curve = (w.cost_view.curve.xData, w.cost_view.curve.yData)  # all of it, not what is drawn
     return (
         np.copy(line[1]) if line[1] is not None else None,
         np.copy(sig[0]),
@@ -86,6 +86,8 @@ def test_train_each_dataset(qtbot, win, name):
     qtbot.mouseClick(button(win, "playButton"), Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: len(win.history) == 301, timeout=WAIT)
     qtbot.waitUntil(lambda: not win.is_playing, timeout=WAIT)
+    # the views catch up at the next frame
+    qtbot.waitUntil(lambda: win.readout.values["iteration"].text() == "300", timeout=WAIT)
     after = _view_state(win)
     h = win.history
     assert h.costs[-1] < h.costs[0]

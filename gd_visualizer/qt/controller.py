@@ -204,6 +204,7 @@ class TrainingController(QObject):
         if not self._running:
             return
         self._running = False
+        self.worker.gui_idle.set()
         for worker, thread in (
             (self.worker, self.thread),
             (self.surface_worker, self.surface_thread),

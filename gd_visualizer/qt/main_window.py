@@ -151,8 +151,8 @@ class MainWindow(QMainWindow):
         self._frame_timer.setObjectName("frameTimer")
         self._frame_timer.setSingleShot(True)
         self._frame_timer.timeout.connect(self._render)
-        self._last_render = 0.0
-        self._render_seconds = 0.0
+        self._draw_start = 0.0
+        self._frame_work = 0.0  # seconds of drawing and painting per frame (average)
         self._build()
         self.controller = TrainingController(self)
         self.controller.snapshotApplied.connect(self._on_snapshot)
@@ -273,7 +273,7 @@ class MainWindow(QMainWindow):
         self.history_slider.valueChanged.connect(self._on_scrub)
         self.surface_view.sliceChanged.connect(lambda _k: self._update_surface(force=True))
         self.surface_view.startPicked.connect(self._on_start_picked)
-        self.cost_view.log_box.toggled.connect(lambda _on: self._render())
+        self.cost_view.log_box.toggled.connect(lambda _on: self._render_now())
 
     # -- public API ----------------------------------------------------------------------
     @property
@@ -659,7 +659,7 @@ class MainWindow(QMainWindow):
         if self._playing:
             self.pause()
         self._view_index = None if value >= n - 1 else int(value)
-        self._render()
+        self._render_now()
 
     # -- drawing -----------------------------------------------------------------------
     @Slot(object)
@@ -677,46 +677,57 @@ class MainWindow(QMainWindow):
         self._schedule_render()
 
     def _schedule_render(self) -> None:
-        """Draw at most once per frame, leaving at least as much time idle as a draw takes."""
+        """Draw at most once per frame; when a frame's work (drawing and painting)
+        takes longer than a frame, space frames by that cost and a tenth more."""
         if self._frame_timer.isActive() or self._closed:
             return
-        since = time.perf_counter() - self._last_render
-        gap = max(FRAME_SECONDS, 2 * self._render_seconds) - since
+        since = time.perf_counter() - self._draw_start
+        gap = max(FRAME_SECONDS, 1.1 * self._frame_work) - since
         self._frame_timer.start(max(0, int(gap * 1000)))
 
     def _render(self) -> None:
-        t0 = time.perf_counter()
+        """Draw one frame of all four views (paced by the frame timer)."""
+        self._draw_start = time.perf_counter()
+        self.controller.worker.gui_idle.clear()  # the trainer waits while we draw
+        self._render_now()
+        QTimer.singleShot(0, self, self._frame_painted)
+
+    def _render_now(self) -> None:
         try:
             self._draw()
         except Exception as exc:  # a view failed: say so, keep the app usable
             log.exception("drawing failed")
             self.statusBar().showMessage(f"Drawing failed: {type(exc).__name__}: {exc}", 15000)
-        self._last_render = time.perf_counter()
-        self._render_seconds = 0.7 * self._render_seconds + 0.3 * (self._last_render - t0)
+
+    def _frame_painted(self) -> None:
+        """Runs after the paint events the last draw caused: the frame's full cost."""
+        self.controller.worker.gui_idle.set()
+        work = time.perf_counter() - self._draw_start
+        self._frame_work = 0.7 * self._frame_work + 0.3 * work
 
     def _draw(self) -> None:
+        """Update every view to the history entry shown (the newest unless scrubbed)."""
         mirror = self.controller.mirror
         n = len(mirror)
         if n == 0:
             return
         index = n - 1 if self._view_index is None else min(self._view_index, n - 1)
-        with signals_blocked(self.history_slider):
-            self.history_slider.setRange(0, n - 1)
-            self.history_slider.setValue(index)
         its = mirror.array("iterations")
-        costs = mirror.array("costs")
         W = mirror.array("weights")
         B = mirror.array("biases")
         w, b = W[index], float(B[index])
+        with signals_blocked(self.history_slider):
+            self.history_slider.setRange(0, n - 1)
+            self.history_slider.setValue(index)
+        self.history_label.setText(f"iteration {int(its[index]):,} of {int(its[-1]):,}")
         self.boundary_view.show_state(w, b)
-        self.sigmoid_view.show_state(w, b)
         theta = np.column_stack([W, B])
         spec = self.surface_view.spec
         self.surface_view.show_path(theta[:, spec.x_param], theta[:, spec.y_param], index)
-        self.cost_view.show_curve(its, costs, index)
-        self._update_readout(index)
         self._update_surface(index=index)
-        self.history_label.setText(f"iteration {int(its[index]):,} of {int(its[-1]):,}")
+        self.sigmoid_view.show_state(w, b)
+        self.cost_view.show_curve(its, mirror.array("costs"), index)
+        self._update_readout(index)
 
     def _update_readout(self, index: int) -> None:
         m = self.controller.mirror

@@ -24,6 +24,8 @@ from ..core.surface import SurfaceRequest, SurfaceResult, compute_surface
 PUBLISH_HZ = 60.0
 #: at full speed, one wake-up trains for at most this long before yielding the GIL
 BATCH_SECONDS = 0.004
+#: the longest a batch waits for the GUI to finish a frame
+GUI_WAIT_SECONDS = 0.05
 #: after a batch the worker rests this fraction of the batch's duration
 REST_FRACTION = 1.0
 
@@ -78,6 +80,10 @@ class TrainingWorker(QObject):
         self._credit = 0.0
         self._seconds_per_iteration = 1e-4
         self._lr_pending = False
+        #: cleared by the GUI while it draws a frame; the loop does not start a batch
+        #: then, so the GUI thread never waits for the GIL in the middle of a frame
+        self.gui_idle = threading.Event()
+        self.gui_idle.set()
         self.lr_effective_at = 0.0  # perf_counter() of the first update using a new rate
 
     # -- called from the GUI thread ------------------------------------------------
@@ -145,6 +151,7 @@ class TrainingWorker(QObject):
                     k = int(self._credit)
                 last_tick = now
                 if k > 0:
+                    self.gui_idle.wait(GUI_WAIT_SECONDS)
                     stride = trainer.history.stride
                     t0 = time.perf_counter()
                     done = trainer.run(k)

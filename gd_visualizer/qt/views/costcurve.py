@@ -84,9 +84,9 @@ class CostCurveView(QWidget):
         self._y_span = None
 
     def show_curve(self, iterations: np.ndarray, costs: np.ndarray, index: int) -> None:
-        self.curve.setData(iterations, _positive(costs) if self.log_box.isChecked() else costs)
         if not self._fixed and len(iterations):
-            self._follow(float(iterations[-1]), costs)
+            self._follow(float(iterations[-1]), costs)  # the range first: data is clipped to it
+        self.curve.setData(iterations, _positive(costs) if self.log_box.isChecked() else costs)
         if len(iterations):
             it = float(iterations[index])
             self.marker.setValue(it)

@@ -83,10 +83,11 @@ class SigmoidView(QWidget):
         if self._fixed_zmax is not None:
             need = self._fixed_zmax
         if need > self._zmax or need < self._zmax / 3:
-            self._zmax = need
-            zs = np.linspace(-need, need, CURVE_POINTS)
+            # grow in steps: a range change repaints the axes and the plot once more
+            self._zmax = need if self._fixed_zmax is not None else 1.4 * need
+            zs = np.linspace(-self._zmax, self._zmax, CURVE_POINTS)
             self.curve.setData(zs, sigmoid(zs))
-            self.plot.getPlotItem().setXRange(-need, need, padding=0.02)
+            self.plot.getPlotItem().setXRange(-self._zmax, self._zmax, padding=0.02)
 
     def fix_z_range(self, zmax: float) -> None:
         """Hold the z-axis at ±zmax (exports keep the axes still across frames)."""
