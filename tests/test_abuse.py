@@ -187,3 +187,37 @@ def test_stress_rapid_cycles_then_close_mid_run(qtbot, capfd):
     err = capfd.readouterr().err
     assert "QThread" not in err and "Traceback" not in err and "QTimer" not in err
     assert resets >= 5
+
+
+def test_errors_in_a_view_or_the_worker_are_shown_not_raised(qtbot, monkeypatch):
+    from PySide6.QtWidgets import QMessageBox
+
+    from gd_visualizer.core import trainer as trainer_module
+    from gd_visualizer.qt import MainWindow
+
+    w = MainWindow()
+    qtbot.addWidget(w)
+    w.show()
+    qtbot.waitUntil(lambda: len(w.history) == 1, timeout=15_000)
+
+    def broken_view(*args):
+        raise RuntimeError("view exploded")
+
+    monkeypatch.setattr(w.boundary_view, "show_state", broken_view)
+    w.step()
+    qtbot.waitUntil(lambda: "Drawing failed" in w.statusBar().currentMessage(), timeout=15_000)
+    monkeypatch.undo()
+    w.step()  # still usable
+    qtbot.waitUntil(lambda: len(w.history) == 3, timeout=15_000)
+
+    def broken_run(self, k=1):
+        raise FloatingPointError("trainer exploded")
+
+    monkeypatch.setattr(trainer_module.Trainer, "run", broken_run)
+    w.step()
+    qtbot.waitUntil(lambda: w.findChild(QMessageBox, "errorDialog") is not None, timeout=15_000)
+    assert "trainer exploded" in w.findChild(QMessageBox, "errorDialog").text()
+    monkeypatch.undo()
+    n = len(w.history)
+    w.step()  # the worker lives on
+    qtbot.waitUntil(lambda: len(w.history) == n + 1, timeout=15_000)

@@ -117,7 +117,7 @@ def test_learning_rate_change_mid_run(qtbot, win):
     assert rates[0] == pytest.approx(old, rel=1e-3)
     switch = int(np.argmax(rates != rates[0]))
     assert switch > 0 and np.all(rates[switch:] == new)  # every later update used it
-    assert switch <= n_at_change + 5  # within a frame or so of the change
+    assert switch <= n_at_change + 10  # within a few frames of the change (100 it/s)
     check_update_rule(win, h)
 
 

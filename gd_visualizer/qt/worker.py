@@ -27,7 +27,7 @@ BATCH_SECONDS = 0.004
 #: the longest a batch waits for the GUI to finish a frame
 GUI_WAIT_SECONDS = 0.05
 #: after a batch the worker rests this fraction of the batch's duration
-REST_FRACTION = 1.0
+REST_FRACTION = 0.25
 
 
 @dataclass(frozen=True)
@@ -114,10 +114,17 @@ class TrainingWorker(QObject):
     # -- the loop (worker thread) --------------------------------------------------
     @Slot()
     def run(self) -> None:
-        try:
-            self._loop()
-        except Exception as exc:  # shown to the user; the thread ends cleanly
-            self.failed.emit(f"training stopped: {type(exc).__name__}: {exc}")
+        while True:
+            try:
+                self._loop()
+                break
+            except Exception as exc:  # shown to the user; the loop goes on, paused
+                self._playing = False
+                self.failed.emit(f"training stopped: {type(exc).__name__}: {exc}")
+                try:
+                    self._publish()
+                except Exception:  # nothing more to report
+                    pass
         self.finished.emit()
 
     def _busy(self) -> bool:
