@@ -94,6 +94,9 @@ def test_loop_equals_vectorized_and_kernel():
         gv, cv = propagate(w, b, Xr, Yr)
         gl, cl = propagate_loop(w, b, Xr, Yr)
         dw_k, db_k, c_k = GradientKernel(Xr, Yr, chunk=8)(w, b)  # several chunks
+        dw_p, db_p, c_p = GradientKernel(Xr, Yr, chunk=4, parallel_min=2)(w, b)  # two threads
+        assert c_p == pytest.approx(cv, rel=1e-12) and db_p == pytest.approx(db_k, abs=1e-15)
+        np.testing.assert_allclose(dw_p, dw_k, rtol=1e-12, atol=1e-15)
         np.testing.assert_allclose(gl["dw"], gv["dw"], rtol=1e-12, atol=1e-15)
         assert gl["db"] == pytest.approx(gv["db"], rel=1e-12, abs=1e-15)
         assert cl == pytest.approx(cv, rel=1e-12)

@@ -93,10 +93,14 @@ class GradientKernel:
     Computes the same ``(dw, db, cost)`` as :func:`propagate`, from one pass
     that produces Z, with preallocated cache-sized buffers and ``out=``
     arguments: X is read twice per iteration (Z = wᵀX and dw = X dZᵀ) and
-    nothing of size m is allocated.
+    nothing of size m is allocated.  From ``parallel_min`` samples on, the two
+    halves of the data run on two threads (numpy releases the GIL), always
+    split and summed the same way, so results stay deterministic.
     """
 
-    def __init__(self, X: np.ndarray, Y: np.ndarray, chunk: int = 32768) -> None:
+    def __init__(
+        self, X: np.ndarray, Y: np.ndarray, chunk: int = 32768, parallel_min: int = 200_000
+    ) -> None:
         self.X = np.ascontiguousarray(X, dtype=np.float64)
         self.Y = np.ascontiguousarray(np.ravel(Y), dtype=np.float64)
         self.n_x, self.m = self.X.shape
@@ -107,23 +111,39 @@ class GradientKernel:
         self._s = 1.0 - 2.0 * self.Y
         c = max(1, min(int(chunk), self.m))
         self.chunk = c
-        self._z = np.empty(c)
-        self._e = np.empty(c)
-        self._r = np.empty(c)
-        self._pos = np.empty(c, dtype=bool)
+        self.parallel = self.m >= parallel_min
+        self._buffers = [
+            (np.empty(c), np.empty(c), np.empty(c), np.empty(c, dtype=bool))
+            for _ in range(2 if self.parallel else 1)
+        ]
 
     def __call__(self, w: np.ndarray, b: float) -> tuple[np.ndarray, float, float]:
         """Return ``(dw, db, cost)`` at (w, b); dw has shape (n_x,)."""
         w = np.ravel(w)
-        X, Y, m, c = self.X, self.Y, self.m, self.chunk
+        m = self.m
+        if self.parallel:
+            half = (m // 2 // self.chunk + 1) * self.chunk
+            other = _pool().submit(self._sums, w, b, half, m, self._buffers[1])
+            dw, db, total = self._sums(w, b, 0, half, self._buffers[0])
+            dw2, db2, total2 = other.result()
+            dw, db, total = dw + dw2, db + db2, total + total2
+        else:
+            dw, db, total = self._sums(w, b, 0, m, self._buffers[0])
+        return dw / m, db / m, total / m
+
+    def _sums(
+        self, w: np.ndarray, b: float, lo: int, hi: int, buffers: tuple[np.ndarray, ...]
+    ) -> tuple[np.ndarray, float, float]:
+        """Σ X dZᵀ, Σ dZ and Σ loss over the examples lo … hi-1."""
+        X, Y, c = self.X, self.Y, self.chunk
         dw = np.zeros(self.n_x)
         db = 0.0
         total = 0.0
-        for start in range(0, m, c):
-            stop = min(start + c, m)
+        for start in range(lo, hi, c):
+            stop = min(start + c, hi)
             k = stop - start
             Xc, Yc = X[:, start:stop], Y[start:stop]
-            z, e, r, pos = self._z[:k], self._e[:k], self._r[:k], self._pos[:k]
+            z, e, r, pos = (buf[:k] for buf in buffers)
             np.dot(w, Xc, out=z)  # Z = wᵀX + b
             z += b
             if self._binary:  # loss = relu(s z) + log1p(e^(-|z|))
@@ -143,9 +163,22 @@ class GradientKernel:
             np.greater_equal(z, 0.0, out=pos)
             np.copyto(e, r, where=pos)  # A = σ(z)
             np.subtract(e, Yc, out=e)  # dZ = A - Y
-            dw += Xc @ e  # dw = (1/m) X dZᵀ  (the 1/m below)
+            dw += Xc @ e  # dw = (1/m) X dZᵀ  (the 1/m in __call__)
             db += float(e.sum())  # db = (1/m) Σ dZ
-        return dw / m, db / m, total / m
+        return dw, db, total
+
+
+_POOL = None
+
+
+def _pool():
+    """One helper thread, shared by all kernels, started on first use."""
+    global _POOL
+    if _POOL is None:
+        from concurrent.futures import ThreadPoolExecutor
+
+        _POOL = ThreadPoolExecutor(max_workers=1, thread_name_prefix="gd-kernel")
+    return _POOL
 
 
 def initialize_with_zeros(dim: int) -> tuple[np.ndarray, float]:

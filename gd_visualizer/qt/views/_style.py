@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtWidgets import QGraphicsItem
+from PySide6.QtWidgets import QGraphicsItem, QLayout, QVBoxLayout, QWidget
 
 CLASS_COLORS = ("#0072B2", "#E69F00")  # blue, orange
 CLASS_SYMBOLS = ("o", "t")  # circle, triangle
@@ -45,3 +45,13 @@ def make_plot(object_name: str, title: str) -> pg.PlotWidget:
         axis.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
     item.titleLabel.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
     return plot
+
+
+def stack(parent: QWidget, plot: pg.PlotWidget, top: QLayout | None = None) -> None:
+    """Lay out a view: an optional row of controls above its plot."""
+    layout = QVBoxLayout(parent)
+    layout.setContentsMargins(0, 0, 0, 0)
+    layout.setSpacing(2)
+    if top is not None:
+        layout.addLayout(top)
+    layout.addWidget(plot)

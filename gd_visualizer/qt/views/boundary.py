@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtWidgets import QVBoxLayout, QWidget
+from PySide6.QtWidgets import QWidget
 
 from ...core import Dataset, sigmoid
 from ._style import (
@@ -14,6 +14,7 @@ from ._style import (
     drawn_subset,
     make_plot,
     probability_lut,
+    stack,
 )
 
 GRID = 120
@@ -25,9 +26,7 @@ class BoundaryView(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.plot = make_plot("boundaryPlot", "Decision boundary (data space)")
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(self.plot)
+        stack(self, self.plot)
         item = self.plot.getPlotItem()
         self.image = pg.ImageItem(axisOrder="row-major")
         self.image.setLookupTable(probability_lut())

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QWidget
 
-from ._style import GHOST_COLOR, make_plot
+from ._style import GHOST_COLOR, make_plot, stack
 
 
 class CostCurveView(QWidget):
@@ -19,11 +19,7 @@ class CostCurveView(QWidget):
         top = QHBoxLayout()
         top.addStretch(1)
         top.addWidget(self.log_box)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.setSpacing(2)
-        layout.addLayout(top)
-        layout.addWidget(self.plot)
+        stack(self, self.plot, top)
         item = self.plot.getPlotItem()
         item.setLabel("bottom", "iteration")
         item.setLabel("left", "J(w, b)")

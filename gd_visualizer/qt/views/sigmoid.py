@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtWidgets import QVBoxLayout, QWidget
+from PySide6.QtWidgets import QWidget
 
 from ...core import sigmoid
-from ._style import CLASS_COLORS, CLASS_SYMBOLS, WRONG_COLOR, drawn_subset, make_plot
+from ._style import CLASS_COLORS, CLASS_SYMBOLS, WRONG_COLOR, drawn_subset, make_plot, stack
 
 CURVE_POINTS = 400
 
@@ -16,9 +16,7 @@ class SigmoidView(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.plot = make_plot("sigmoidPlot", "Sigmoid: a = σ(z) for every sample")
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(self.plot)
+        stack(self, self.plot)
         item = self.plot.getPlotItem()
         item.setLabel("bottom", "z = wᵀx + b")
         item.setLabel("left", "a = σ(z)")

@@ -5,11 +5,11 @@ from __future__ import annotations
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QWidget
 
 from ...core import SLICES
 from ..worker import SurfaceResult
-from ._style import GHOST_COLOR, PATH_COLOR, make_plot
+from ._style import GHOST_COLOR, PATH_COLOR, make_plot, stack
 
 SLICE_TITLES = {
     "w1-w2": "J(w1, w2) at the current b",
@@ -53,11 +53,7 @@ class SurfaceView(QWidget):
         top.addWidget(self.combo)
         top.addStretch(1)
         top.addWidget(self.hint)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.setSpacing(2)
-        layout.addLayout(top)
-        layout.addWidget(self.plot)
+        stack(self, self.plot, top)
         item = self.plot.getPlotItem()
         self.image = pg.ImageItem(axisOrder="row-major")
         self.image.setZValue(-10)
