@@ -162,6 +162,8 @@ def _gui_case(app, MainWindow, ds, seconds: float, quick: bool) -> list[Row]:
     """Train at full speed in the real window and watch the GUI thread."""
     from PySide6.QtCore import QEventLoop, QTimer
 
+    from .qt.views._style import MAX_DRAWN
+
     m = ds.m
     rows: list[Row] = []
     w = MainWindow(restore_settings=False)
@@ -221,7 +223,7 @@ def _gui_case(app, MainWindow, ds, seconds: float, quick: bool) -> list[Row]:
     p99 = float(np.percentile(lateness, 99)) if lateness else float("nan")
     lat = float(np.median(latencies)) if latencies else float("nan")
     goal_fps = 60 if m == 10**3 else 30
-    drawn = min(m, 5000)
+    drawn = min(m, MAX_DRAWN)
     rows += [
         Row(f"GUI frames per second, m={m:,}", fps, "frames/s", None, None,
             f"≥ {goal_fps}" if not quick else "—", (fps >= goal_fps) if not quick else None,

@@ -52,6 +52,8 @@ DEFAULT_ITERATIONS = 1000
 DEFAULT_SPEED = 200.0
 SURFACE_GRID = 128
 FRAME_SECONDS = 1 / 60
+#: while training, the read-out's numbers change at most this often (seconds)
+READOUT_SECONDS = 0.1
 #: while training, the cost surface is recomputed at most this often (seconds)
 SURFACE_INTERVAL = 0.2
 
@@ -152,6 +154,7 @@ class MainWindow(QMainWindow):
         self._frame_timer.setSingleShot(True)
         self._frame_timer.timeout.connect(self._render)
         self._draw_start = 0.0
+        self._readout_at = 0.0
         self._frame_work = 0.0  # seconds of drawing and painting per frame (average)
         self._build()
         self.controller = TrainingController(self)
@@ -716,10 +719,6 @@ class MainWindow(QMainWindow):
         W = mirror.array("weights")
         B = mirror.array("biases")
         w, b = W[index], float(B[index])
-        with signals_blocked(self.history_slider):
-            self.history_slider.setRange(0, n - 1)
-            self.history_slider.setValue(index)
-        self.history_label.setText(f"iteration {int(its[index]):,} of {int(its[-1]):,}")
         self.boundary_view.show_state(w, b)
         theta = np.column_stack([W, B])
         spec = self.surface_view.spec
@@ -727,7 +726,16 @@ class MainWindow(QMainWindow):
         self._update_surface(index=index)
         self.sigmoid_view.show_state(w, b)
         self.cost_view.show_curve(its, mirror.array("costs"), index)
-        self._update_readout(index)
+        now = time.perf_counter()
+        if not self._playing or now - self._readout_at >= READOUT_SECONDS:
+            # numbers changing 60 times a second cannot be read, and every text change
+            # repaints its widget: the read-out and the scrubber follow at 10 Hz
+            self._readout_at = now
+            self._update_readout(index)
+            with signals_blocked(self.history_slider):
+                self.history_slider.setRange(0, n - 1)
+                self.history_slider.setValue(index)
+            self.history_label.setText(f"iteration {int(its[index]):,} of {int(its[-1]):,}")
 
     def _update_readout(self, index: int) -> None:
         m = self.controller.mirror

@@ -13,7 +13,7 @@ PATH_COLOR = "#CC0000"
 GHOST_COLOR = (120, 120, 120, 110)
 LINE_COLOR = "#111111"
 #: samples drawn at most per scatter (training always uses all of them)
-MAX_DRAWN = 5000
+MAX_DRAWN = 2500
 
 
 def probability_lut() -> np.ndarray:
