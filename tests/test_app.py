@@ -257,7 +257,9 @@ def test_open_good_csv(qtbot, monkeypatch, win, tmp_path):
     rows = [f"{1 + 0.1 * i},{2 + 0.05 * i},{'a' if i % 2 else 'b'}" for i in range(30)]
     p.write_text("len,wid,kind\n" + "\n".join(rows) + "\n")
     _open(qtbot, monkeypatch, win, p)
+    assert win.load_progress.isVisible()  # loading happens on a thread, with an indicator
     qtbot.waitUntil(lambda: win.dataset.name == "flowers", timeout=WAIT)
+    qtbot.waitUntil(lambda: not win.load_progress.isVisible(), timeout=WAIT)
     assert win.dataset.class_names == ("a", "b") and win.dataset.m == 30
     qtbot.waitUntil(lambda: len(win.history) == 1, timeout=WAIT)
     win.step()

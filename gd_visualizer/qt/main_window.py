@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QMainWindow,
     QMessageBox,
+    QProgressBar,
     QProgressDialog,
     QScrollArea,
     QSlider,
@@ -226,6 +227,13 @@ class MainWindow(QMainWindow):
         self.resize(1440, 900)
         self._build_menus()
         self.statusBar().showMessage("Ready — press Space to train")
+        self.load_progress = QProgressBar()  # busy while a file loads on its thread
+        self.load_progress.setObjectName("loadProgress")
+        self.load_progress.setRange(0, 0)
+        self.load_progress.setMaximumWidth(160)
+        self.load_progress.setToolTip("Loading the CSV file…")
+        self.load_progress.hide()
+        self.statusBar().addPermanentWidget(self.load_progress)
 
     def _build_menus(self) -> None:
         menu = self.menuBar()
@@ -492,11 +500,13 @@ class MainWindow(QMainWindow):
         THREADS.add(thread)
         self._loaders.append((loader, thread))
         self.statusBar().showMessage(f"Loading {path} …")
+        self.load_progress.show()
         thread.start()
 
     @Slot()
     def _reap_loaders(self) -> None:
         self._loaders = [(lo, th) for lo, th in self._loaders if th.isRunning()]
+        self.load_progress.setVisible(bool(self._loaders))
 
     @Slot(object, object)
     def _on_csv_loaded(self, choice: CsvChoice, ds: Dataset) -> None:
@@ -725,7 +735,7 @@ class MainWindow(QMainWindow):
         self.surface_view.show_path(theta[:, spec.x_param], theta[:, spec.y_param], index)
         self._update_surface(index=index)
         self.sigmoid_view.show_state(w, b)
-        self.cost_view.show_curve(its, mirror.array("costs"), index)
+        self.cost_view.show_curve(its, mirror.array("costs"), index, tight=not self._playing)
         now = time.perf_counter()
         if not self._playing or now - self._readout_at >= READOUT_SECONDS:
             # numbers changing 60 times a second cannot be read, and every text change

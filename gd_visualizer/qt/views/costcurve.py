@@ -45,12 +45,13 @@ class CostCurveView(QWidget):
         self._x_max = 0.0
         self._y_span = None
 
-    def _follow(self, last: float, costs: np.ndarray) -> None:
+    def _follow(self, last: float, costs: np.ndarray, tight: bool) -> None:
         """Grow the axes in steps instead of auto-ranging on every frame (each
         range change repaints the axes and the whole plot once more)."""
         item = self.plot.getPlotItem()
-        if last > self._x_max or self._x_max == 0.0:
-            self._x_max = max(10.0, 1.5 * last)
+        want = max(10.0, last) if tight else max(10.0, 1.5 * last)
+        if last > self._x_max or self._x_max == 0.0 or (tight and want != self._x_max):
+            self._x_max = want
             item.setXRange(0, self._x_max, padding=0.02)
         c = _positive(costs) if self.log_box.isChecked() else costs
         lo, hi = float(np.min(c)), float(np.max(c))
@@ -79,9 +80,14 @@ class CostCurveView(QWidget):
         self.plot.getPlotItem().setLogMode(x=False, y=bool(on))
         self._y_span = None
 
-    def show_curve(self, iterations: np.ndarray, costs: np.ndarray, index: int) -> None:
+    def show_curve(
+        self, iterations: np.ndarray, costs: np.ndarray, index: int, tight: bool = False
+    ) -> None:
+        """The curve up to the newest iteration, the marker at ``index``; the x-axis
+        grows in steps while training and fits the run when ``tight``."""
         if not self._fixed and len(iterations):
-            self._follow(float(iterations[-1]), costs)  # the range first: data is clipped to it
+            # the range first: the data is clipped to it
+            self._follow(float(iterations[-1]), costs, tight)
         self.curve.setData(iterations, _positive(costs) if self.log_box.isChecked() else costs)
         if len(iterations):
             it = float(iterations[index])
