@@ -825,7 +825,10 @@ class MainWindow(QMainWindow):
             extent = (-half, half, -half, half)
         changed_extent = extent != self._surface_extent or self._surface_key != spec.key
         span = extent[1] - extent[0]
-        moved = self._surface_fixed is None or abs(fixed - self._surface_fixed) > 0.01 * span
+        # while training, the slice follows in steps of 1 % of the extent; when the run
+        # stands still it shows exactly the third parameter of the iteration on screen
+        step = 0.01 * span if self._playing else 1e-9 * span
+        moved = self._surface_fixed is None or abs(fixed - self._surface_fixed) > step
         if not (changed_extent or moved or force):
             return
         now = time.perf_counter()
