@@ -13,7 +13,9 @@ from __future__ import annotations
 import math
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from PySide6.QtCore import QObject, Signal, Slot
 
@@ -28,6 +30,33 @@ BATCH_SECONDS = 0.004
 GUI_WAIT_SECONDS = 0.05
 #: after a batch the worker rests this fraction of the batch's duration
 REST_FRACTION = 0.25
+
+
+class Outbox:
+    """A one-slot, latest-wins hand-over from a worker thread to the GUI thread.
+
+    :meth:`put` replaces whatever the GUI has not taken yet and says whether the
+    slot was empty (only then does the worker signal, so the GUI's event queue
+    never fills up); :meth:`take` empties it.  ``on_take`` runs under the lock.
+    """
+
+    def __init__(self, on_take: Callable[[Any], None] | None = None) -> None:
+        self.lock = threading.Lock()
+        self._value = None
+        self._on_take = on_take
+
+    def put(self, value: object) -> bool:
+        with self.lock:
+            empty = self._value is None
+            self._value = value
+        return empty
+
+    def take(self) -> Any:
+        with self.lock:
+            value, self._value = self._value, None
+            if value is not None and self._on_take is not None:
+                self._on_take(value)
+        return value
 
 
 @dataclass(frozen=True)
@@ -67,8 +96,7 @@ class TrainingWorker(QObject):
         self._posted = 0
         self._applied = 0
         self._stop = False
-        self._slot_lock = threading.Lock()
-        self._slot: Snapshot | None = None
+        self._outbox = Outbox(on_take=self._taken)
         self._gui_len = 0
         self._gui_rev = -1
         # worker-thread state
@@ -104,12 +132,12 @@ class TrainingWorker(QObject):
 
     def take(self) -> Snapshot | None:
         """The newest snapshot, if any (GUI thread)."""
-        with self._slot_lock:
-            snap, self._slot = self._slot, None
-            if snap is not None:
-                self._gui_len = snap.start + len(snap.history)
-                self._gui_rev = snap.revision
-        return snap
+        return self._outbox.take()
+
+    def _taken(self, snap: Snapshot) -> None:
+        # what the GUI's mirror now holds: the next snapshot only needs what follows
+        self._gui_len = snap.start + len(snap.history)
+        self._gui_rev = snap.revision
 
     # -- the loop (worker thread) --------------------------------------------------
     @Slot()
@@ -250,7 +278,7 @@ class TrainingWorker(QObject):
         t = self._trainer
         if t is None:
             return
-        with self._slot_lock:
+        with self._outbox.lock:
             base_len, base_rev = self._gui_len, self._gui_rev
         start = max(0, base_len - 1) if base_rev == self._revision else 0
         start = min(start, len(t.history) - 1)
@@ -268,10 +296,7 @@ class TrainingWorker(QObject):
             stable_rate=t.stable_learning_rate,
             seq=self._applied,
         )
-        with self._slot_lock:
-            empty = self._slot is None
-            self._slot = snap
-        if empty:
+        if self._outbox.put(snap):
             self.snapshotReady.emit()
 
 
@@ -287,8 +312,7 @@ class SurfaceWorker(QObject):
         self._cond = threading.Condition()
         self._request: SurfaceRequest | None = None
         self._stop = False
-        self._slot_lock = threading.Lock()
-        self._slot: SurfaceResult | None = None
+        self._outbox = Outbox()
 
     def request(self, req: SurfaceRequest) -> None:
         with self._cond:
@@ -301,9 +325,7 @@ class SurfaceWorker(QObject):
             self._cond.notify()
 
     def take(self) -> SurfaceResult | None:
-        with self._slot_lock:
-            res, self._slot = self._slot, None
-        return res
+        return self._outbox.take()
 
     @Slot()
     def run(self) -> None:
@@ -319,9 +341,6 @@ class SurfaceWorker(QObject):
             except Exception as exc:
                 self.failed.emit(f"cost surface failed: {type(exc).__name__}: {exc}")
                 continue
-            with self._slot_lock:
-                empty = self._slot is None
-                self._slot = result
-            if empty:
+            if self._outbox.put(result):
                 self.resultReady.emit()
         self.finished.emit()
