@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QSignalBlocker, Qt, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -19,7 +19,6 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
-from superqt.utils import signals_blocked
 
 from ..core import BUILTIN_DATASETS
 
@@ -204,7 +203,7 @@ class Controls(QWidget):
         return float(self.lr_spin.value())
 
     def set_learning_rate(self, lr: float) -> None:
-        with signals_blocked(self.lr_slider), signals_blocked(self.lr_spin):
+        with QSignalBlocker(self.lr_slider), QSignalBlocker(self.lr_spin):
             self.lr_slider.setValue(lr_to_slider(lr))
             self.lr_spin.setValue(lr)
 
@@ -212,7 +211,7 @@ class Controls(QWidget):
         return int(self.iter_spin.value())
 
     def set_iterations(self, n: int) -> None:
-        with signals_blocked(self.iter_slider), signals_blocked(self.iter_spin):
+        with QSignalBlocker(self.iter_slider), QSignalBlocker(self.iter_spin):
             self.iter_slider.setValue(n)
             self.iter_spin.setValue(n)
 
@@ -220,28 +219,28 @@ class Controls(QWidget):
         return slider_to_speed(self.speed_slider.value())
 
     def set_speed(self, its: float) -> None:
-        with signals_blocked(self.speed_slider):
+        with QSignalBlocker(self.speed_slider):
             self.speed_slider.setValue(speed_to_slider(its))
         self.speed_label.setText(speed_text(self.speed()))
 
     def _on_lr_slider(self, v: int) -> None:
         lr = slider_to_lr(v)
-        with signals_blocked(self.lr_spin):
+        with QSignalBlocker(self.lr_spin):
             self.lr_spin.setValue(lr)
         self.learningRateChanged.emit(self.learning_rate())
 
     def _on_lr_spin(self, lr: float) -> None:
-        with signals_blocked(self.lr_slider):
+        with QSignalBlocker(self.lr_slider):
             self.lr_slider.setValue(lr_to_slider(lr))
         self.learningRateChanged.emit(float(lr))
 
     def _on_iter_slider(self, v: int) -> None:
-        with signals_blocked(self.iter_spin):
+        with QSignalBlocker(self.iter_spin):
             self.iter_spin.setValue(v)
         self.iterationsChanged.emit(int(v))
 
     def _on_iter_spin(self, v: int) -> None:
-        with signals_blocked(self.iter_slider):
+        with QSignalBlocker(self.iter_slider):
             self.iter_slider.setValue(v)
         self.iterationsChanged.emit(int(v))
 

@@ -9,7 +9,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
-from PySide6.QtCore import QObject, QSettings, Qt, QThread, QTimer, Signal, Slot
+from PySide6.QtCore import QObject, QSettings, QSignalBlocker, Qt, QThread, QTimer, Signal, Slot
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QFileDialog,
@@ -25,7 +25,6 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
-from superqt.utils import signals_blocked
 
 from ..core import (
     BUILTIN_DATASETS,
@@ -359,11 +358,11 @@ class MainWindow(QMainWindow):
         if iterations is not None:
             it0 = iterations
         with (
-            signals_blocked(c.dataset_combo),
-            signals_blocked(c.samples_spin),
-            signals_blocked(c.noise_spin),
-            signals_blocked(c.seed_spin),
-            signals_blocked(c.standardize_check),
+            QSignalBlocker(c.dataset_combo),
+            QSignalBlocker(c.samples_spin),
+            QSignalBlocker(c.noise_spin),
+            QSignalBlocker(c.seed_spin),
+            QSignalBlocker(c.standardize_check),
         ):
             c.dataset_combo.setCurrentIndex(max(0, c.dataset_combo.findData(name)))
             c.samples_spin.setValue(n)
@@ -375,7 +374,7 @@ class MainWindow(QMainWindow):
         c.set_speed(speed)
         self.controller.set_speed(c.speed())
         if key in SLICES:
-            with signals_blocked(self.surface_view.combo):
+            with QSignalBlocker(self.surface_view.combo):
                 self.surface_view.set_slice(key)
             self.surface_view.spec = SLICES[key]
             self.surface_view._set_labels()
@@ -385,7 +384,7 @@ class MainWindow(QMainWindow):
             self.load_csv_file(dataset)
         else:
             if dataset is not None:
-                with signals_blocked(c.dataset_combo):
+                with QSignalBlocker(c.dataset_combo):
                     c.dataset_combo.setCurrentIndex(c.dataset_combo.findData(dataset.lower()))
             self._set_builtin()
 
@@ -515,7 +514,7 @@ class MainWindow(QMainWindow):
         key = f"file:{choice.path}"
         self._csv_datasets[key] = (choice, ds)
         combo = self.controls.dataset_combo
-        with signals_blocked(combo):
+        with QSignalBlocker(combo):
             i = combo.findData(key)
             if i < 0:
                 combo.addItem(f"file: {ds.name}", key)
@@ -742,7 +741,7 @@ class MainWindow(QMainWindow):
             # repaints its widget: the read-out and the scrubber follow at 10 Hz
             self._readout_at = now
             self._update_readout(index)
-            with signals_blocked(self.history_slider):
+            with QSignalBlocker(self.history_slider):
                 self.history_slider.setRange(0, n - 1)
                 self.history_slider.setValue(index)
             self.history_label.setText(f"iteration {int(its[index]):,} of {int(its[-1]):,}")
