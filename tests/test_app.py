@@ -151,7 +151,7 @@ def test_step_scrub_and_branch(qtbot, win):
     qtbot.waitUntil(lambda: len(win.history) == 41 and not win.is_playing, timeout=WAIT)
     full = win.history
     hs = slider(win, "historySlider")
-    assert hs.maximum() == 40
+    qtbot.waitUntil(lambda: hs.maximum() == 40, timeout=WAIT)  # the views catch up next frame
     hs.setValue(10)  # scrub back: every view shows iteration 10
     assert win.readout.values["iteration"].text() == "10"
     w10, b10 = full.weights[10], full.biases[10]

@@ -5,8 +5,10 @@ from __future__ import annotations
 import logging
 import math
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 from PySide6.QtCore import QObject, QSettings, QSignalBlocker, Qt, QThread, QTimer, Signal, Slot
@@ -52,6 +54,8 @@ DEFAULT_ITERATIONS = 1000
 DEFAULT_SPEED = 200.0
 SURFACE_GRID = 128
 FRAME_SECONDS = 1 / 60
+#: the two halves of a frame are this far apart (ms), so the first can paint in between
+HALF_FRAME_MS = 3
 #: while training, the read-out's numbers change at most this often (seconds)
 READOUT_SECONDS = 0.1
 #: while training, the cost surface is recomputed at most this often (seconds)
@@ -154,6 +158,7 @@ class MainWindow(QMainWindow):
         self._frame_timer.setSingleShot(True)
         self._frame_timer.timeout.connect(self._render)
         self._draw_start = 0.0
+        self._frame_index: int | None = None
         self._readout_at = 0.0
         self._frame_work = 0.0  # seconds of drawing and painting per frame (average)
         self._build()
@@ -698,18 +703,36 @@ class MainWindow(QMainWindow):
         self._frame_timer.start(max(0, int(gap * 1000)))
 
     def _render(self) -> None:
-        """Draw one frame of all four views (paced by the frame timer)."""
+        """Draw one frame (paced by the frame timer), in two halves a few ms apart.
+
+        Qt paints everything that changed in one go, so the halves (boundary and
+        surface; then sigmoid, cost curve and read-out) are separated by a short
+        timer that lets the first half paint: no turn of the event loop is long.
+        Both halves show the same iteration.
+        """
         self._draw_start = time.perf_counter()
         self.controller.worker.gui_idle.clear()  # the trainer waits while we draw
-        self._render_now()
+        self._frame_index = self._guarded(self._draw_first, None)
+        QTimer.singleShot(HALF_FRAME_MS, self, self._render_second)
+
+    def _render_second(self) -> None:
+        if self._frame_index is not None and not self._closed:
+            self._guarded(self._draw_second, self._frame_index)
         QTimer.singleShot(0, self, self._frame_painted)
 
     def _render_now(self) -> None:
+        """The whole frame at once (after the user scrubbed or toggled a view)."""
+        index = self._guarded(self._draw_first, None)
+        if index is not None:
+            self._guarded(self._draw_second, index)
+
+    def _guarded(self, draw: Callable[[Any], int | None], index: int | None) -> int | None:
         try:
-            self._draw()
+            return draw(index)
         except Exception as exc:  # a view failed: say so, keep the app usable
             log.exception("drawing failed")
             self.statusBar().showMessage(f"Drawing failed: {type(exc).__name__}: {exc}", 15000)
+            return None
 
     def _frame_painted(self) -> None:
         """Runs after the paint events the last draw caused: the frame's full cost."""
@@ -717,22 +740,36 @@ class MainWindow(QMainWindow):
         work = time.perf_counter() - self._draw_start
         self._frame_work = 0.7 * self._frame_work + 0.3 * work
 
-    def _draw(self) -> None:
-        """Update every view to the history entry shown (the newest unless scrubbed)."""
-        mirror = self.controller.mirror
-        n = len(mirror)
+    def _shown_index(self) -> int | None:
+        n = len(self.controller.mirror)
         if n == 0:
-            return
-        index = n - 1 if self._view_index is None else min(self._view_index, n - 1)
-        its = mirror.array("iterations")
+            return None
+        return n - 1 if self._view_index is None else min(self._view_index, n - 1)
+
+    def _draw_first(self, _index: None) -> int | None:
+        """The boundary and the surface path at the history entry shown."""
+        index = self._shown_index()
+        if index is None:
+            return None
+        mirror = self.controller.mirror
         W = mirror.array("weights")
         B = mirror.array("biases")
-        w, b = W[index], float(B[index])
-        self.boundary_view.show_state(w, b)
+        self.boundary_view.show_state(W[index], float(B[index]))
         theta = np.column_stack([W, B])
         spec = self.surface_view.spec
         self.surface_view.show_path(theta[:, spec.x_param], theta[:, spec.y_param], index)
         self._update_surface(index=index)
+        return index
+
+    def _draw_second(self, index: int) -> int | None:
+        """The sigmoid, the cost curve, and (at 10 Hz while training) the read-out."""
+        mirror = self.controller.mirror
+        n = len(mirror)
+        if index >= n:
+            return None  # reset in between: the next frame draws the new run
+        its = mirror.array("iterations")
+        w = mirror.array("weights")[index]
+        b = float(mirror.array("biases")[index])
         self.sigmoid_view.show_state(w, b)
         self.cost_view.show_curve(its, mirror.array("costs"), index, tight=not self._playing)
         now = time.perf_counter()
@@ -745,6 +782,7 @@ class MainWindow(QMainWindow):
                 self.history_slider.setRange(0, n - 1)
                 self.history_slider.setValue(index)
             self.history_label.setText(f"iteration {int(its[index]):,} of {int(its[-1]):,}")
+        return index
 
     def _update_readout(self, index: int) -> None:
         m = self.controller.mirror
