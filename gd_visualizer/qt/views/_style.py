@@ -55,3 +55,10 @@ def stack(parent: QWidget, plot: pg.PlotWidget, top: QLayout | None = None) -> N
     if top is not None:
         layout.addLayout(top)
     layout.addWidget(plot)
+
+
+def add_legend(item: pg.PlotItem) -> pg.LegendItem:
+    """A small legend in the top-left corner on a translucent white ground."""
+    legend = item.addLegend(offset=(6, 6), labelTextSize="9pt")
+    legend.setBrush(pg.mkBrush(255, 255, 255, 170))
+    return legend

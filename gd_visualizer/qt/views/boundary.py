@@ -11,6 +11,7 @@ from ._style import (
     CLASS_COLORS,
     CLASS_SYMBOLS,
     LINE_COLOR,
+    add_legend,
     drawn_subset,
     make_plot,
     probability_lut,
@@ -33,8 +34,7 @@ class BoundaryView(QWidget):
         self.image.setLevels((0.0, 1.0))
         self.image.setZValue(-10)
         item.addItem(self.image)
-        self.legend = item.addLegend(offset=(6, 6), labelTextSize="9pt")
-        self.legend.setBrush(pg.mkBrush(255, 255, 255, 170))
+        self.legend = add_legend(item)
         self.scatters = []
         for k in range(2):
             sc = pg.ScatterPlotItem(

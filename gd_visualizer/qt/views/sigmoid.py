@@ -7,7 +7,15 @@ import pyqtgraph as pg
 from PySide6.QtWidgets import QWidget
 
 from ...core import sigmoid
-from ._style import CLASS_COLORS, CLASS_SYMBOLS, WRONG_COLOR, drawn_subset, make_plot, stack
+from ._style import (
+    CLASS_COLORS,
+    CLASS_SYMBOLS,
+    WRONG_COLOR,
+    add_legend,
+    drawn_subset,
+    make_plot,
+    stack,
+)
 
 CURVE_POINTS = 400
 
@@ -20,8 +28,7 @@ class SigmoidView(QWidget):
         item = self.plot.getPlotItem()
         item.setLabel("bottom", "z = wᵀx + b")
         item.setLabel("left", "a = σ(z)")
-        self.legend = item.addLegend(offset=(6, 6), labelTextSize="9pt")
-        self.legend.setBrush(pg.mkBrush(255, 255, 255, 170))
+        self.legend = add_legend(item)
         item.addItem(
             pg.InfiniteLine(
                 pos=0.5, angle=0, pen=pg.mkPen("#888", style=pg.QtCore.Qt.PenStyle.DashLine)
