@@ -345,3 +345,19 @@ def test_divergence_is_reported_with_a_stable_rate(qtbot, win):
     assert win.controls.stable_button.isEnabled()
     win.controls.stable_button.click()
     assert win.controls.learning_rate() == pytest.approx(0.9 * stable, rel=1e-3)
+
+
+def test_columns_button_reopens_the_picker_off_the_gui_thread(qtbot, monkeypatch, win, tmp_path):
+    from gd_visualizer.qt.csv_dialog import CsvColumnsDialog
+
+    p = tmp_path / "four.csv"
+    p.write_text("u,v,t,kind\n" + "".join(f"{i},{i % 5},{i % 7},{i % 2}\n" for i in range(30)))
+    _open(qtbot, monkeypatch, win, p)
+    qtbot.waitUntil(lambda: win.dataset.name == "four", timeout=WAIT)
+    assert win.dataset.feature_names == ("u", "v")
+    win.controls.columns_button.click()
+    qtbot.waitUntil(lambda: win.findChild(CsvColumnsDialog) is not None, timeout=WAIT)
+    dialog = win.findChild(CsvColumnsDialog)
+    dialog.f2.setCurrentText("t")
+    dialog.accept()
+    qtbot.waitUntil(lambda: win.dataset.feature_names == ("u", "t"), timeout=WAIT)

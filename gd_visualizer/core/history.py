@@ -32,11 +32,6 @@ class HistoryView:
     def __len__(self) -> int:
         return len(self.iterations)
 
-    def index_of(self, iteration: int) -> int:
-        """Index of the last entry recorded at or before ``iteration``."""
-        i = int(np.searchsorted(self.iterations, iteration, side="right")) - 1
-        return max(i, 0)
-
 
 class History:
     """A growing record of a run that keeps at most ``capacity`` entries.

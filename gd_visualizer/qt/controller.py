@@ -166,14 +166,6 @@ class TrainingController(QObject):
             self.surface_worker.request(req)
         return self._surface_token
 
-    @property
-    def surface_token(self) -> int:
-        return self._surface_token
-
-    @property
-    def surface_busy(self) -> bool:
-        return self._surface_pending
-
     # -- results ---------------------------------------------------------------------
     @Slot()
     def _on_snapshot(self) -> None:

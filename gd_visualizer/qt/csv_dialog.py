@@ -12,9 +12,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ..core import CsvInfo, inspect_csv
-
-inspect_columns = inspect_csv
+from ..core import CsvInfo
 
 
 class CsvColumnsDialog(QDialog):

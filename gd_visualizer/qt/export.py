@@ -10,7 +10,6 @@ frame, while cost surfaces and PNG encoding run on a worker thread.
 from __future__ import annotations
 
 import json
-import math
 import os
 import struct
 import zlib
@@ -473,7 +472,3 @@ def _wait(fut: Future, seconds: float) -> None:
         fut.exception(timeout=seconds)
     except TimeoutError:
         pass
-
-
-def fps_text(frames: int, seconds: float) -> str:
-    return f"{frames / seconds:.1f} frames/s" if seconds > 0 and math.isfinite(seconds) else ""

@@ -35,12 +35,13 @@ from ..core import (
     DatasetError,
     HistoryView,
     Standardization,
+    inspect_csv,
     load_csv,
     make_dataset,
 )
 from .controller import THREADS, TrainingController
 from .controls import MAX_ITERATIONS, Controls
-from .csv_dialog import CsvColumnsDialog, inspect_columns
+from .csv_dialog import CsvColumnsDialog
 from .export import ExportError, ExportSettings, RunRecord, existing_outputs
 from .export_dialog import ExportDialog, ExportRunner
 from .views import BoundaryView, CostCurveView, Readout, SigmoidView, SurfaceView
@@ -86,6 +87,7 @@ class CsvChoice:
     features: tuple[str, str] | None = None
     label: str | None = None
     classes: tuple[str, str] | None = None
+    ask: bool = False  # only read the columns, for the column picker
 
 
 class CsvLoader(QObject):
@@ -104,11 +106,15 @@ class CsvLoader(QObject):
     def run(self) -> None:
         c = self.choice
         try:
+            if c.ask:
+                self.needsColumns.emit(c, inspect_csv(c.path))
+                self.finished.emit()
+                return
             try:
                 ds = load_csv(c.path, features=c.features, label=c.label, classes=c.classes)
             except DatasetError as exc:
                 if c.classes is None and "choose two of them" in str(exc):
-                    self.needsColumns.emit(c, inspect_columns(c.path))
+                    self.needsColumns.emit(c, inspect_csv(c.path))
                 else:
                     raise
             else:
@@ -545,13 +551,8 @@ class MainWindow(QMainWindow):
     def _choose_columns(self) -> None:
         if self._csv is None:
             return
-        choice = self._csv
-        try:
-            info = inspect_columns(choice.path)
-        except DatasetError as exc:
-            self._show_error(str(exc))
-            return
-        self._open_columns_dialog(choice, info)
+        # the file is read again on a loader thread, never on the GUI thread
+        self.load_csv_file(self._csv.path, replace(self._csv, ask=True))
 
     def _open_columns_dialog(self, choice: CsvChoice, info: object) -> None:
         dialog = CsvColumnsDialog(info, choice, self)
