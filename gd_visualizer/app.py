@@ -2,54 +2,11 @@
 
 from __future__ import annotations
 
-import argparse
-import math
 import os
 import sys
-from pathlib import Path
 
+from .cli_args import ArgumentParser, dataset_arg, iteration_count, positive_float
 from .core import BUILTIN_DATASETS
-
-MAX_ITERATIONS = 100_000
-
-
-class ArgumentParser(argparse.ArgumentParser):
-    """argparse that reports errors as one line on stderr and exits 2."""
-
-    def error(self, message: str) -> None:  # type: ignore[override]
-        self.exit(2, f"{self.prog}: error: {message}\n")
-
-
-def positive_float(text: str) -> float:
-    try:
-        v = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
-    if not (math.isfinite(v) and v > 0):
-        raise argparse.ArgumentTypeError(f"must be a positive number, got {text!r}")
-    return v
-
-
-def iteration_count(text: str) -> int:
-    try:
-        v = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
-    if not 1 <= v <= MAX_ITERATIONS:
-        raise argparse.ArgumentTypeError(f"must be between 1 and {MAX_ITERATIONS:,}, got {v}")
-    return v
-
-
-def dataset_arg(text: str) -> str:
-    if text.lower() in BUILTIN_DATASETS:
-        return text.lower()
-    if text.lower().endswith(".csv") or Path(text).suffix.lower() in (".tsv", ".txt"):
-        if not Path(text).is_file():
-            raise argparse.ArgumentTypeError(f"{text}: no such file")
-        return text
-    raise argparse.ArgumentTypeError(
-        f"unknown dataset {text!r}; use one of {', '.join(BUILTIN_DATASETS)} or a .csv file"
-    )
 
 
 def app_parser() -> ArgumentParser:
@@ -75,7 +32,7 @@ def app_parser() -> ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     if argv and argv[0] == "export":
-        from .export_cli import export_main
+        from .export_cli import export_main  # the export command (imports no window code)
 
         return export_main(argv[1:])
     args = app_parser().parse_args(argv)

@@ -383,7 +383,8 @@ def bench_export(quick: bool) -> list[Row]:
 
     _app = QApplication.instance() or QApplication([sys.argv[0]])
     from .core import Trainer, make_dataset
-    from .qt.export import Export, ExportSettings, RunRecord
+    from .present.record import ExportSettings, RunRecord
+    from .qt.export_job import Export
 
     ds = make_dataset("iris")
     X = ds.standardization().apply(ds.X)

@@ -8,38 +8,11 @@ import sys
 import time
 from pathlib import Path
 
-from .app import ArgumentParser, dataset_arg, positive_float
+from .cli_args import ArgumentParser, dataset_arg, pair_arg, positive_float, size_arg, whole
 from .core import BUILTIN_DATASETS, DatasetError, Trainer, load_csv, make_dataset
 
 VIEWS = ("boundary", "surface", "sigmoid", "cost")
 MAX_EXPORT_ITERATIONS = 1_000_000
-
-
-def whole(low: int, high: int, what: str):
-    def parse(text: str) -> int:
-        try:
-            v = int(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
-        if not low <= v <= high:
-            raise argparse.ArgumentTypeError(
-                f"{what} must be between {low:,} and {high:,}, got {v}"
-            )
-        return v
-
-    return parse
-
-
-def size_arg(text: str) -> tuple[int, int]:
-    try:
-        w, h = (int(v) for v in text.lower().split("x"))
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not WIDTHxHEIGHT, e.g. 1280x800") from None
-    if not (320 <= w <= 7680 and 240 <= h <= 4320):
-        raise argparse.ArgumentTypeError(
-            f"{text}: the size must be between 320x240 and 7680x4320 pixels"
-        )
-    return w, h
 
 
 def views_arg(text: str) -> tuple[str, ...]:
@@ -52,13 +25,6 @@ def views_arg(text: str) -> tuple[str, ...]:
             f"unknown view {', '.join(bad) or text!r}; use all or some of {','.join(VIEWS)}"
         )
     return tuple(dict.fromkeys(names))
-
-
-def pair_arg(text: str) -> tuple[str, str]:
-    parts = tuple(v.strip() for v in text.split(","))
-    if len(parts) != 2 or not all(parts):
-        raise argparse.ArgumentTypeError(f"{text!r} must be two names separated by a comma")
-    return parts  # type: ignore[return-value]
 
 
 def export_parser() -> ArgumentParser:
@@ -179,7 +145,9 @@ def export_main(argv: list[str]) -> int:
         os.environ["QT_QPA_PLATFORM"] = "offscreen"
     from PySide6.QtWidgets import QApplication
 
-    from .qt.export import Export, ExportError, ExportSettings, RunRecord, check_out_dir
+    from .present.files import check_out_dir
+    from .present.record import ExportError, ExportSettings, RunRecord
+    from .qt.export_job import Export
 
     try:
         check_out_dir(args.out, args.overwrite)

@@ -73,7 +73,7 @@ def test_cost_from_z_extremes():
 
 
 def _run():
-    from gd_visualizer.qt.export import RunRecord
+    from gd_visualizer.present.record import RunRecord
 
     ds = make_dataset("moons", 100)
     t = Trainer(ds.X, ds.Y, learning_rate=0.5, num_iterations=30)
@@ -82,8 +82,8 @@ def _run():
 
 
 def test_full_disk_leaves_nothing_that_looks_complete(qtbot, tmp_path, monkeypatch):
-    from gd_visualizer.qt import export as export_module
-    from gd_visualizer.qt.export import Export, ExportError, ExportSettings
+    from gd_visualizer.qt import export_job as export_module
+    from gd_visualizer.qt.export_job import Export, ExportError, ExportSettings
 
     real_replace = export_module.os.replace
     calls = {"n": 0}
@@ -106,7 +106,7 @@ def test_full_disk_leaves_nothing_that_looks_complete(qtbot, tmp_path, monkeypat
 def test_folder_vanishing_mid_export(qtbot, tmp_path):
     import shutil
 
-    from gd_visualizer.qt.export import Export, ExportError, ExportSettings
+    from gd_visualizer.qt.export_job import Export, ExportError, ExportSettings
 
     out = tmp_path / "gone"
     job = Export(_run(), ExportSettings(out_dir=out, frames=10, size=(400, 300)))
@@ -119,8 +119,8 @@ def test_folder_vanishing_mid_export(qtbot, tmp_path):
 
 
 def test_export_json_is_not_written_when_apng_fails(qtbot, tmp_path, monkeypatch):
-    from gd_visualizer.qt import export as export_module
-    from gd_visualizer.qt.export import Export, ExportError, ExportSettings
+    from gd_visualizer.qt import export_job as export_module
+    from gd_visualizer.qt.export_job import Export, ExportError, ExportSettings
 
     def broken(*args, **kwargs):
         raise ExportError("simulated failure while writing animation.png")

@@ -83,7 +83,7 @@ def test_export_is_deterministic(tmp_path):
 
 
 def test_frame_names_and_indices():
-    from gd_visualizer.qt.export import frame_indices, frame_name
+    from gd_visualizer.present.record import frame_indices, frame_name
 
     assert frame_name(1, 5) == "frame_0001.png"
     assert frame_name(7, 10_001) == "frame_00007.png"
@@ -200,7 +200,7 @@ def trained(qtbot):
 
 
 def _ask(monkeypatch, out, frames=6, views=("boundary", "surface", "sigmoid", "cost")):
-    from gd_visualizer.qt.export import ExportSettings
+    from gd_visualizer.present.record import ExportSettings
     from gd_visualizer.qt.export_dialog import ExportDialog
 
     def ask(parent, max_frames, defaults):

@@ -19,7 +19,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from .export import VIEW_NAMES, Export, ExportError, ExportSettings, Progress, RunRecord
+from ..present.record import VIEW_NAMES, ExportError, ExportSettings, RunRecord
+from .export_job import Export, Progress
 
 #: one timer tick runs export steps for at most this long (a frame is ~16 ms)
 SLICE_SECONDS = 0.008

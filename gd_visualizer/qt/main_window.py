@@ -39,10 +39,11 @@ from ..core import (
     load_csv,
     make_dataset,
 )
+from ..present.files import existing_outputs
+from ..present.record import ExportError, ExportSettings, RunRecord
 from .controller import THREADS, TrainingController
 from .controls import MAX_ITERATIONS, Controls
 from .csv_dialog import CsvColumnsDialog
-from .export import ExportError, ExportSettings, RunRecord, existing_outputs
 from .export_dialog import ExportDialog, ExportRunner
 from .views import BoundaryView, CostCurveView, Readout, SigmoidView, SurfaceView
 from .worker import Snapshot, SurfaceRequest, SurfaceResult
