@@ -220,7 +220,7 @@ def test_close_mid_run(qtbot):
 
 
 def test_click_on_surface_sets_start(qtbot, win):
-    win._on_start_picked(1.5, -2.0)
+    win.surface_view.startPicked.emit(1.5, -2.0)  # a click on the surface, paused
     qtbot.waitUntil(
         lambda: len(win.history) == 1 and win.history.weights[0][0] == 1.5, timeout=WAIT
     )
@@ -235,11 +235,12 @@ def test_click_on_surface_sets_start(qtbot, win):
 def test_surface_slices_and_log_scale(qtbot, win):
     qtbot.waitUntil(lambda: win.surface_view.image.image is not None, timeout=WAIT)
     for key in ("w1-b", "w2-b", "w1-w2"):
-        win.surface_view.set_slice(key)
+        combo = win.findChild(QComboBox, "sliceCombo")
+        combo.setCurrentIndex(combo.findData(key))
         qtbot.waitUntil(
             lambda k=key: (
                 win.surface_view.plot.getPlotItem().titleLabel.text.startswith("Cost surface")
-                and win._surface_key == k
+                and win.controller.surface_key == k
             ),
             timeout=WAIT,
         )
@@ -329,22 +330,59 @@ def test_settings_are_remembered(qtbot):
     assert w2.controls.iterations() == 777 and w2.dataset.name == "xor"
 
 
-def test_divergence_is_reported_with_a_stable_rate(qtbot, win):
-    win.controls.standardize_check.setChecked(False)  # raw iris: a narrow stable range
-    win.controls.lr_spin.setValue(50.0)
-    slider(win, "iterationsSlider").setValue(5000)
-    slider(win, "speedSlider").setValue(slider(win, "speedSlider").maximum())
+def test_stable_rate_is_offered_above_the_guaranteed_bound(qtbot, win):
+    win.controls.standardize_check.setChecked(False)  # raw iris: a narrow guaranteed range
+    qtbot.waitUntil(lambda: win.controller.last is not None, timeout=WAIT)
+    stable = win.controller.last.stable_rate
+    # the bound is 8/λmax(X̃X̃ᵀ/m), computed here independently
+    X, _ = win.training_data
+    Xt = np.vstack([X, np.ones(X.shape[1])])
+    assert stable == pytest.approx(8 / np.linalg.eigvalsh(Xt @ Xt.T / X.shape[1])[-1])
+    win.controls.lr_spin.setValue(0.5 * stable)
+    win.step()
+    qtbot.waitUntil(lambda: len(win.history) == 2, timeout=WAIT)
+    assert not win.controls.stable_button.isEnabled()
+    win.controls.lr_spin.setValue(50.0)  # far above the bound, yet not divergent
+    win.step()
+    qtbot.waitUntil(lambda: len(win.history) == 3, timeout=WAIT)
+    assert win.controls.stable_button.isEnabled()
+    win.controls.stable_button.click()
+    assert win.controls.learning_rate() == pytest.approx(0.9 * stable, rel=1e-9)
+
+
+def test_play_continues_after_a_non_finite_divergence_and_a_stable_rate(qtbot, win):
+    """Features of 1e100 and α = 1e150: z overflows at the first update.  The run stops at
+    the last finite state, says so, and after "Use a stable rate" Play goes on from there."""
+    from gd_visualizer.core import Dataset
+
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(2, 40)) * 1e100
+    Y = (X[0:1] > 0).astype(float)
+    win.controls.standardize_check.setChecked(False)
+    win.set_dataset(Dataset(X, Y, ("a", "b"), ("no", "yes"), name="huge"))
+    win.controls.lr_spin.setValue(1e150)
+    assert win.controls.learning_rate() == 1e150  # typed rates are neither clamped nor rounded
     win.play()
     qtbot.waitUntil(
         lambda: win.controller.last is not None and win.controller.last.divergence is not None,
         timeout=WAIT,
     )
-    assert "Diverged" in win.statusBar().currentMessage()
-    assert np.all(np.isfinite(win.history.costs))
-    stable = win.controller.last.stable_rate
+    assert not win.is_playing and len(win.history) == 1
+    assert "diverged" in win.statusBar().currentMessage().lower()
+    win.play()  # says why it cannot go on, does not pretend
+    assert not win.is_playing
+    assert "non-finite" in win.statusBar().currentMessage()
     assert win.controls.stable_button.isEnabled()
     win.controls.stable_button.click()
-    assert win.controls.learning_rate() == pytest.approx(0.9 * stable, rel=1e-3)
+    stable = win.controller.last.stable_rate
+    assert 0 < win.controls.learning_rate() == pytest.approx(0.9 * stable) < 1e-150
+    win.play()
+    qtbot.waitUntil(lambda: len(win.history) > 5, timeout=WAIT)
+    win.pause()
+    qtbot.waitUntil(lambda: not win.controller.last.playing, timeout=WAIT)
+    assert win.controller.last.divergence is None
+    assert "diverged" not in win.statusBar().currentMessage().lower()
+    assert np.all(np.isfinite(win.history.costs))
 
 
 def test_columns_button_reopens_the_picker_off_the_gui_thread(qtbot, monkeypatch, win, tmp_path):

@@ -8,6 +8,7 @@ from pathlib import Path
 import numpy as np
 
 from ..core import Dataset, HistoryView
+from ..model.run import accuracy
 
 VIEW_NAMES = ("boundary", "surface", "sigmoid", "cost")
 
@@ -38,11 +39,12 @@ class RunRecord:
     history: HistoryView
     standardized: bool
     divergence: str | None = None
+    status: str = "descending"  # the trainer's verdict at the last entry
     extra: dict = field(default_factory=dict)  # more for run.json (dataset settings, …)
 
     @property
     def diverged(self) -> bool:
-        return self.divergence is not None
+        return self.divergence is not None or self.status == "diverged"
 
 
 def frame_indices(n_entries: int, k: int) -> np.ndarray:
@@ -63,8 +65,6 @@ def frame_name(i: int, k: int) -> str:
 def run_summary(run: RunRecord, settings: ExportSettings, indices: np.ndarray) -> dict:
     h = run.history
     w, b = h.weights[-1], float(h.biases[-1])
-    z = w @ run.X + b
-    accuracy = float(np.mean((z > 0) == (run.Y[0] > 0.5)))
     used = h.learning_rates[:-1] if len(h) > 1 else h.learning_rates
     ds = run.dataset
     return {
@@ -80,11 +80,12 @@ def run_summary(run: RunRecord, settings: ExportSettings, indices: np.ndarray) -
         "w": [float(v) for v in w],
         "b": b,
         "cost": float(h.costs[-1]),
-        "accuracy": accuracy,
+        "accuracy": accuracy(w, b, run.X, run.Y),
         "iterations": int(h.iterations[-1]),
         "learning_rate": float(used[-1]),
         "learning_rates_used": sorted({float(v) for v in used}),
         "diverged": run.diverged,
+        "status": "diverged" if run.diverged else run.status,
         "divergence": run.divergence,
         "history_stride": int(h.stride),
         "frames": {

@@ -1,10 +1,21 @@
-"""The desktop app (PySide6 + pyqtgraph)."""
+"""The desktop app (PySide6 + pyqtgraph).
 
-import pyqtgraph as pg
+Importing this package builds nothing: ``MainWindow`` is loaded on first use.
+"""
 
-# white plots with dark ink read well on slides and printed notes
-pg.setConfigOptions(background="w", foreground="k", antialias=False, imageAxisOrder="row-major")
+from __future__ import annotations
 
-from .main_window import MainWindow  # noqa: E402 - after the global options
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .main_window import MainWindow
 
 __all__ = ["MainWindow"]
+
+
+def __getattr__(name: str):
+    if name == "MainWindow":
+        from .main_window import MainWindow
+
+        return MainWindow
+    raise AttributeError(name)

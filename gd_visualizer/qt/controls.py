@@ -21,10 +21,10 @@ from PySide6.QtWidgets import (
 )
 
 from ..core import BUILTIN_DATASETS
+from ..model import MAX_ITERATIONS
 
 LR_MIN_EXP, LR_MAX_EXP = -4.0, 1.0  # the slider spans 10⁻⁴ … 10
 LR_STEPS = 500
-MAX_ITERATIONS = 100_000
 SPEED_STEPS = 100  # speed slider: 10^(4·v/100) it/s, the last step is "max"
 
 
@@ -50,6 +50,42 @@ def speed_to_slider(its: float) -> int:
 
 def speed_text(its: float) -> str:
     return "max" if math.isinf(its) else f"{its:,.0f} it/s" if its >= 10 else f"{its:.1f} it/s"
+
+
+class RateSpinBox(QDoubleSpinBox):
+    """A learning rate typed as any positive number (1e-7, 250, 3.2e-150): shown with
+    six significant digits, never rounded to a fixed number of decimals; the arrows
+    step by a factor of 10^0.1."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setDecimals(323)  # the value keeps every digit; the text shows six
+        self.setRange(1e-300, 1e300)
+
+    def textFromValue(self, value: float) -> str:
+        return f"{value:.6g}"
+
+    def valueFromText(self, text: str) -> float:
+        try:
+            return float(text)
+        except ValueError:
+            return self.value()
+
+    def validate(self, text: str, pos: int):
+        from PySide6.QtGui import QValidator
+
+        t = text.strip()
+        try:
+            v = float(t)
+        except ValueError:
+            ok = t == "" or all(ch in "0123456789.eE+-" for ch in t)
+            return (QValidator.State.Intermediate if ok else QValidator.State.Invalid, text, pos)
+        if math.isfinite(v) and v > 0:
+            return (QValidator.State.Acceptable, text, pos)
+        return (QValidator.State.Intermediate, text, pos)
+
+    def stepBy(self, steps: int) -> None:
+        self.setValue(self.value() * 10 ** (0.1 * steps))
 
 
 class Controls(QWidget):
@@ -128,10 +164,8 @@ class Controls(QWidget):
         self.lr_slider.setObjectName("learningRateSlider")
         self.lr_slider.setRange(0, LR_STEPS)
         self.lr_slider.setToolTip("Learning rate α on a log scale, 10⁻⁴ … 10")
-        self.lr_spin = QDoubleSpinBox()
+        self.lr_spin = RateSpinBox()
         self.lr_spin.setObjectName("learningRateSpin")
-        self.lr_spin.setDecimals(5)
-        self.lr_spin.setRange(1e-5, 1e4)
         self.lr_spin.setKeyboardTracking(False)
         self.lr_spin.setToolTip("α; type any value (the slider covers 10⁻⁴ … 10)")
         lr_row = QHBoxLayout()

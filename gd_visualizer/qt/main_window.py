@@ -1,17 +1,18 @@
-"""The main window: four linked views of gradient descent, steered while it trains."""
+"""The main window: a shell that lays out the panels and wires them to the controller.
+
+The run's state lives in the model (``controller.run``, ``controller.view``), its rules
+in the controller, what each panel draws in the presenter (``present.scene``), where
+the data come from in the data source, what is remembered in ``settings``.
+"""
 
 from __future__ import annotations
 
 import logging
-import math
 import time
-from collections.abc import Callable
-from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
 
 import numpy as np
-from PySide6.QtCore import QObject, QSettings, QSignalBlocker, Qt, QThread, QTimer, Signal, Slot
+from PySide6.QtCore import QSignalBlocker, Qt, QTimer, Slot
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QFileDialog,
@@ -20,7 +21,6 @@ from PySide6.QtWidgets import (
     QMainWindow,
     QMessageBox,
     QProgressBar,
-    QProgressDialog,
     QScrollArea,
     QSlider,
     QSplitter,
@@ -28,40 +28,26 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ..core import (
-    BUILTIN_DATASETS,
-    SLICES,
-    Dataset,
-    DatasetError,
-    HistoryView,
-    Standardization,
-    inspect_csv,
-    load_csv,
-    make_dataset,
-)
-from ..present.files import existing_outputs
-from ..present.record import ExportError, ExportSettings, RunRecord
-from .controller import THREADS, TrainingController
-from .controls import MAX_ITERATIONS, Controls
+from ..core import BUILTIN_DATASETS, Dataset, HistoryView
+from ..model import TrainingData
+from ..present import scene as present
+from ..present.record import ExportSettings, RunRecord
+from .controller import RunController
+from .controls import Controls
 from .csv_dialog import CsvColumnsDialog
-from .export_dialog import ExportDialog, ExportRunner
-from .views import BoundaryView, CostCurveView, Readout, SigmoidView, SurfaceView
-from .worker import Snapshot, SurfaceRequest, SurfaceResult
+from .data_source import CsvChoice, DataSource
+from .export_progress import ExportFlow
+from .settings import AppSettings, clear_settings, load_settings, save_settings
+from .views import PANELS, Readout
+from .views._style import apply_plot_style
 
 log = logging.getLogger(__name__)
 
-DEFAULT_DATASET = "iris"
-DEFAULT_LR = 0.1
-DEFAULT_ITERATIONS = 1000
-DEFAULT_SPEED = 200.0
-SURFACE_GRID = 128
 FRAME_SECONDS = 1 / 60
 #: the two halves of a frame are this far apart (ms), so the first can paint in between
 HALF_FRAME_MS = 3
 #: while training, the read-out's numbers change at most this often (seconds)
 READOUT_SECONDS = 0.1
-#: while training, the cost surface is recomputed at most this often (seconds)
-SURFACE_INTERVAL = 0.2
 
 EQUATIONS_HTML = """
 <h3>gd-visualizer</h3>
@@ -77,55 +63,9 @@ db = (1/m) Σ dZ
 w  = w − α dw
 b  = b − α db
 </pre>
-<p>Gradient descent cannot diverge for α &lt; 8/λ<sub>max</sub>(X̃X̃ᵀ/m),
-X̃ = X with a row of ones.</p>
+<p>Gradient descent is guaranteed not to diverge for α &lt; 8/λ<sub>max</sub>(X̃X̃ᵀ/m),
+X̃ = X with a row of ones (sufficient, not necessary).</p>
 """
-
-
-@dataclass(frozen=True)
-class CsvChoice:
-    path: str
-    features: tuple[str, str] | None = None
-    label: str | None = None
-    classes: tuple[str, str] | None = None
-    ask: bool = False  # only read the columns, for the column picker
-
-
-class CsvLoader(QObject):
-    """Loads one CSV file in its own thread (file loading never blocks a frame)."""
-
-    loaded = Signal(object, object)  # (CsvChoice, Dataset)
-    failed = Signal(object, str)  # (CsvChoice, message)
-    needsColumns = Signal(object, object)  # (CsvChoice, column info)
-    finished = Signal()
-
-    def __init__(self, choice: CsvChoice) -> None:
-        super().__init__()
-        self.choice = choice
-
-    @Slot()
-    def run(self) -> None:
-        c = self.choice
-        try:
-            if c.ask:
-                self.needsColumns.emit(c, inspect_csv(c.path))
-                self.finished.emit()
-                return
-            try:
-                ds = load_csv(c.path, features=c.features, label=c.label, classes=c.classes)
-            except DatasetError as exc:
-                if c.classes is None and "choose two of them" in str(exc):
-                    self.needsColumns.emit(c, inspect_csv(c.path))
-                else:
-                    raise
-            else:
-                self.loaded.emit(c, ds)
-        except DatasetError as exc:
-            self.failed.emit(c, str(exc))
-        except Exception as exc:  # never a traceback in the user's face
-            log.exception("loading %s failed", c.path)
-            self.failed.emit(c, f"{c.path}: could not be loaded ({type(exc).__name__}: {exc})")
-        self.finished.emit()
 
 
 class MainWindow(QMainWindow):
@@ -139,27 +79,15 @@ class MainWindow(QMainWindow):
         restore_settings: bool = True,
     ) -> None:
         super().__init__()
+        apply_plot_style()
         self.setWindowTitle("gd-visualizer — gradient descent on logistic regression")
-        self._settings = QSettings("gd-visualizer", "gd-visualizer")
-        self._dataset: Dataset | None = None
-        self._std: Standardization | None = None
-        self._X = np.empty((2, 0))
-        self._Y = np.empty((1, 0))
-        self._csv: CsvChoice | None = None
-        self._csv_datasets: dict[str, tuple[CsvChoice, Dataset]] = {}
-        self._loaders: list[tuple[CsvLoader, QThread]] = []
-        self._view_index: int | None = None  # None: follow the newest iteration
-        self._ghosts: list[HistoryView] = []
-        self._playing = False
-        self._play_seq = 0  # the command that last set playing/paused
-        self._surface_fixed: float | None = None
-        self._surface_extent: tuple[float, float, float, float] | None = None
-        self._surface_key: str | None = None
-        self._surface_requested = 0.0
         self._closed = False
-        self.exporter: ExportRunner | None = None
-        # drawing is paced by a frame timer: snapshots only mark the views dirty, so
-        # a slow paint can never queue up work and starve input or timers
+        self._settings = load_settings(restore_settings)
+        self.controller = RunController(self)
+        self.data_source = DataSource(self)
+        self.export_flow = ExportFlow(self)
+        # drawing is paced by a frame timer: results only mark the views dirty, so a
+        # slow paint can never queue up work and starve input or timers
         self._frame_timer = QTimer(self)
         self._frame_timer.setObjectName("frameTimer")
         self._frame_timer.setSingleShot(True)
@@ -169,31 +97,22 @@ class MainWindow(QMainWindow):
         self._readout_at = 0.0
         self._frame_work = 0.0  # seconds of drawing and painting per frame (average)
         self._build()
-        self.controller = TrainingController(self)
-        self.controller.snapshotApplied.connect(self._on_snapshot)
-        self.controller.surfaceReady.connect(self._on_surface)
-        self.controller.errorOccurred.connect(self._show_error)
+        self._build_menus()
         self._wire()
-        self._restore(restore_settings, dataset, learning_rate, iterations)
+        self._restore(dataset, learning_rate, iterations)
 
     # -- construction ------------------------------------------------------------------
     def _build(self) -> None:
-        self.boundary_view = BoundaryView()
-        self.surface_view = SurfaceView()
-        self.sigmoid_view = SigmoidView()
-        self.cost_view = CostCurveView()
+        self.panels = {name: cls() for name, cls in PANELS.items()}
         self.readout = Readout()
         self.controls = Controls()
-
         plots = QWidget()
         self.plots = plots
         grid = QGridLayout(plots)
         grid.setContentsMargins(4, 4, 4, 4)
         grid.setSpacing(6)
-        grid.addWidget(self.boundary_view, 0, 0)
-        grid.addWidget(self.surface_view, 0, 1)
-        grid.addWidget(self.sigmoid_view, 1, 0)
-        grid.addWidget(self.cost_view, 1, 1)
+        for k, panel in enumerate(self.panels.values()):
+            grid.addWidget(panel, k // 2, k % 2)
 
         self.history_slider = QSlider(Qt.Orientation.Horizontal)
         self.history_slider.setObjectName("historySlider")
@@ -236,7 +155,6 @@ class MainWindow(QMainWindow):
         split.setSizes([1100, 340])
         self.setCentralWidget(split)
         self.resize(1440, 900)
-        self._build_menus()
         self.statusBar().showMessage("Ready — press Space to train")
         self.load_progress = QProgressBar()  # busy while a file loads on its thread
         self.load_progress.setObjectName("loadProgress")
@@ -246,68 +164,110 @@ class MainWindow(QMainWindow):
         self.load_progress.hide()
         self.statusBar().addPermanentWidget(self.load_progress)
 
-    def _build_menus(self) -> None:
-        menu = self.menuBar()
-        file_menu = menu.addMenu("&File")
-        self.open_action = QAction("&Open CSV…", self, shortcut=QKeySequence.StandardKey.Open)
-        self.open_action.triggered.connect(self.open_csv)
-        file_menu.addAction(self.open_action)
-        self.export_action = QAction("&Export animation…", self, shortcut=QKeySequence("Ctrl+E"))
-        self.export_action.triggered.connect(self.export_animation)
-        file_menu.addAction(self.export_action)
-        self.picture_action = QAction("Save &picture…", self, shortcut=QKeySequence("Ctrl+Shift+S"))
-        self.picture_action.triggered.connect(self.save_picture)
-        file_menu.addAction(self.picture_action)
-        file_menu.addSeparator()
-        quit_action = QAction("&Quit", self, shortcut=QKeySequence("Ctrl+Q"))
-        quit_action.triggered.connect(self.close)
-        file_menu.addAction(quit_action)
+    def _action(self, menu, text: str, slot, shortcut=None) -> QAction:
+        action = QAction(text, self)
+        if shortcut is not None:
+            action.setShortcut(QKeySequence(shortcut))
+        action.triggered.connect(slot)
+        menu.addAction(action)
+        return action
 
-        run_menu = menu.addMenu("&Run")
-        self.play_action = QAction("&Play / Pause", self, shortcut=QKeySequence(Qt.Key.Key_Space))
-        self.play_action.triggered.connect(self.toggle_play)
-        self.step_action = QAction("&Step", self, shortcut=QKeySequence(Qt.Key.Key_Right))
-        self.step_action.triggered.connect(self.step)
-        self.reset_action = QAction("&Reset", self, shortcut=QKeySequence(Qt.Key.Key_R))
-        self.reset_action.triggered.connect(self.reset)
+    def _build_menus(self) -> None:
+        bar = self.menuBar()
+        file_menu = bar.addMenu("&File")
+        self.open_action = self._action(
+            file_menu, "&Open CSV…", self.open_csv, QKeySequence.StandardKey.Open
+        )
+        self.export_action = self._action(
+            file_menu, "&Export animation…", self.export_animation, "Ctrl+E"
+        )
+        self.picture_action = self._action(
+            file_menu, "Save &picture…", self.save_picture, "Ctrl+Shift+S"
+        )
+        file_menu.addSeparator()
+        self._action(file_menu, "Restore &defaults", self.restore_defaults)
+        self._action(file_menu, "&Quit", self.close, "Ctrl+Q")
+
+        run_menu = bar.addMenu("&Run")
+        c = self.controller
+        self.play_action = self._action(run_menu, "&Play / Pause", c.toggle_play, Qt.Key.Key_Space)
+        self.step_action = self._action(run_menu, "&Step", c.step, Qt.Key.Key_Right)
+        self.reset_action = self._action(run_menu, "&Reset", c.reset, Qt.Key.Key_R)
         for a in (self.play_action, self.step_action, self.reset_action):
             a.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
-            run_menu.addAction(a)
 
-        help_menu = menu.addMenu("&Help")
-        about = QAction("&About", self)
-        about.triggered.connect(self._about)
-        help_menu.addAction(about)
+        help_menu = bar.addMenu("&Help")
+        self._action(help_menu, "&About", self._about)
 
     def _wire(self) -> None:
-        c = self.controls
-        c.play_button.clicked.connect(self.toggle_play)
-        c.step_button.clicked.connect(self.step)
-        c.reset_button.clicked.connect(self.reset)
-        c.learningRateChanged.connect(self._on_lr)
-        c.iterationsChanged.connect(self._on_iterations)
-        c.speedChanged.connect(self.controller.set_speed)
+        c, ctl, src = self.controls, self.controller, self.data_source
+        c.play_button.clicked.connect(ctl.toggle_play)
+        c.step_button.clicked.connect(ctl.step)
+        c.reset_button.clicked.connect(ctl.reset)
+        c.learningRateChanged.connect(ctl.set_learning_rate)
+        c.iterationsChanged.connect(ctl.set_budget)
+        c.speedChanged.connect(ctl.set_speed)
         c.datasetRequested.connect(self._on_dataset_request)
-        c.standardizeChanged.connect(self._on_standardize)
+        c.standardizeChanged.connect(src.set_standardize)
         c.open_button.clicked.connect(self.open_csv)
-        c.columns_button.clicked.connect(self._choose_columns)
-        c.stable_button.clicked.connect(self._use_stable_rate)
-        self.history_slider.valueChanged.connect(self._on_scrub)
-        self.surface_view.sliceChanged.connect(lambda _k: self._update_surface(force=True))
-        self.surface_view.startPicked.connect(self._on_start_picked)
-        self.cost_view.log_box.toggled.connect(lambda _on: self._render_now())
+        c.columns_button.clicked.connect(src.choose_columns)
+        c.stable_button.clicked.connect(ctl.use_stable_rate)
+        self.history_slider.valueChanged.connect(ctl.scrub)
+        self.surface_view.sliceChanged.connect(ctl.set_slice)
+        self.surface_view.startPicked.connect(ctl.pick_start)
+        self.cost_view.logScaleToggled.connect(ctl.set_log_scale)
+
+        ctl.frameDue.connect(self._on_frame_due)
+        ctl.sceneChanged.connect(self._render_now)
+        ctl.surfaceReady.connect(self.surface_view.show_surface)
+        ctl.extentChanged.connect(self.surface_view.set_extent)
+        ctl.playingChanged.connect(self._update_buttons)
+        ctl.message.connect(self.statusBar().showMessage)
+        ctl.errorOccurred.connect(self._show_error)
+        ctl.run.settingsChanged.connect(self._on_settings_changed)
+        ctl.run.ghostsChanged.connect(self._on_ghosts_changed)
+
+        src.dataReady.connect(self._on_data)
+        src.csvLoaded.connect(self._on_csv_loaded)
+        src.needsColumns.connect(self._open_columns_dialog)
+        src.failed.connect(self._show_error)
+        src.busyChanged.connect(self.load_progress.setVisible)
+        src.loading.connect(lambda path: self.statusBar().showMessage(f"Loading {path} …"))
+
+        self.export_flow.message.connect(self.statusBar().showMessage)
+        self.export_flow.failed.connect(self._show_error)
+        self.export_flow.folderChosen.connect(self._remember_export_dir)
 
     # -- public API ----------------------------------------------------------------------
     @property
+    def boundary_view(self):
+        return self.panels["boundary"]
+
+    @property
+    def surface_view(self):
+        return self.panels["surface"]
+
+    @property
+    def sigmoid_view(self):
+        return self.panels["sigmoid"]
+
+    @property
+    def cost_view(self):
+        return self.panels["cost"]
+
+    @property
     def dataset(self) -> Dataset:
         """The current dataset as loaded (raw features)."""
-        assert self._dataset is not None
-        return self._dataset
+        assert self.controller.run.data is not None
+        return self.controller.run.data.dataset
 
     @property
     def training_data(self) -> tuple[np.ndarray, np.ndarray]:
         """The (X, Y) the trainer uses (standardized when that is on)."""
-        return self._X.copy(), self._Y.copy()
+        data = self.controller.run.data
+        if data is None:
+            return np.empty((2, 0)), np.empty((1, 0))
+        return data.X.copy(), data.Y.copy()
 
     @property
     def history(self) -> HistoryView:
@@ -317,58 +277,42 @@ class MainWindow(QMainWindow):
 
     @property
     def is_playing(self) -> bool:
-        return self._playing
+        return self.controller.playing
+
+    def play(self) -> None:
+        self.controller.play()
+
+    def pause(self) -> None:
+        self.controller.pause()
+
+    def step(self) -> None:
+        self.controller.step()
+
+    def reset(self) -> None:
+        self.controller.reset()
+
+    def toggle_play(self) -> None:
+        self.controller.toggle_play()
 
     def set_dataset(self, dataset: Dataset) -> None:
         """Train on a new dataset (the run restarts from the start point)."""
-        self._dataset = dataset
-        self._apply_training_data()
+        self.data_source.set_dataset(dataset)
 
-    # -- dataset -------------------------------------------------------------------------
-    def _restore(
-        self, restore: bool, dataset: str | None, lr: float | None, iterations: int | None
-    ) -> None:
+    @property
+    def exporter(self):
+        """The running or last export (None until one starts)."""
+        return self.export_flow.runner
+
+    @property
+    def export_progress(self):
+        return self.export_flow.dialog
+
+    # -- settings ------------------------------------------------------------------------
+    def _restore(self, dataset: str | None, lr: float | None, iterations: int | None) -> None:
         s = self._settings
         c = self.controls
-
-        def get(key: str, default, kind):
-            if not restore:
-                return default
-            try:
-                v = kind(s.value(key, default))
-                if isinstance(v, float) and not math.isfinite(v):
-                    return default
-                return v
-            except (TypeError, ValueError):
-                return default
-
-        name = get("dataset", DEFAULT_DATASET, str)
-        if name not in BUILTIN_DATASETS:
-            name = DEFAULT_DATASET
-        n = min(max(get("n_samples", 200, int), 2), 1_000_000)
-        noise = min(max(get("noise", 0.0, float), 0.0), 5.0)
-        seed = min(max(get("seed", 0, int), 0), 2**31 - 1)
-        std = get("standardize", "true", str).lower() not in ("false", "0")
-        lr0 = get("learning_rate", DEFAULT_LR, float)
-        if not 1e-5 <= lr0 <= 1e4:
-            lr0 = DEFAULT_LR
-        it0 = min(max(get("iterations", DEFAULT_ITERATIONS, int), 1), MAX_ITERATIONS)
-        speed = get("speed", DEFAULT_SPEED, float) if restore else DEFAULT_SPEED
-        if not (speed >= 1 or math.isinf(speed)):
-            speed = DEFAULT_SPEED
-        key = get("slice", "w1-w2", str)
-        log_scale = get("log_scale", "false", str).lower() in ("true", "1")
-        if restore:
-            geometry = s.value("geometry")
-            if geometry is not None:
-                try:
-                    self.restoreGeometry(geometry)
-                except TypeError:
-                    pass
-        if lr is not None:
-            lr0 = lr
-        if iterations is not None:
-            it0 = iterations
+        if s.geometry is not None:
+            self.restoreGeometry(s.geometry)
         with (
             QSignalBlocker(c.dataset_combo),
             QSignalBlocker(c.samples_spin),
@@ -376,110 +320,87 @@ class MainWindow(QMainWindow):
             QSignalBlocker(c.seed_spin),
             QSignalBlocker(c.standardize_check),
         ):
-            c.dataset_combo.setCurrentIndex(max(0, c.dataset_combo.findData(name)))
-            c.samples_spin.setValue(n)
-            c.noise_spin.setValue(noise)
-            c.seed_spin.setValue(seed)
-            c.standardize_check.setChecked(std)
-        c.set_learning_rate(lr0)
-        c.set_iterations(it0)
-        c.set_speed(speed)
-        self.controller.set_speed(c.speed())
-        if key in SLICES:
-            with QSignalBlocker(self.surface_view.combo):
-                self.surface_view.set_slice(key)
-            self.surface_view.spec = SLICES[key]
-            self.surface_view._set_labels()
-        self.cost_view.log_box.setChecked(log_scale)
-        if dataset is not None and dataset.lower().endswith(".csv"):
+            c.dataset_combo.setCurrentIndex(max(0, c.dataset_combo.findData(s.dataset)))
+            c.samples_spin.setValue(s.n_samples)
+            c.noise_spin.setValue(s.noise)
+            c.seed_spin.setValue(s.seed)
+            c.standardize_check.setChecked(s.standardize)
+        self.data_source.standardize = s.standardize
+        ctl = self.controller
+        ctl.run.set_settings(
+            learning_rate=lr if lr is not None else s.learning_rate,
+            budget=iterations if iterations is not None else s.iterations,
+        )
+        ctl.set_speed(s.speed)
+        ctl.view.slice_key = s.slice
+        ctl.view.log_scale = s.log_scale
+        if dataset is not None and dataset not in BUILTIN_DATASETS:
             self._set_builtin()  # something to show while the file loads
             self.load_csv_file(dataset)
         else:
             if dataset is not None:
                 with QSignalBlocker(c.dataset_combo):
-                    c.dataset_combo.setCurrentIndex(c.dataset_combo.findData(dataset.lower()))
+                    c.dataset_combo.setCurrentIndex(c.dataset_combo.findData(dataset))
             self._set_builtin()
 
-    def _save_settings(self) -> None:
-        s = self._settings
-        c = self.controls
-        s.setValue("geometry", self.saveGeometry())
+    def _current_settings(self) -> AppSettings:
+        c, run, view = self.controls, self.controller.run, self.controller.view
         data = c.dataset_combo.currentData()
-        if data in BUILTIN_DATASETS:
-            s.setValue("dataset", data)
-        s.setValue("n_samples", c.samples_spin.value())
-        s.setValue("noise", c.noise_spin.value())
-        s.setValue("seed", c.seed_spin.value())
-        s.setValue("standardize", "true" if c.standardize_check.isChecked() else "false")
-        s.setValue("learning_rate", c.learning_rate())
-        s.setValue("iterations", c.iterations())
-        s.setValue("speed", c.speed())
-        s.setValue("slice", self.surface_view.slice_key())
-        s.setValue("log_scale", "true" if self.cost_view.log_box.isChecked() else "false")
-        s.sync()
+        return AppSettings(
+            dataset=data if data in BUILTIN_DATASETS else self._settings.dataset,
+            n_samples=c.samples_spin.value(),
+            noise=c.noise_spin.value(),
+            seed=c.seed_spin.value(),
+            standardize=c.standardize_check.isChecked(),
+            learning_rate=c.learning_rate(),
+            iterations=c.iterations(),
+            speed=c.speed(),
+            slice=view.slice_key,
+            log_scale=view.log_scale,
+            export_dir=self._settings.export_dir,
+            geometry=self.saveGeometry(),
+        )
 
+    def restore_defaults(self) -> None:
+        """File ▸ Restore defaults: forget what was remembered and start afresh."""
+        clear_settings()
+        self._settings = AppSettings()
+        self._restore(None, None, None)
+        self.statusBar().showMessage("Settings restored to their defaults", 5000)
+
+    def _remember_export_dir(self, folder: str) -> None:
+        self._settings.export_dir = folder
+
+    @Slot()
+    def _on_settings_changed(self) -> None:
+        run = self.controller.run
+        self.controls.set_learning_rate(run.learning_rate)
+        self.controls.set_iterations(run.budget)
+        self.controls.set_speed(run.speed)
+
+    # -- data ------------------------------------------------------------------------------
     def _on_dataset_request(self) -> None:
         data = self.controls.dataset_combo.currentData()
-        if isinstance(data, str) and data in self._csv_datasets:
-            self._csv, ds = self._csv_datasets[data]
+        if isinstance(data, str) and self.data_source.use_cached(data):
             self.controls.columns_button.setEnabled(True)
-            self.set_dataset(ds)
         else:
             self._set_builtin()
 
     def _set_builtin(self) -> None:
         c = self.controls
         name = c.dataset_combo.currentData()
-        if name not in BUILTIN_DATASETS:
-            return
         noise = c.noise_spin.value() or None
-        try:
-            ds = make_dataset(name, c.samples_spin.value(), noise, c.seed_spin.value())
-        except DatasetError as exc:
-            self._show_error(str(exc))
-            return
-        is_iris = name == "iris"
-        for w in (c.samples_spin, c.noise_spin, c.seed_spin):
-            w.setEnabled(not is_iris)
-        self._csv = None
-        c.columns_button.setEnabled(False)
-        self.set_dataset(ds)
+        if self.data_source.set_builtin(name, c.samples_spin.value(), noise, c.seed_spin.value()):
+            for w in (c.samples_spin, c.noise_spin, c.seed_spin):
+                w.setEnabled(name != "iris")
+            c.columns_button.setEnabled(False)
 
-    def _on_standardize(self, _on: bool) -> None:
-        if self._dataset is not None:
-            self._apply_training_data()
-
-    def _apply_training_data(self) -> None:
-        ds = self._dataset
-        assert ds is not None
-        if self.controls.standardize_check.isChecked():
-            self._std = ds.standardization()
-            self._X = self._std.apply(ds.X)
-        else:
-            self._std = None
-            self._X = ds.X.copy()
-        self._Y = ds.Y.copy()
-        self._playing = False
-        self._view_index = None
-        self._ghosts = []
-        self._surface_extent = None
-        self._surface_fixed = None
-        self.controller.set_data(
-            self._X,
-            self._Y,
-            np.zeros(2),
-            0.0,
-            self.controls.learning_rate(),
-            self.controls.iterations(),
-        )
-        names = ds.feature_names
-        if self._std is not None:
-            names = (f"{names[0]} (standardized)", f"{names[1]} (standardized)")
-        self.boundary_view.set_data(ds, self._X, names)
-        self.sigmoid_view.set_data(self._X, self._Y, ds.class_names)
-        self.surface_view.show_ghost(None, None)
-        self.cost_view.show_ghost(None, None)
-        self.cost_view.reset_range()
+    @Slot(object)
+    def _on_data(self, data: TrainingData) -> None:
+        self.controller.set_data(data)
+        for panel in self.panels.values():
+            panel.bind(data)
+        ds = data.dataset
         info = ds.describe()
         if ds.notes:
             info += " (" + "; ".join(ds.notes) + ")"
@@ -487,7 +408,6 @@ class MainWindow(QMainWindow):
         self._update_buttons()
         self.statusBar().showMessage(f"Loaded {info}", 5000)
 
-    # -- CSV -------------------------------------------------------------------------------
     def open_csv(self) -> None:
         path, _ = QFileDialog.getOpenFileName(
             self, "Open CSV", "", "CSV files (*.csv *.tsv *.txt);;All files (*)"
@@ -497,201 +417,43 @@ class MainWindow(QMainWindow):
 
     def load_csv_file(self, path: str, choice: CsvChoice | None = None) -> None:
         """Load a CSV file off the GUI thread; the current dataset stays until it succeeds."""
-        choice = choice or CsvChoice(str(path))
-        loader = CsvLoader(choice)
-        thread = QThread()
-        thread.setObjectName("gd-csv-loader")
-        loader.moveToThread(thread)
-        thread.started.connect(loader.run)
-        loader.loaded.connect(self._on_csv_loaded)
-        loader.failed.connect(self._on_csv_failed)
-        loader.needsColumns.connect(self._on_csv_needs_columns)
-        loader.finished.connect(thread.quit)
-        thread.finished.connect(self._reap_loaders)
-        THREADS.add(thread)
-        self._loaders.append((loader, thread))
-        self.statusBar().showMessage(f"Loading {path} …")
-        self.load_progress.show()
-        thread.start()
-
-    @Slot()
-    def _reap_loaders(self) -> None:
-        self._loaders = [(lo, th) for lo, th in self._loaders if th.isRunning()]
-        self.load_progress.setVisible(bool(self._loaders))
+        self.data_source.load_csv(path, choice)
 
     @Slot(object, object)
     def _on_csv_loaded(self, choice: CsvChoice, ds: Dataset) -> None:
-        if self._closed:
-            return
         key = f"file:{choice.path}"
-        self._csv_datasets[key] = (choice, ds)
-        combo = self.controls.dataset_combo
-        with QSignalBlocker(combo):
-            i = combo.findData(key)
+        c = self.controls
+        with QSignalBlocker(c.dataset_combo):
+            i = c.dataset_combo.findData(key)
             if i < 0:
-                combo.addItem(f"file: {ds.name}", key)
-                i = combo.count() - 1
-                combo.setItemData(i, choice.path, Qt.ItemDataRole.ToolTipRole)
-            combo.setCurrentIndex(i)
-        for w in (self.controls.samples_spin, self.controls.noise_spin, self.controls.seed_spin):
+                c.dataset_combo.addItem(f"file: {ds.name}", key)
+                i = c.dataset_combo.count() - 1
+                c.dataset_combo.setItemData(i, choice.path, Qt.ItemDataRole.ToolTipRole)
+            c.dataset_combo.setCurrentIndex(i)
+        for w in (c.samples_spin, c.noise_spin, c.seed_spin):
             w.setEnabled(False)
-        self._csv = choice
-        self.controls.columns_button.setEnabled(True)
-        self.set_dataset(ds)
-
-    @Slot(object, str)
-    def _on_csv_failed(self, choice: CsvChoice, message: str) -> None:
-        if not self._closed:
-            self._show_error(message, title="Could not open the CSV file")
+        c.columns_button.setEnabled(True)
 
     @Slot(object, object)
-    def _on_csv_needs_columns(self, choice: CsvChoice, info: object) -> None:
-        if not self._closed:
-            self._open_columns_dialog(choice, info)
-
-    def _choose_columns(self) -> None:
-        if self._csv is None:
-            return
-        # the file is read again on a loader thread, never on the GUI thread
-        self.load_csv_file(self._csv.path, replace(self._csv, ask=True))
-
     def _open_columns_dialog(self, choice: CsvChoice, info: object) -> None:
         dialog = CsvColumnsDialog(info, choice, self)
         dialog.setObjectName("csvColumnsDialog")
-        dialog.chosen.connect(self._on_columns_chosen)
+        dialog.chosen.connect(lambda ch: self.load_csv_file(ch.path, ch))
         dialog.open()  # window-modal, never blocks the event loop
         self._columns_dialog = dialog
 
-    @Slot(object)
-    def _on_columns_chosen(self, choice: CsvChoice) -> None:
-        self.load_csv_file(choice.path, choice)
-
-    # -- running -----------------------------------------------------------------------
-    def toggle_play(self) -> None:
-        if self._playing:
-            self.pause()
-        else:
-            self.play()
-
-    def play(self) -> None:
-        last = self.controller.last
-        at_end = self._view_index is None or self._view_index >= len(self.controller.mirror) - 1
-        if last is not None and at_end and last.iteration >= self.controls.iterations():
-            # the budget is used up: Play extends it so the button always does something
-            n = min(MAX_ITERATIONS, 2 * last.iteration)
-            if n <= last.iteration:
-                self.statusBar().showMessage("The iteration budget is at its maximum", 5000)
-                return
-            self.controls.set_iterations(n)
-            self.controller.set_budget(n)
-        self._branch_if_scrubbed()
-        self._playing = True
-        self._play_seq = self.controller.play()
-        self._update_buttons()
-
-    def pause(self) -> None:
-        self._playing = False
-        self._play_seq = self.controller.pause()
-        self._update_buttons()
-
-    def step(self) -> None:
-        self._branch_if_scrubbed()
-        self._playing = False
-        self._play_seq = self.controller.step(1)
-        self._update_buttons()
-
-    def reset(self) -> None:
-        self._playing = False
-        self._view_index = None
-        self._ghosts = []
-        self.surface_view.show_ghost(None, None)
-        self.cost_view.show_ghost(None, None)
-        self.cost_view.reset_range()
-        self.controller.reset()
-        self._update_buttons()
-
-    def _branch_if_scrubbed(self) -> None:
-        """Continue from the iteration shown; keep the abandoned branch as a ghost."""
-        mirror = self.controller.mirror
-        i = self._view_index
-        self._view_index = None
-        if i is None or i >= len(mirror) - 1:
-            return
-        full = mirror.view()
-        self._ghosts.append(
-            HistoryView(
-                *(
-                    getattr(full, k)[i:]
-                    for k in (
-                        "iterations",
-                        "costs",
-                        "weights",
-                        "biases",
-                        "dws",
-                        "dbs",
-                        "learning_rates",
-                    )
-                ),
-                stride=full.stride,
-            )
-        )
-        self.controller.rewind(i)
-        self._draw_ghosts()
-
-    def _on_lr(self, lr: float) -> None:
-        self.controller.set_learning_rate(lr)
-
-    def _on_iterations(self, n: int) -> None:
-        self.controller.set_budget(n)
-
-    def _use_stable_rate(self) -> None:
-        last = self.controller.last
-        if last is None:
-            return
-        lr = 0.9 * last.stable_rate
-        self.controls.set_learning_rate(lr)
-        self.controller.set_learning_rate(self.controls.learning_rate())
-        self.statusBar().showMessage(
-            f"Learning rate set to {self.controls.learning_rate():.4g}", 5000
-        )
-
-    def _on_start_picked(self, x: float, y: float) -> None:
-        if self._playing:
-            return
-        mirror = self.controller.mirror
-        if not len(mirror):
-            return
-        theta = np.array([*mirror.array("weights")[0], mirror.array("biases")[0]])
-        spec = self.surface_view.spec
-        theta[spec.x_param], theta[spec.y_param] = x, y
-        self._view_index = None
-        self._ghosts = []
-        self.surface_view.show_ghost(None, None)
-        self.cost_view.show_ghost(None, None)
-        self.controller.reset(theta[:2].copy(), float(theta[2]))
-        self.statusBar().showMessage(
-            f"Start point set to w = ({theta[0]:.3g}, {theta[1]:.3g}), b = {theta[2]:.3g}", 5000
-        )
-
-    def _on_scrub(self, value: int) -> None:
-        n = len(self.controller.mirror)
-        if self._playing:
-            self.pause()
-        self._view_index = None if value >= n - 1 else int(value)
+    # -- drawing -----------------------------------------------------------------------
+    def _on_ghosts_changed(self) -> None:
+        if not self.controller.run.ghosts:  # gone at once, even before the next entry
+            self.surface_view.show_ghost(None, None)
+            self.cost_view.show_ghost(None, None)
         self._render_now()
 
-    # -- drawing -----------------------------------------------------------------------
-    @Slot(object)
-    def _on_snapshot(self, snap: Snapshot) -> None:
+    @Slot()
+    def _on_frame_due(self) -> None:
         if self._closed:
             return
-        if snap.seq >= self._play_seq:
-            self._playing = snap.playing  # the worker stops by itself at the end
-        if snap.divergence:
-            self.statusBar().showMessage(
-                f"Diverged: {snap.divergence}. Rates below {snap.stable_rate:.3g} are stable "
-                "for this data — try 'Use a stable rate'."
-            )
+        self._show_verdict()
         self._update_buttons()
         self._schedule_render()
 
@@ -714,27 +476,23 @@ class MainWindow(QMainWindow):
         """
         self._draw_start = time.perf_counter()
         self.controller.worker.gui_idle.clear()  # the trainer waits while we draw
-        self._frame_index = self._guarded(self._draw_first, None)
+        self._frame_index = self._draw_half(0, None)
         QTimer.singleShot(HALF_FRAME_MS, self, self._render_second)
 
     def _render_second(self) -> None:
         if self._frame_index is not None and not self._closed:
-            self._guarded(self._draw_second, self._frame_index)
+            self._draw_half(1, self._frame_index)
         QTimer.singleShot(0, self, self._frame_painted)
 
+    @Slot()
     def _render_now(self) -> None:
-        """The whole frame at once (after the user scrubbed or toggled a view)."""
-        index = self._guarded(self._draw_first, None)
+        """The whole frame at once (after the user scrubbed or changed what is shown)."""
+        if self._closed:
+            return
+        index = self._draw_half(0, None)
         if index is not None:
-            self._guarded(self._draw_second, index)
-
-    def _guarded(self, draw: Callable[[Any], int | None], index: int | None) -> int | None:
-        try:
-            return draw(index)
-        except Exception as exc:  # a view failed: say so, keep the app usable
-            log.exception("drawing failed")
-            self.statusBar().showMessage(f"Drawing failed: {type(exc).__name__}: {exc}", 15000)
-            return None
+            self._draw_half(1, index)
+        self._update_buttons()
 
     def _frame_painted(self) -> None:
         """Runs after the paint events the last draw caused: the frame's full cost."""
@@ -742,258 +500,95 @@ class MainWindow(QMainWindow):
         work = time.perf_counter() - self._draw_start
         self._frame_work = 0.7 * self._frame_work + 0.3 * work
 
-    def _shown_index(self) -> int | None:
+    def _draw_half(self, half: int, index: int | None) -> int | None:
+        """Draw the panels of one half of a frame; returns the entry drawn."""
+        try:
+            scene = self.controller.scene(index)
+            if scene is None:
+                return None
+            for panel in self.panels.values():
+                if panel.half == half:
+                    panel.draw(scene)
+            if half == 0:
+                self.controller.update_surface(index=scene.index)
+            else:
+                self._draw_numbers(scene)
+            return scene.index
+        except Exception as exc:  # a view failed: say so, keep the app usable
+            log.exception("drawing failed")
+            self.statusBar().showMessage(f"Drawing failed: {type(exc).__name__}: {exc}", 15000)
+            return None
+
+    def _draw_numbers(self, scene: present.Scene) -> None:
+        """The read-out and the scrubber (at 10 Hz while training: numbers changing 60
+        times a second cannot be read, and every text change repaints its widget)."""
+        now = time.perf_counter()
+        if self.controller.playing and now - self._readout_at < READOUT_SECONDS:
+            return
+        self._readout_at = now
+        data = self.controller.run.data
+        status = self.controller.run.status
+        if data is not None:
+            self.readout.set(**present.readout(data, scene, status))
         n = len(self.controller.mirror)
-        if n == 0:
-            return None
-        return n - 1 if self._view_index is None else min(self._view_index, n - 1)
+        with QSignalBlocker(self.history_slider):
+            self.history_slider.setRange(0, n - 1)
+            self.history_slider.setValue(scene.index)
+        self.history_label.setText(f"iteration {scene.iteration:,} of {scene.last_iteration:,}")
 
-    def _draw_first(self, _index: None) -> int | None:
-        """The boundary and the surface path at the history entry shown."""
-        index = self._shown_index()
-        if index is None:
-            return None
-        mirror = self.controller.mirror
-        W = mirror.array("weights")
-        B = mirror.array("biases")
-        self.boundary_view.show_state(W[index], float(B[index]))
-        theta = np.column_stack([W, B])
-        spec = self.surface_view.spec
-        self.surface_view.show_path(theta[:, spec.x_param], theta[:, spec.y_param], index)
-        self._update_surface(index=index)
-        return index
+    def _show_verdict(self) -> None:
+        """The trainer's verdict in words, in the status bar, when it changes."""
+        status = self.controller.run.status
+        if status is None:
+            return
+        key = (status.status, status.divergence, status.converged_at, status.separable)
+        if key == getattr(self, "_verdict_shown", None) and self.controller.playing:
+            return
+        self._verdict_shown = key
+        text = status.status_text or status.divergence or ""
+        if status.divergence is not None and not text.lower().startswith("diverged"):
+            text = f"Diverged: {text}"
+        if text:
+            self.statusBar().showMessage(text)
 
-    def _draw_second(self, index: int) -> int | None:
-        """The sigmoid, the cost curve, and (at 10 Hz while training) the read-out."""
-        mirror = self.controller.mirror
-        n = len(mirror)
-        if index >= n:
-            return None  # reset in between: the next frame draws the new run
-        its = mirror.array("iterations")
-        w = mirror.array("weights")[index]
-        b = float(mirror.array("biases")[index])
-        self.sigmoid_view.show_state(w, b)
-        self.cost_view.show_curve(its, mirror.array("costs"), index, tight=not self._playing)
-        now = time.perf_counter()
-        if not self._playing or now - self._readout_at >= READOUT_SECONDS:
-            # numbers changing 60 times a second cannot be read, and every text change
-            # repaints its widget: the read-out and the scrubber follow at 10 Hz
-            self._readout_at = now
-            self._update_readout(index)
-            with QSignalBlocker(self.history_slider):
-                self.history_slider.setRange(0, n - 1)
-                self.history_slider.setValue(index)
-            self.history_label.setText(f"iteration {int(its[index]):,} of {int(its[-1]):,}")
-        return index
-
-    def _update_readout(self, index: int) -> None:
-        m = self.controller.mirror
-        it = int(m.array("iterations")[index])
-        cost = float(m.array("costs")[index])
-        w = m.array("weights")[index]
-        b = float(m.array("biases")[index])
-        dw = m.array("dws")[index]
-        db = float(m.array("dbs")[index])
-        lr = float(m.array("learning_rates")[index])
-        z = w @ self._X + b
-        acc = float(np.mean((z > 0) == (self._Y[0] > 0.5))) if self._X.size else float("nan")
-        raw = "—"
-        if self._std is not None:
-            wr, br = self._std.to_raw(w, b)
-            raw = f"w = ({wr[0, 0]:.4g}, {wr[1, 0]:.4g}), b = {br:.4g}"
+    def _update_buttons(self, *_args) -> None:
+        playing = self.controller.playing
+        self.controls.play_button.setText("Pause" if playing else "Play")
+        self.surface_view.picking_enabled = not playing
+        self.surface_view.hint.setVisible(not playing)
         last = self.controller.last
-        stable = f"α < {last.stable_rate:.4g}" if last is not None else "—"
-        self.readout.set(
-            iteration=f"{it:,}",
-            cost=f"{cost:.6g}",
-            w1=f"{w[0]:.6g}",
-            w2=f"{w[1]:.6g}",
-            b=f"{b:.6g}",
-            dw=f"({dw[0]:.4g}, {dw[1]:.4g})",
-            db=f"{db:.4g}",
-            grad=f"{math.sqrt(float(dw @ dw) + db * db):.4g}",
-            lr=f"{lr:.4g}",
-            acc=f"{100 * acc:.1f} %",
-            raw=raw,
-            stable=stable,
-        )
-
-    def _draw_ghosts(self) -> None:
-        if not self._ghosts:
-            self.surface_view.show_ghost(None, None)
-            self.cost_view.show_ghost(None, None)
-            return
-        spec = self.surface_view.spec
-        xs, ys, its, cs = [], [], [], []
-        for g in self._ghosts:
-            theta = np.column_stack([g.weights, g.biases])
-            xs += [theta[:, spec.x_param], [np.nan]]
-            ys += [theta[:, spec.y_param], [np.nan]]
-            its += [g.iterations.astype(float), [np.nan]]
-            cs += [g.costs, [np.nan]]
-        self.surface_view.show_ghost(np.concatenate(xs), np.concatenate(ys))
-        self.cost_view.show_ghost(np.concatenate(its), np.concatenate(cs))
-
-    def _update_surface(self, index: int | None = None, force: bool = False) -> None:
-        """Ask for a new surface when the slice, its extent or the fixed value moved."""
-        mirror = self.controller.mirror
-        n = len(mirror)
-        if n == 0 or self._X.size == 0:
-            return
-        if index is None:
-            index = n - 1 if self._view_index is None else min(self._view_index, n - 1)
-        spec = self.surface_view.spec
-        theta = np.column_stack([mirror.array("weights"), mirror.array("biases")])
-        px, py = theta[: index + 1, spec.x_param], theta[: index + 1, spec.y_param]
-        fixed = float(theta[index, spec.fixed_param])
-        extent = self._surface_extent
-        if force or self._surface_key != spec.key:
-            extent = None
-        lo_x, hi_x = float(px.min()), float(px.max())
-        lo_y, hi_y = float(py.min()), float(py.max())
-        if (
-            extent is None
-            or lo_x < extent[0]
-            or hi_x > extent[1]
-            or lo_y < extent[2]
-            or hi_y > extent[3]
-        ):
-            half = max(3.0, 1.4 * max(abs(lo_x), abs(hi_x), abs(lo_y), abs(hi_y)))
-            if extent is not None:
-                half = max(half, 1.5 * max(abs(v) for v in extent))
-            extent = (-half, half, -half, half)
-        changed_extent = extent != self._surface_extent or self._surface_key != spec.key
-        span = extent[1] - extent[0]
-        # while training, the slice follows in steps of 1 % of the extent; when the run
-        # stands still it shows exactly the third parameter of the iteration on screen
-        step = 0.01 * span if self._playing else 1e-9 * span
-        moved = self._surface_fixed is None or abs(fixed - self._surface_fixed) > step
-        if not (changed_extent or moved or force):
-            return
-        now = time.perf_counter()
-        if (
-            self._playing
-            and not (changed_extent or force)
-            and (now - self._surface_requested < SURFACE_INTERVAL)
-        ):
-            return  # while training, the slice follows at a bounded rate
-        self._surface_requested = now
-        if changed_extent:
-            self.surface_view.set_extent(extent)
-            self._draw_ghosts()
-        self._surface_extent = extent
-        self._surface_key = spec.key
-        self._surface_fixed = fixed
-        xs = np.linspace(extent[0], extent[1], SURFACE_GRID)
-        ys = np.linspace(extent[2], extent[3], SURFACE_GRID)
-        self.controller.request_surface(SurfaceRequest(0, self._X, self._Y, spec, xs, ys, fixed))
-
-    @Slot(object)
-    def _on_surface(self, result: SurfaceResult) -> None:
-        if self._closed or result.request.spec.key != self.surface_view.spec.key:
-            return
-        self.surface_view.show_surface(result)
-
-    def _update_buttons(self) -> None:
-        c = self.controls
-        c.play_button.setText("Pause" if self._playing else "Play")
-        self.surface_view.picking_enabled = not self._playing
-        self.surface_view.hint.setVisible(not self._playing)
-        last = self.controller.last
-        c.stable_button.setEnabled(bool(last is not None and last.divergence))
+        above = last is not None and last.status.learning_rate > last.status.stable_rate
+        diverged = last is not None and last.status.divergence is not None
+        self.controls.stable_button.setEnabled(bool(above or diverged))
 
     # -- export --------------------------------------------------------------------------
     def run_record(self) -> RunRecord:
         """The run on screen, as an export sees it."""
-        assert self._dataset is not None
-        last = self.controller.last
+        run = self.controller.run
+        assert run.data is not None
         return RunRecord(
-            dataset=self._dataset,
-            X=self._X.copy(),
-            Y=self._Y.copy(),
+            dataset=run.data.dataset,
+            X=run.data.X.copy(),
+            Y=run.data.Y.copy(),
             history=self.history,
-            standardized=self._std is not None,
-            divergence=last.divergence if last is not None else None,
+            standardized=run.data.standardized,
+            divergence=run.status.divergence if run.status is not None else None,
         )
 
     def export_animation(self) -> None:
         """File ▸ Export animation…: frames, animation.png and run.json of this run."""
-        if self.exporter is not None and not self.exporter.done:
-            self.statusBar().showMessage("An export is already running", 5000)
-            return
         n = len(self.controller.mirror)
         if n == 0:
             return
-        folder = self._settings.value("export_dir", str(Path.home() / "gd-visualizer-export"))
+        folder = self._settings.export_dir or str(Path.home() / "gd-visualizer-export")
         defaults = ExportSettings(
-            out_dir=Path(str(folder)),
+            out_dir=Path(folder),
             frames=min(60, n),
-            slice_key=self.surface_view.slice_key(),
-            log_scale=self.cost_view.log_box.isChecked(),
+            slice_key=self.controller.view.slice_key,
+            log_scale=self.controller.view.log_scale,
         )
-        settings = ExportDialog.ask(self, n, defaults)
-        if settings is None:
-            return
-        if existing_outputs(settings.out_dir):
-            answer = QMessageBox.question(
-                self,
-                "Replace the earlier export?",
-                f"{settings.out_dir} already holds an export (frames, animation.png or "
-                "run.json). Replace it?",
-            )
-            if answer != QMessageBox.StandardButton.Yes:
-                return
-            settings = replace(settings, overwrite=True)
-        self._settings.setValue("export_dir", str(settings.out_dir))
-        self.pause()
-        try:
-            runner = ExportRunner(self.run_record(), settings, self)
-        except ExportError as exc:
-            self._show_error(str(exc), title="Export")
-            return
-        total = len(runner.job.indices)
-        progress = QProgressDialog("Exporting…", "Cancel", 0, total, self)
-        progress.setObjectName("exportProgress")
-        progress.setWindowTitle("Export animation")
-        progress.setWindowModality(Qt.WindowModality.WindowModal)
-        progress.setMinimumDuration(0)
-        progress.setAutoClose(False)
-        progress.setAutoReset(False)
-        progress.canceled.connect(runner.cancel)
-
-        def on_progress(done: int, _total: int, message: str) -> None:
-            progress.setValue(done)
-            progress.setLabelText(message)
-
-        def close_progress() -> None:
-            progress.reset()
-            progress.close()
-            progress.deleteLater()
-
-        def on_finished(folder: str) -> None:
-            close_progress()
-            fps = total / runner.seconds if runner.seconds > 0 else float("nan")
-            self.statusBar().showMessage(
-                f"Exported {total} frames, animation.png and run.json to {folder} "
-                f"({fps:.1f} frames/s)",
-                15000,
-            )
-
-        def on_failed(message: str) -> None:
-            close_progress()
-            self._show_error(message, title="Export failed")
-
-        def on_cancelled() -> None:
-            close_progress()
-            self.statusBar().showMessage("Export cancelled; nothing was left behind", 8000)
-
-        runner.progressed.connect(on_progress)
-        runner.finished.connect(on_finished)
-        runner.failed.connect(on_failed)
-        runner.cancelled.connect(on_cancelled)
-        self.exporter = runner
-        self.export_progress = progress
-        runner.start()
+        self.controller.pause()
+        self.export_flow.start(self.run_record(), defaults)
 
     def save_picture(self) -> None:
         """File ▸ Save picture…: the four views as shown, as one PNG."""
@@ -1005,10 +600,11 @@ class MainWindow(QMainWindow):
         if self.plots.grab().save(path, "PNG"):
             self.statusBar().showMessage(f"Saved {path}", 8000)
         else:
-            self._show_error(f"{path}: could not be written", title="Save picture")
+            self._show_error(f"{path}: could not be written", "Save picture")
 
     # -- messages ------------------------------------------------------------------------
     @Slot(str)
+    @Slot(str, str)
     def _show_error(self, message: str, title: str = "gd-visualizer") -> None:
         log.warning("%s", message)
         self.statusBar().showMessage(message, 15000)
@@ -1039,15 +635,11 @@ class MainWindow(QMainWindow):
             return
         self._closed = True
         self._frame_timer.stop()
-        if self.exporter is not None:
-            self.exporter.cancel()
+        self.export_flow.cancel()
         try:
-            self._save_settings()
+            save_settings(self._current_settings())
         except Exception:  # settings are a convenience; never block closing
             log.exception("saving settings failed")
         self.controller.shutdown()
+        self.data_source.shutdown()
         self.statusBar().clearMessage()  # stops the status bar's message timer
-        for _loader, thread in self._loaders:
-            thread.quit()
-            thread.wait()
-        self._loaders = []

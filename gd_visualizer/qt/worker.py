@@ -14,13 +14,27 @@ import math
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from PySide6.QtCore import QObject, Signal, Slot
 
 from ..core import HistoryView, Trainer
-from ..core.surface import SurfaceRequest, SurfaceResult, compute_surface
+from ..core.surface import SurfaceRequest, compute_surface
+from ..model import (
+    Command,
+    Pause,
+    Play,
+    Reset,
+    Resume,
+    Rewind,
+    RunStatus,
+    SetBudget,
+    SetData,
+    SetRate,
+    SetSpeed,
+    Step,
+)
 
 #: the worker publishes at most this often (frames per second)
 PUBLISH_HZ = 60.0
@@ -30,6 +44,8 @@ BATCH_SECONDS = 0.004
 GUI_WAIT_SECONDS = 0.05
 #: after a batch the worker rests this fraction of the batch's duration
 REST_FRACTION = 0.25
+#: while training, the local rate limit (a Hessian per call) is refreshed this often (s)
+LOCAL_RATE_SECONDS = 0.5
 
 
 class Outbox:
@@ -80,23 +96,66 @@ class Snapshot:
     divergence: str | None
     stable_rate: float
     seq: int  # the number of the last command the worker had applied
+    status: RunStatus = field(default_factory=RunStatus)
 
 
-class TrainingWorker(QObject):
-    """Runs a :class:`Trainer` in its own thread, paced and steered by a mailbox."""
+class Mailbox(QObject):
+    """Base of both workers: commands in through a lock-guarded mailbox, results
+    out through a latest-wins :class:`Outbox`, and a stop flag.
 
-    snapshotReady = Signal()
+    ``coalesce`` keeps only the newest command (the surface worker: only the
+    newest request matters); otherwise every command is kept, in order.
+    """
+
+    ready = Signal()  # a result waits in the outbox
     failed = Signal(str)
     finished = Signal()
+
+    coalesce = False
 
     def __init__(self) -> None:
         super().__init__()
         self._cond = threading.Condition()
-        self._commands: list[tuple[int, tuple]] = []
+        self._commands: list[tuple[int, Command | object]] = []
         self._posted = 0
-        self._applied = 0
         self._stop = False
         self._outbox = Outbox(on_take=self._taken)
+
+    # -- called from the GUI thread ------------------------------------------------
+    def post(self, command: Command | object) -> int:
+        """Queue a command for the loop; returns its sequence number."""
+        with self._cond:
+            self._posted += 1
+            if self.coalesce:
+                self._commands = []
+            self._commands.append((self._posted, command))
+            self._cond.notify()
+            return self._posted
+
+    def stop(self) -> None:
+        with self._cond:
+            self._stop = True
+            self._cond.notify()
+
+    def take(self):
+        """The newest result, if any (GUI thread)."""
+        return self._outbox.take()
+
+    def _taken(self, value: object) -> None:
+        """Runs under the outbox lock when the GUI takes a result."""
+
+    # -- worker thread ----------------------------------------------------------------
+    def _publish_result(self, value: object) -> None:
+        if self._outbox.put(value):
+            self.ready.emit()
+
+
+class TrainingWorker(Mailbox):
+    """Runs a :class:`Trainer` in its own thread, paced and steered by commands."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._applied = 0
         self._gui_len = 0
         self._gui_rev = -1
         # worker-thread state
@@ -108,31 +167,14 @@ class TrainingWorker(QObject):
         self._credit = 0.0
         self._seconds_per_iteration = 1e-4
         self._lr_pending = False
+        self._local_at = -1.0
+        self._local_at_time = 0.0
+        self._local_rate = math.inf
         #: cleared by the GUI while it draws a frame; the loop does not start a batch
         #: then, so the GUI thread never waits for the GIL in the middle of a frame
         self.gui_idle = threading.Event()
         self.gui_idle.set()
         self.lr_effective_at = 0.0  # perf_counter() of the first update using a new rate
-
-    # -- called from the GUI thread ------------------------------------------------
-    def post(self, *command: object) -> int:
-        """Queue a command for the loop: ('data', X, Y, w, b, lr, n, generation),
-        ('play',), ('pause',), ('step', k), ('reset', w, b, generation),
-        ('rewind', index), ('lr', value), ('budget', n), ('speed', its)."""
-        with self._cond:
-            self._posted += 1
-            self._commands.append((self._posted, command))
-            self._cond.notify()
-            return self._posted
-
-    def stop(self) -> None:
-        with self._cond:
-            self._stop = True
-            self._cond.notify()
-
-    def take(self) -> Snapshot | None:
-        """The newest snapshot, if any (GUI thread)."""
-        return self._outbox.take()
 
     def _taken(self, snap: Snapshot) -> None:
         # what the GUI's mirror now holds: the next snapshot only needs what follows
@@ -153,6 +195,8 @@ class TrainingWorker(QObject):
                     self._publish()
                 except Exception:  # nothing more to report
                     pass
+        if self._trainer is not None and hasattr(self._trainer, "close"):
+            self._trainer.close()  # the kernel's helper threads end with the worker
         self.finished.emit()
 
     def _busy(self) -> bool:
@@ -223,56 +267,57 @@ class TrainingWorker(QObject):
                     if not self._stop and not self._commands:
                         self._cond.wait(wait)
 
-    def _apply(self, command: tuple) -> bool:
-        kind = command[0]
+    def _apply(self, command: Command) -> bool:
+        """Apply one command; True when the run changed (a snapshot is due)."""
         t = self._trainer
-        if kind == "data":
-            _, X, Y, w, b, lr, n, generation = command
-            self._trainer = Trainer(X, Y, w=w, b=b, learning_rate=lr, num_iterations=n)
-            self._generation = generation
-            self._revision += 1
-            self._playing = False
-            return True
-        if kind == "speed":
-            self._speed = float(command[1])
-            return False
+        match command:
+            case SetData(X, Y, w, b, lr, n, generation):
+                if t is not None and hasattr(t, "close"):
+                    t.close()  # its helper threads end with it
+                self._trainer = Trainer(X, Y, w=w, b=b, learning_rate=lr, num_iterations=n)
+                self._generation = generation
+                self._revision += 1
+                self._playing = False
+                return True
+            case SetSpeed(its):
+                self._speed = float(its)
+                return False
         if t is None:
             return False
-        if kind == "play":
-            self._playing = not t.finished
-            return True
-        if kind == "pause":
-            self._playing = False
-            return True
-        if kind == "step":
-            self._playing = False
-            if t.iteration >= t.num_iterations:
-                t.num_iterations = t.iteration + command[1]
-            t.run(command[1])
-            return True
-        if kind == "reset":
-            _, w, b, generation = command
-            t.reset(w, b)
-            self._generation = generation
-            self._revision += 1
-            self._playing = False
-            return True
-        if kind == "rewind":
-            index = int(command[1])
-            if 0 <= index < len(t.history) - 1:
-                t.rewind(index)
-                self._revision += 1
-            return True
-        if kind == "lr":
-            t.learning_rate = command[1]
-            self._lr_pending = True
-            return True
-        if kind == "budget":
-            t.num_iterations = command[1]
-            if t.finished:
+        match command:
+            case Play():
+                self._playing = not t.finished
+            case Pause():
                 self._playing = False
-            return True
-        raise ValueError(f"unknown command {kind!r}")
+            case Step(k):
+                self._playing = False
+                if t.iteration >= t.num_iterations:
+                    t.num_iterations = t.iteration + k
+                t.run(k)
+            case Reset(w, b, generation):
+                t.reset(w, b)
+                self._generation = generation
+                self._revision += 1
+                self._playing = False
+            case Rewind(index):
+                if 0 <= index < len(t.history) - 1:
+                    t.rewind(index)
+                    self._revision += 1
+            case Resume():
+                if t.diverged:
+                    t.rewind(len(t.history) - 1)  # the last finite state, divergence cleared
+                    self._revision += 1
+            case SetRate(lr):
+                t.learning_rate = lr
+                self._lr_pending = True
+            case SetBudget(n):
+                t.num_iterations = n
+                if t.finished:
+                    self._playing = False
+            case _:
+                raise ValueError(f"unknown command {command!r}")
+        self._local_at = -1.0
+        return True
 
     def _publish(self) -> None:
         t = self._trainer
@@ -282,6 +327,27 @@ class TrainingWorker(QObject):
             base_len, base_rev = self._gui_len, self._gui_rev
         start = max(0, base_len - 1) if base_rev == self._revision else 0
         start = min(start, len(t.history) - 1)
+        now = time.perf_counter()
+        if self._local_at < 0 or (not self._busy() and self._local_at != t.iteration) or (
+            now - self._local_at_time > LOCAL_RATE_SECONDS
+        ):
+            self._local_rate = _trainer_value(t, "local_rate_limit", math.inf)
+            self._local_at = t.iteration
+            self._local_at_time = now
+        status = RunStatus(
+            iteration=t.iteration,
+            num_iterations=t.num_iterations,
+            learning_rate=t.learning_rate,
+            playing=self._playing,
+            finished=t.finished,
+            divergence=t.divergence_reason,
+            stable_rate=t.stable_learning_rate,
+            local_rate=self._local_rate,
+            status=_trainer_value(t, "status", "diverged" if t.diverged else "descending"),
+            converged_at=_trainer_value(t, "converged_at", None),
+            status_text=_trainer_value(t, "status_text", t.divergence_reason or ""),
+            separable=bool(_trainer_value(t, "separable", False)),
+        )
         snap = Snapshot(
             generation=self._generation,
             revision=self._revision,
@@ -295,52 +361,41 @@ class TrainingWorker(QObject):
             divergence=t.divergence_reason,
             stable_rate=t.stable_learning_rate,
             seq=self._applied,
+            status=status,
         )
-        if self._outbox.put(snap):
-            self.snapshotReady.emit()
+        self._publish_result(snap)
 
 
-class SurfaceWorker(QObject):
+
+class SurfaceWorker(Mailbox):
     """Computes cost-surface grids off the GUI thread; the newest request wins."""
 
-    resultReady = Signal()
-    failed = Signal(str)
-    finished = Signal()
-
-    def __init__(self) -> None:
-        super().__init__()
-        self._cond = threading.Condition()
-        self._request: SurfaceRequest | None = None
-        self._stop = False
-        self._outbox = Outbox()
+    coalesce = True
 
     def request(self, req: SurfaceRequest) -> None:
-        with self._cond:
-            self._request = req
-            self._cond.notify()
-
-    def stop(self) -> None:
-        with self._cond:
-            self._stop = True
-            self._cond.notify()
-
-    def take(self) -> SurfaceResult | None:
-        return self._outbox.take()
+        self.post(req)
 
     @Slot()
     def run(self) -> None:
         while True:
             with self._cond:
-                while not self._stop and self._request is None:
+                while not self._stop and not self._commands:
                     self._cond.wait()
                 if self._stop:
                     break
-                req, self._request = self._request, None
+                (_, req), self._commands = self._commands[-1], []
             try:
                 result = compute_surface(req)
             except Exception as exc:
                 self.failed.emit(f"cost surface failed: {type(exc).__name__}: {exc}")
                 continue
-            if self._outbox.put(result):
-                self.resultReady.emit()
+            self._publish_result(result)
         self.finished.emit()
+
+
+def _trainer_value(trainer: Trainer, name: str, default):
+    """A verdict attribute of the trainer (older trainers lack some)."""
+    try:
+        return getattr(trainer, name)
+    except Exception:  # a verdict must never stop training
+        return default

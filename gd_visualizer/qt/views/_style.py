@@ -30,7 +30,16 @@ def drawn_subset(m: int, seed: int = 0) -> np.ndarray | None:
     return np.sort(rng.choice(m, MAX_DRAWN, replace=False))
 
 
+def apply_plot_style() -> None:
+    """White plots with dark ink (they read well on slides and printed notes).
+
+    Called by whoever builds plots (the window, the export renderer), never at import.
+    """
+    pg.setConfigOptions(background="w", foreground="k", antialias=False, imageAxisOrder="row-major")
+
+
 def make_plot(object_name: str, title: str) -> pg.PlotWidget:
+    apply_plot_style()
     plot = pg.PlotWidget()
     plot.setObjectName(object_name)
     plot.setTitle(title)

@@ -7,6 +7,8 @@ import pyqtgraph as pg
 from PySide6.QtWidgets import QWidget
 
 from ...core import Dataset, sigmoid
+from ...model import TrainingData
+from ...present.scene import Scene
 from ._style import (
     CLASS_COLORS,
     CLASS_SYMBOLS,
@@ -23,6 +25,9 @@ GRID = 120
 
 class BoundaryView(QWidget):
     """The decision boundary w₁x₁ + w₂x₂ + b = 0 (the σ = 0.5 contour) over the data."""
+
+    name = "boundary"
+    half = 0  # drawn in the first half of a frame
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -55,6 +60,13 @@ class BoundaryView(QWidget):
         self.plot.getPlotItem().setLabel("bottom", "x1")
         self.plot.getPlotItem().setLabel("left", "x2")
 
+    def bind(self, data: TrainingData) -> None:
+        """New training data."""
+        self.set_data(data.dataset, data.X, data.feature_labels)
+
+    def draw(self, scene: Scene) -> None:
+        self.show_state(scene.w, scene.b)
+
     def set_data(self, ds: Dataset, X: np.ndarray, feature_names: tuple[str, str]) -> None:
         """New training data (X as trained on: standardized when that is on)."""
         m = X.shape[1]
@@ -86,7 +98,9 @@ class BoundaryView(QWidget):
 
     def show_state(self, w: np.ndarray, b: float) -> None:
         w1, w2 = float(w[0]), float(w[1])
-        P = sigmoid(w1 * self._gx + w2 * self._gy + b).astype(np.float32)
+        with np.errstate(over="ignore", invalid="ignore"):
+            P = sigmoid(w1 * self._gx + w2 * self._gy + b).astype(np.float32)
+        P = np.nan_to_num(P, nan=0.5)  # any finite state draws; 0·inf is "undecided"
         self.image.setImage(P, levels=(0.0, 1.0), autoLevels=False)
         x0, x1, y0, y1 = self._box
         self.image.setRect(x0, y0, x1 - x0, y1 - y0)

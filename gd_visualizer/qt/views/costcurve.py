@@ -4,18 +4,28 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
+from PySide6.QtCore import QSignalBlocker, Signal
 from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QWidget
 
+from ...model import TrainingData
+from ...present.scene import Scene
 from ._style import GHOST_COLOR, make_plot, stack
 
 
 class CostCurveView(QWidget):
+    """J per iteration; the log-scale box is an intent, the view state decides."""
+
+    name = "cost"
+    half = 1  # drawn in the second half of a frame
+    logScaleToggled = Signal(bool)
+
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.plot = make_plot("costCurvePlot", "Cost J per iteration")
         self.log_box = QCheckBox("log scale")
         self.log_box.setObjectName("logScaleCheck")
-        self.log_box.toggled.connect(self.set_log)
+        self.log_box.toggled.connect(self.logScaleToggled)
+        self._log = False
         top = QHBoxLayout()
         top.addStretch(1)
         top.addWidget(self.log_box)
@@ -40,6 +50,20 @@ class CostCurveView(QWidget):
         self._fixed = False
         self.reset_range()
 
+    def bind(self, _data: TrainingData) -> None:
+        self.reset_range()
+
+    def draw(self, scene: Scene) -> None:
+        if scene.log_scale != self._log:
+            self.set_log(scene.log_scale)
+        if scene.hold is not None and not self._fixed:
+            self.fix_range(scene.hold.last_iteration, np.array(scene.hold.cost_range))
+        if scene.ghost_curve is None:
+            self.show_ghost(None, None)
+        else:
+            self.show_ghost(*scene.ghost_curve)
+        self.show_curve(scene.iterations, scene.costs, scene.index, tight=scene.tight)
+
     def reset_range(self) -> None:
         """Forget the axis limits (a new run starts)."""
         self._x_max = 0.0
@@ -53,9 +77,9 @@ class CostCurveView(QWidget):
         if last > self._x_max or self._x_max == 0.0 or (tight and want != self._x_max):
             self._x_max = want
             item.setXRange(0, self._x_max, padding=0.02)
-        c = _positive(costs) if self.log_box.isChecked() else costs
+        c = _positive(costs) if self._log else costs
         lo, hi = float(np.min(c)), float(np.max(c))
-        if self.log_box.isChecked():
+        if self._log:
             lo, hi = np.log10(lo), np.log10(hi)
         span = self._y_span
         if span is None or lo < span[0] or hi > span[1] or (hi - lo) < 0.3 * (span[1] - span[0]):
@@ -69,15 +93,18 @@ class CostCurveView(QWidget):
         item = self.plot.getPlotItem()
         item.disableAutoRange()
         item.setXRange(0, max(1.0, float(last_iteration)), padding=0.02)
-        c = _positive(costs) if self.log_box.isChecked() else costs
+        c = _positive(costs) if self._log else costs
         lo, hi = float(np.min(c)), float(np.max(c))
-        if self.log_box.isChecked():
+        if self._log:
             lo, hi = np.log10(lo), np.log10(hi)
         pad = 0.05 * (hi - lo) if hi > lo else 0.5
         item.setYRange(lo - pad, hi + pad, padding=0)
 
     def set_log(self, on: bool) -> None:
-        self.plot.getPlotItem().setLogMode(x=False, y=bool(on))
+        self._log = bool(on)
+        with QSignalBlocker(self.log_box):
+            self.log_box.setChecked(self._log)
+        self.plot.getPlotItem().setLogMode(x=False, y=self._log)
         self._y_span = None
 
     def show_curve(
@@ -88,12 +115,12 @@ class CostCurveView(QWidget):
         if not self._fixed and len(iterations):
             # the range first: the data is clipped to it
             self._follow(float(iterations[-1]), costs, tight)
-        self.curve.setData(iterations, _positive(costs) if self.log_box.isChecked() else costs)
+        self.curve.setData(iterations, _positive(costs) if self._log else costs)
         if len(iterations):
             it = float(iterations[index])
             self.marker.setValue(it)
             c = float(costs[index])
-            if self.log_box.isChecked():
+            if self._log:
                 c = np.log10(max(c, 1e-300))
             self.dot.setData([it], [c])
 
@@ -101,7 +128,7 @@ class CostCurveView(QWidget):
         if iterations is None or len(iterations) == 0:
             self.ghost.setData([], [])
         else:
-            self.ghost.setData(iterations, _positive(costs) if self.log_box.isChecked() else costs)
+            self.ghost.setData(iterations, _positive(costs) if self._log else costs)
 
 
 def _positive(costs: np.ndarray) -> np.ndarray:

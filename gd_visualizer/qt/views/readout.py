@@ -6,6 +6,12 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFormLayout, QLabel, QWidget
 
 ROWS = [
+    (
+        "status",
+        "verdict",
+        "converged: ‖∇J‖ ≤ 1e-6; descending: still improving; oscillating: J rises and "
+        "falls without settling; diverged: non-finite values or J growing without bound",
+    ),
     ("iteration", "Iteration", "Number of gradient-descent updates applied so far"),
     ("cost", "J(w, b)", "J = −(1/m) Σ [y log a + (1 − y) log(1 − a)],  a = σ(wᵀx + b)"),
     ("w1", "w₁", "w = w − α·dw"),
@@ -25,8 +31,10 @@ ROWS = [
     (
         "stable",
         "stable rates",
-        "gradient descent cannot diverge for α < 8/λmax(X̃X̃ᵀ/m) "
-        "(the Hessian is bounded by ¼·X̃X̃ᵀ/m, X̃ = X with a row of ones)",
+        "guaranteed: gradient descent cannot diverge for α < 8/λmax(X̃X̃ᵀ/m) "
+        "(the Hessian is bounded by ¼·X̃X̃ᵀ/m, X̃ = X with a row of ones) — sufficient, "
+        "not necessary;\nlocally: below 2/λmax(H), H = (1/m)·X̃·diag(a(1−a))·X̃ᵀ the "
+        "Hessian at the shown point, the iteration contracts there",
     ),
 ]
 

@@ -7,6 +7,8 @@ import pyqtgraph as pg
 from PySide6.QtWidgets import QWidget
 
 from ...core import sigmoid
+from ...model import TrainingData
+from ...present.scene import Scene
 from ._style import (
     CLASS_COLORS,
     CLASS_SYMBOLS,
@@ -21,6 +23,9 @@ CURVE_POINTS = 400
 
 
 class SigmoidView(QWidget):
+    name = "sigmoid"
+    half = 1  # drawn in the second half of a frame
+
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.plot = make_plot("sigmoidPlot", "Sigmoid: a = σ(z) for every sample")
@@ -63,6 +68,14 @@ class SigmoidView(QWidget):
         self._y = np.empty(0)
         self._idx: np.ndarray | None = None
 
+    def bind(self, data: TrainingData) -> None:
+        self.set_data(data.X, data.Y, data.dataset.class_names)
+
+    def draw(self, scene: Scene) -> None:
+        if scene.hold is not None and self._fixed_zmax is None:
+            self.fix_z_range(scene.hold.zmax)
+        self.show_state(scene.w, scene.b)
+
     def set_data(self, X: np.ndarray, Y: np.ndarray, class_names: tuple[str, str]) -> None:
         self._idx = drawn_subset(X.shape[1])
         self._X = X if self._idx is None else X[:, self._idx]
@@ -76,7 +89,10 @@ class SigmoidView(QWidget):
         self._zmax = 0.0
 
     def show_state(self, w: np.ndarray, b: float) -> None:
-        z = np.asarray(w, dtype=float).ravel() @ self._X + b
+        with np.errstate(over="ignore", invalid="ignore"):
+            z = np.asarray(w, dtype=float).ravel() @ self._X + b
+        # any finite state draws: what float32 cannot hold is clipped (the axis says so)
+        z = np.clip(np.nan_to_num(z, nan=0.0), -1e30, 1e30)
         a = sigmoid(z)
         for k, sc in enumerate(self.scatters):
             sel = self._y == k

@@ -4,18 +4,15 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import Signal
+from PySide6.QtCore import QSignalBlocker, Signal
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QWidget
 
 from ...core import SLICES
-from ..worker import SurfaceResult
+from ...core.surface import SurfaceResult
+from ...model import TrainingData
+from ...present.scene import SLICE_TITLES, Scene, surface_title
 from ._style import GHOST_COLOR, PATH_COLOR, make_plot, stack
 
-SLICE_TITLES = {
-    "w1-w2": "J(w1, w2) at the current b",
-    "w1-b": "J(w1, b) at the current w2",
-    "w2-b": "J(w2, b) at the current w1",
-}
 #: at most this many path vertices are drawn (the path is thinned evenly)
 MAX_PATH_POINTS = 4000
 
@@ -29,8 +26,14 @@ def thin(n: int, limit: int) -> np.ndarray | slice:
 
 
 class SurfaceView(QWidget):
-    """The cost surface with the descent path; click (while not training) to set the start."""
+    """The cost surface with the descent path; click (while not training) to set the start.
 
+    The slice chooser and a click are intents (``sliceChanged``, ``startPicked``); what
+    is drawn comes from the scene, so the path is always in the shown slice.
+    """
+
+    name = "surface"
+    half = 0  # drawn in the first half of a frame
     sliceChanged = Signal(str)
     startPicked = Signal(float, float)  # (x, y) in the slice's parameters
 
@@ -68,7 +71,7 @@ class SurfaceView(QWidget):
             pen=pg.mkPen(GHOST_COLOR, width=2, style=pg.QtCore.Qt.PenStyle.DashLine)
         )
         item.addItem(self.ghost)
-        self.path = pg.PlotDataItem(pen=pg.mkPen(PATH_COLOR, width=2))
+        self.path = pg.PlotDataItem(pen=pg.mkPen(PATH_COLOR, width=2), name="descent path")
         item.addItem(self.path)
         self.start = pg.ScatterPlotItem(
             size=12, symbol="o", pen=pg.mkPen("w", width=2), brush=pg.mkBrush(0, 0, 0, 160)
@@ -80,7 +83,7 @@ class SurfaceView(QWidget):
         item.addItem(self.current)
         item.disableAutoRange()
         self.picking_enabled = True
-        self.spec = SLICES["w1-w2"]
+        self._spec = SLICES["w1-w2"]
         self.extent: tuple[float, float, float, float] | None = None
         item.scene().sigMouseClicked.connect(self._on_click)
         self._set_labels()
@@ -92,27 +95,47 @@ class SurfaceView(QWidget):
 
     # -- slice ---------------------------------------------------------------------
     def slice_key(self) -> str:
-        return self.spec.key
-
-    def set_slice(self, key: str) -> None:
-        i = self.combo.findData(key)
-        if i >= 0:
-            self.combo.setCurrentIndex(i)
+        """The slice drawn now."""
+        return self._spec.key
 
     def _on_combo(self, _index: int) -> None:
-        self.spec = SLICES[self.combo.currentData()]
+        self.sliceChanged.emit(self.combo.currentData())
+
+    def _show_slice(self, key: str) -> None:
+        if key == self._spec.key and self.combo.currentData() == key:
+            return
+        self._spec = SLICES[key]
+        with QSignalBlocker(self.combo):
+            self.combo.setCurrentIndex(max(0, self.combo.findData(key)))
         self._set_labels()
-        self.sliceChanged.emit(self.spec.key)
+        self.image.clear()  # the old slice's surface is not this one's
+        self.contours.setData([], [])
 
     def _set_labels(self) -> None:
-        xl, yl, _ = self.spec.labels
+        xl, yl, _ = self._spec.labels
         item = self.plot.getPlotItem()
         item.setLabel("bottom", xl)
         item.setLabel("left", yl)
 
     # -- drawing -------------------------------------------------------------------
+    def bind(self, _data: TrainingData) -> None:
+        """New data: the old surface and ghosts are gone until the new ones arrive."""
+        self.image.clear()
+        self.contours.setData([], [])
+        self.show_ghost(None, None)
+
+    def draw(self, scene: Scene) -> None:
+        self._show_slice(scene.spec.key)
+        if scene.hold is not None and self.extent != scene.hold.extent:
+            self.set_extent(scene.hold.extent)
+        if scene.ghost_path is None:
+            self.show_ghost(None, None)
+        else:
+            self.show_ghost(*scene.ghost_path)
+        self.show_path(scene.path_x, scene.path_y, scene.index)
+
     def set_extent(self, extent: tuple[float, float, float, float]) -> None:
-        x0, x1, y0, y1 = extent
+        x0, x1, y0, y1 = (float(np.clip(v, -1e300, 1e300)) for v in extent)
         self.extent = extent
         item = self.plot.getPlotItem()
         item.setXRange(x0, x1, padding=0)
@@ -120,10 +143,15 @@ class SurfaceView(QWidget):
 
     def show_surface(self, result: SurfaceResult) -> None:
         req = result.request
+        if req.spec.key != self._spec.key:
+            return  # computed for another slice
         xs, ys = req.xs, req.ys
-        J = result.J.astype(np.float32)
+        # float32 holds J up to 3e38; what is beyond is drawn at the top of the scale
+        J = np.nan_to_num(np.clip(result.J, 0.0, 1e38), nan=1e38).astype(np.float32)
         lo, hi = float(result.levels[0]), float(result.levels[-1])
         lo = min(lo, float(J.min()))
+        if not (np.isfinite(lo) and np.isfinite(hi)):
+            lo, hi = float(J.min()), float(J.max())
         if not hi > lo:
             hi = lo + 1e-12
         self.image.setImage(J, autoLevels=False)
@@ -132,8 +160,7 @@ class SurfaceView(QWidget):
         dy = (ys[-1] - ys[0]) / max(1, len(ys) - 1)
         self.image.setRect(xs[0] - dx / 2, ys[0] - dy / 2, xs[-1] - xs[0] + dx, ys[-1] - ys[0] + dy)
         self.contours.setData(result.contour_x, result.contour_y)
-        _, _, fl = self.spec.labels
-        self.plot.getPlotItem().setTitle(f"Cost surface J — {fl} = {req.fixed:.4g}")
+        self.plot.getPlotItem().setTitle(surface_title(self._spec, req.fixed))
 
     def show_path(self, px: np.ndarray, py: np.ndarray, index: int) -> None:
         """The path over history entries; entries after ``index`` are not drawn."""

@@ -1,0 +1,274 @@
+"""The presenter: (run, view state, index) -> what every panel draws.
+
+The window and the exporter both call these functions, so a label, an extent,
+a grid size or a caption is decided in one place and the exported picture is
+the picture shown.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Protocol
+
+import numpy as np
+
+from ..core import SLICES, HistoryView, SliceSpec
+from ..core.surface import SurfaceRequest
+from ..model.run import RunStatus, TrainingData
+
+#: cost-surface grid points per axis
+SURFACE_GRID = 128
+#: the surface's third parameter is followed in steps of this share of the extent
+SURFACE_STEP = 0.01
+#: the smallest half-width of the surface's square extent
+MIN_HALF_EXTENT = 3.0
+#: the extent reaches this factor beyond the path
+EXTENT_MARGIN = 1.4
+
+SLICE_TITLES = {
+    "w1-w2": "J(w₁, w₂) at the current b",
+    "w1-b": "J(w₁, b) at the current w₂",
+    "w2-b": "J(w₂, b) at the current w₁",
+}
+
+
+class HistoryLike(Protocol):
+    iterations: np.ndarray
+    costs: np.ndarray
+    weights: np.ndarray
+    biases: np.ndarray
+    dws: np.ndarray
+    dbs: np.ndarray
+    learning_rates: np.ndarray
+
+    def __len__(self) -> int: ...
+
+
+def theta(history: HistoryLike) -> np.ndarray:
+    """(k, n_x + 1): every entry's parameters (w₁, w₂, b)."""
+    return np.column_stack([history.weights, history.biases])
+
+
+def slice_path(history: HistoryLike, spec: SliceSpec) -> tuple[np.ndarray, np.ndarray]:
+    """The descent path in the coordinates of the slice ``spec``."""
+    t = theta(history)
+    return t[:, spec.x_param], t[:, spec.y_param]
+
+
+def surface_extent(
+    px: np.ndarray,
+    py: np.ndarray,
+    previous: tuple[float, float, float, float] | None = None,
+) -> tuple[float, float, float, float]:
+    """The square extent of the surface around the origin that holds the path.
+
+    Kept when the path still fits; otherwise grown to EXTENT_MARGIN times the
+    path's reach (and at least 1.5 times the previous extent, so that it grows
+    in steps, not every frame).  Non-finite or huge values are clipped to what
+    float64 grids can hold.
+    """
+    reach = 0.0
+    for a in (px, py):
+        finite = np.asarray(a, dtype=float)
+        finite = finite[np.isfinite(finite)]
+        if finite.size:
+            reach = max(reach, float(np.max(np.abs(finite))))
+    reach = min(reach, 1e150)
+    if previous is not None and reach <= previous[1]:
+        return previous
+    half = max(MIN_HALF_EXTENT, EXTENT_MARGIN * reach)
+    if previous is not None:
+        half = max(half, 1.5 * previous[1])
+    half = min(half, 1e152)
+    return (-half, half, -half, half)
+
+
+def surface_request(
+    data: TrainingData,
+    spec: SliceSpec,
+    extent: tuple[float, float, float, float],
+    fixed: float,
+    token: int = 0,
+) -> SurfaceRequest:
+    """The grid of the surface over ``extent`` with the third parameter at ``fixed``."""
+    xs = np.linspace(extent[0], extent[1], SURFACE_GRID)
+    ys = np.linspace(extent[2], extent[3], SURFACE_GRID)
+    return SurfaceRequest(token, data.X, data.Y, spec, xs, ys, float(fixed))
+
+
+def bucket(fixed: float, extent: tuple[float, float, float, float]) -> float:
+    """The third parameter rounded to SURFACE_STEP of the extent (one surface per bucket)."""
+    step = SURFACE_STEP * (extent[1] - extent[0])
+    return round(fixed / step) * step if step > 0 else fixed
+
+
+def surface_title(spec: SliceSpec, fixed: float) -> str:
+    _, _, fl = spec.labels
+    return f"Cost surface J — {fl} = {fixed:.4g}"
+
+
+@dataclass(frozen=True)
+class AxesHold:
+    """Axis ranges held still across frames (exports), from the whole run."""
+
+    last_iteration: float
+    cost_range: tuple[float, float]  # of J (before any log)
+    zmax: float  # the sigmoid's z-axis reaches ±zmax
+    extent: tuple[float, float, float, float]
+
+
+@dataclass(frozen=True, eq=False)
+class Scene:
+    """Everything a panel needs to draw entry ``index`` of a run."""
+
+    index: int
+    iteration: int
+    last_iteration: int
+    w: np.ndarray  # (n_x,)
+    b: float
+    cost: float
+    dw: np.ndarray
+    db: float
+    learning_rate: float  # the rate of the update from this entry
+    iterations: np.ndarray  # every entry (the cost curve shows the run, marked at index)
+    costs: np.ndarray
+    spec: SliceSpec
+    path_x: np.ndarray  # every entry in the slice's coordinates
+    path_y: np.ndarray
+    ghost_path: tuple[np.ndarray, np.ndarray] | None
+    ghost_curve: tuple[np.ndarray, np.ndarray] | None
+    log_scale: bool
+    tight: bool  # axes fit the run (not playing) rather than growing in steps
+    hold: AxesHold | None = None
+
+    @property
+    def fixed(self) -> float:
+        """The third parameter (the one the slice holds) at this entry."""
+        return float(np.append(self.w, self.b)[self.spec.fixed_param])
+
+
+def _ghosts(ghosts: list[HistoryView], spec: SliceSpec):
+    if not ghosts:
+        return None, None
+    xs, ys, its, cs = [], [], [], []
+    for g in ghosts:
+        gx, gy = slice_path(g, spec)
+        xs += [gx, [np.nan]]
+        ys += [gy, [np.nan]]
+        its += [g.iterations.astype(float), [np.nan]]
+        cs += [g.costs, [np.nan]]
+    return (
+        (np.concatenate(xs), np.concatenate(ys)),
+        (np.concatenate(its), np.concatenate(cs)),
+    )
+
+
+def make_scene(
+    history: HistoryLike,
+    index: int,
+    slice_key: str,
+    log_scale: bool = False,
+    ghosts: list[HistoryView] | None = None,
+    tight: bool = True,
+    hold: AxesHold | None = None,
+) -> Scene:
+    """The scene of history entry ``index`` (0 ≤ index < len(history))."""
+    spec = SLICES[slice_key]
+    px, py = slice_path(history, spec)
+    ghost_path, ghost_curve = _ghosts(ghosts or [], spec)
+    its = history.iterations
+    return Scene(
+        index=index,
+        iteration=int(its[index]),
+        last_iteration=int(its[-1]),
+        w=np.array(history.weights[index], dtype=float),
+        b=float(history.biases[index]),
+        cost=float(history.costs[index]),
+        dw=np.array(history.dws[index], dtype=float),
+        db=float(history.dbs[index]),
+        learning_rate=float(history.learning_rates[index]),
+        iterations=its,
+        costs=history.costs,
+        spec=spec,
+        path_x=px,
+        path_y=py,
+        ghost_path=ghost_path,
+        ghost_curve=ghost_curve,
+        log_scale=log_scale,
+        tight=tight,
+        hold=hold,
+    )
+
+
+def axes_hold(history: HistoryLike, data: TrainingData, slice_key: str) -> AxesHold:
+    """Axis ranges for the whole run (exports keep every frame's axes still)."""
+    spec = SLICES[slice_key]
+    t = theta(history)
+    step = max(1, len(t) // 200)
+    sample = np.vstack([t[::step], t[-1:]])
+    with np.errstate(over="ignore", invalid="ignore"):
+        z = sample[:, :-1] @ data.X + sample[:, -1:]
+    z = z[np.isfinite(z)]
+    zmax = float(np.max(np.abs(z))) if z.size else 6.0
+    costs = np.asarray(history.costs, dtype=float)
+    costs = costs[np.isfinite(costs)]
+    lo, hi = (float(costs.min()), float(costs.max())) if costs.size else (0.0, 1.0)
+    px, py = slice_path(history, spec)
+    return AxesHold(
+        last_iteration=float(history.iterations[-1]),
+        cost_range=(lo, hi),
+        zmax=min(1.1 * zmax, 1e300),
+        extent=surface_extent(px, py),
+    )
+
+
+def fmt(value: float, digits: int = 4, scale: float = 0.0) -> str:
+    """A number as a person reads it: ``digits`` significant digits, and 0 when it is
+    below what the shown precision of ``scale`` can tell (−2.2e-18 beside 0.3 is 0)."""
+    if not math.isfinite(value):
+        return str(value)
+    if scale and abs(value) < abs(scale) * 10.0 ** (-digits - 2):
+        return "0"
+    return f"{value:.{digits}g}"
+
+
+def caption(data: TrainingData, scene: Scene, status: RunStatus | None = None) -> str:
+    """One line over an exported frame."""
+    w = scene.w
+    text = (
+        f"{data.dataset.name} · iteration {scene.iteration:,} of {scene.last_iteration:,} · "
+        f"J = {scene.cost:.6g} · α = {scene.learning_rate:.4g} · "
+        f"w = ({w[0]:.4g}, {w[1]:.4g}) · b = {scene.b:.4g}"
+    )
+    if status is not None and scene.index == len(scene.iterations) - 1 and status.status:
+        text += f" · {status.status}"
+    return text
+
+
+def readout(data: TrainingData, scene: Scene, status: RunStatus | None) -> dict[str, str]:
+    """The read-out's texts for a scene."""
+    w, b, dw, db = scene.w, scene.b, scene.dw, scene.db
+    grad = math.sqrt(float(dw @ dw) + db * db)
+    gscale = max(float(np.max(np.abs(dw))), abs(db)) if dw.size else abs(db)
+    raw = data.raw_coefficients(w, b)
+    stable = "—"
+    if status is not None:
+        stable = f"guaranteed below α = {fmt(status.stable_rate)}"
+        if math.isfinite(status.local_rate):
+            stable += f"; locally below {fmt(status.local_rate)}"
+    return {
+        "iteration": f"{scene.iteration:,}",
+        "cost": f"{scene.cost:.6g}",
+        "w1": f"{w[0]:.6g}",
+        "w2": f"{w[1]:.6g}",
+        "b": f"{b:.6g}",
+        "dw": f"({fmt(dw[0], 4, gscale)}, {fmt(dw[1], 4, gscale)})",
+        "db": fmt(db, 4, gscale),
+        "grad": fmt(grad),
+        "lr": f"{scene.learning_rate:.4g}",
+        "acc": f"{100 * data.accuracy(w, b):.1f} %",
+        "raw": "—" if raw is None else f"w = ({raw[0][0]:.4g}, {raw[0][1]:.4g}), b = {raw[1]:.4g}",
+        "stable": stable,
+        "status": status.status if status is not None else "—",
+    }

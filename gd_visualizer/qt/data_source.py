@@ -1,0 +1,185 @@
+"""Where the training data come from: built-in datasets, CSV files (loaded on a
+thread, cancellable) and the standardization toggle."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from dataclasses import dataclass
+
+from PySide6.QtCore import QObject, QThread, Signal, Slot
+
+from ..core import BUILTIN_DATASETS, Dataset, DatasetError, inspect_csv, load_csv, make_dataset
+from ..model import TrainingData
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class CsvChoice:
+    path: str
+    features: tuple[str, str] | None = None
+    label: str | None = None
+    classes: tuple[str, str] | None = None
+    ask: bool = False  # only read the columns, for the column picker
+
+
+class CsvLoader(QObject):
+    """Loads one CSV file in its own thread (file loading never blocks a frame)."""
+
+    loaded = Signal(object, object)  # (CsvChoice, Dataset)
+    failed = Signal(object, str)  # (CsvChoice, message)
+    needsColumns = Signal(object, object)  # (CsvChoice, column info)
+    finished = Signal()
+
+    def __init__(self, choice: CsvChoice, cancel: threading.Event) -> None:
+        super().__init__()
+        self.choice = choice
+        self.cancel = cancel
+
+    @Slot()
+    def run(self) -> None:
+        c = self.choice
+        try:
+            if c.ask:
+                self.needsColumns.emit(c, inspect_csv(c.path, cancel=self.cancel))
+                self.finished.emit()
+                return
+            try:
+                ds = load_csv(
+                    c.path,
+                    features=c.features,
+                    label=c.label,
+                    classes=c.classes,
+                    cancel=self.cancel,
+                )
+            except DatasetError as exc:
+                if c.classes is None and "choose two of them" in str(exc):
+                    self.needsColumns.emit(c, inspect_csv(c.path, cancel=self.cancel))
+                else:
+                    raise
+            else:
+                self.loaded.emit(c, ds)
+        except DatasetError as exc:
+            if not self.cancel.is_set():
+                self.failed.emit(c, str(exc))
+        except Exception as exc:  # never a traceback in the user's face
+            log.exception("loading %s failed", c.path)
+            self.failed.emit(c, f"{c.path}: could not be loaded ({type(exc).__name__}: {exc})")
+        self.finished.emit()
+
+
+class DataSource(QObject):
+    """Turns the user's choice of data into :class:`TrainingData` for the controller."""
+
+    dataReady = Signal(object)  # TrainingData
+    csvLoaded = Signal(object, object)  # (CsvChoice, Dataset): a file is ready
+    needsColumns = Signal(object, object)  # (CsvChoice, CsvInfo)
+    failed = Signal(str, str)  # (message, title)
+    busyChanged = Signal(bool)
+    loading = Signal(str)  # the path being loaded
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.dataset: Dataset | None = None
+        self.standardize = True
+        self.csv: CsvChoice | None = None  # the file the current dataset came from
+        self.csv_datasets: dict[str, tuple[CsvChoice, Dataset]] = {}
+        self._loaders: list[tuple[CsvLoader, QThread]] = []
+        self._cancel = threading.Event()
+        self._closed = False
+
+    @property
+    def busy(self) -> bool:
+        return bool(self._loaders)
+
+    # -- choices ----------------------------------------------------------------------
+    def set_builtin(self, name: str, n_samples: int, noise: float | None, seed: int) -> bool:
+        if name not in BUILTIN_DATASETS:
+            return False
+        try:
+            ds = make_dataset(name, n_samples, noise, seed)
+        except DatasetError as exc:
+            self.failed.emit(str(exc), "gd-visualizer")
+            return False
+        self.csv = None
+        self.set_dataset(ds)
+        return True
+
+    def use_cached(self, key: str) -> bool:
+        """Switch back to a file loaded before (its combo entry was picked)."""
+        if key not in self.csv_datasets:
+            return False
+        self.csv, ds = self.csv_datasets[key]
+        self.set_dataset(ds)
+        return True
+
+    def set_dataset(self, dataset: Dataset) -> None:
+        self.dataset = dataset
+        self._emit()
+
+    def set_standardize(self, on: bool) -> None:
+        self.standardize = bool(on)
+        if self.dataset is not None:
+            self._emit()
+
+    def _emit(self) -> None:
+        assert self.dataset is not None
+        self.dataReady.emit(TrainingData.from_dataset(self.dataset, self.standardize))
+
+    # -- files ------------------------------------------------------------------------
+    def load_csv(self, path: str, choice: CsvChoice | None = None) -> None:
+        """Load a CSV file off the GUI thread; the current dataset stays until it succeeds."""
+        choice = choice or CsvChoice(str(path))
+        loader = CsvLoader(choice, self._cancel)
+        thread = QThread()
+        thread.setObjectName("gd-csv-loader")
+        loader.moveToThread(thread)
+        thread.started.connect(loader.run)
+        loader.loaded.connect(self._on_loaded)
+        loader.failed.connect(self._on_failed)
+        loader.needsColumns.connect(self._on_needs_columns)
+        loader.finished.connect(thread.quit)
+        thread.finished.connect(self._reap)
+        self._loaders.append((loader, thread))
+        self.loading.emit(str(path))
+        self.busyChanged.emit(True)
+        thread.start()
+
+    def choose_columns(self) -> None:
+        """Re-read the current file's columns (on a loader thread) for the column picker."""
+        if self.csv is not None:
+            self.load_csv(self.csv.path, CsvChoice(self.csv.path, ask=True))
+
+    @Slot()
+    def _reap(self) -> None:
+        self._loaders = [(lo, th) for lo, th in self._loaders if th.isRunning()]
+        self.busyChanged.emit(self.busy)
+
+    @Slot(object, object)
+    def _on_loaded(self, choice: CsvChoice, ds: Dataset) -> None:
+        if self._closed:
+            return
+        self.csv_datasets[f"file:{choice.path}"] = (choice, ds)
+        self.csv = choice
+        self.csvLoaded.emit(choice, ds)
+        self.set_dataset(ds)
+
+    @Slot(object, str)
+    def _on_failed(self, _choice: CsvChoice, message: str) -> None:
+        if not self._closed:
+            self.failed.emit(message, "Could not open the CSV file")
+
+    @Slot(object, object)
+    def _on_needs_columns(self, choice: CsvChoice, info: object) -> None:
+        if not self._closed:
+            self.needsColumns.emit(choice, info)
+
+    def shutdown(self) -> None:
+        """Cancel every load and wait for its thread (a moment at most)."""
+        self._closed = True
+        self._cancel.set()
+        for _loader, thread in self._loaders:
+            thread.quit()
+            thread.wait()
+        self._loaders = []
