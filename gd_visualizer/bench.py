@@ -172,14 +172,6 @@ def _gui_case(app, MainWindow, ds, seconds: float, quick: bool) -> list[Row]:
     c = w.controls
     c.iter_slider.setValue(c.iter_slider.maximum())
     c.speed_slider.setValue(c.speed_slider.maximum())
-    frames = [0]
-    orig = w._draw_second
-
-    def counted(index: int, orig: Callable = orig) -> int | None:  # a frame's second half
-        frames[0] += 1
-        return orig(index)
-
-    w._draw_second = counted
     lateness: list[float] = []
     probe = QTimer()
     last = [time.perf_counter()]
@@ -193,7 +185,7 @@ def _gui_case(app, MainWindow, ds, seconds: float, quick: bool) -> list[Row]:
     spin(app, 0.5)
     w.play()
     spin(app, 0.3)
-    frames[0] = 0
+    frames0 = w.frames_drawn
     probe.start(5)
     last[0] = time.perf_counter()
     t0 = time.perf_counter()
@@ -216,10 +208,11 @@ def _gui_case(app, MainWindow, ds, seconds: float, quick: bool) -> list[Row]:
     elapsed = time.perf_counter() - t0
     probe.stop()
     iterations = len(w.controller.mirror)
+    frames = w.frames_drawn - frames0
     w.close()
     w.deleteLater()
     spin(app, 0.1)
-    fps = frames[0] / elapsed
+    fps = frames / elapsed
     p99 = float(np.percentile(lateness, 99)) if lateness else float("nan")
     lat = float(np.median(latencies)) if latencies else float("nan")
     goal_fps = 60 if m == 10**3 else 30
@@ -289,13 +282,13 @@ def bench_long_run(quick: bool) -> list[Row]:
     w.play()
     w.controller.set_budget(target)  # beyond the slider's 100 000
     draws: list[tuple[float, float]] = []
-    orig = w._render_second
+    orig = w.drawer.render_second
 
     def timed() -> None:  # a frame's drawing: from its first half to the end of its second
         orig()
-        draws.append((w._draw_start, time.perf_counter() - w._draw_start))
+        draws.append((w.drawer.draw_start, time.perf_counter() - w.drawer.draw_start))
 
-    w._render_second = timed
+    w.drawer.render_second = timed
     t_start = time.perf_counter()
     while time.perf_counter() - t_start < seconds:
         spin(app, 0.5)

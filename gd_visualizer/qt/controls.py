@@ -232,6 +232,40 @@ class Controls(QWidget):
         self.standardize_check.toggled.connect(self.standardizeChanged)
         self.layout_stretch = layout
 
+    # -- settings ----------------------------------------------------------------------
+    def show_data_settings(self, s) -> None:
+        """Show remembered dataset settings (an AppSettings) without asking for data."""
+        with (
+            QSignalBlocker(self.dataset_combo),
+            QSignalBlocker(self.samples_spin),
+            QSignalBlocker(self.noise_spin),
+            QSignalBlocker(self.seed_spin),
+            QSignalBlocker(self.standardize_check),
+        ):
+            self.dataset_combo.setCurrentIndex(max(0, self.dataset_combo.findData(s.dataset)))
+            self.samples_spin.setValue(s.n_samples)
+            self.noise_spin.setValue(s.noise)
+            self.seed_spin.setValue(s.seed)
+            self.standardize_check.setChecked(s.standardize)
+
+    def show_dataset(self, name: str) -> None:
+        with QSignalBlocker(self.dataset_combo):
+            self.dataset_combo.setCurrentIndex(self.dataset_combo.findData(name))
+
+    def data_settings(self, s):
+        """``s`` (an AppSettings) with what these controls show."""
+        data = self.dataset_combo.currentData()
+        if data in BUILTIN_DATASETS:
+            s.dataset = data
+        s.n_samples = self.samples_spin.value()
+        s.noise = self.noise_spin.value()
+        s.seed = self.seed_spin.value()
+        s.standardize = self.standardize_check.isChecked()
+        s.learning_rate = self.learning_rate()
+        s.iterations = self.iterations()
+        s.speed = self.speed()
+        return s
+
     # -- values ------------------------------------------------------------------------
     def learning_rate(self) -> float:
         return float(self.lr_spin.value())

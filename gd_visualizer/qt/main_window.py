@@ -8,64 +8,33 @@ the data come from in the data source, what is remembered in ``settings``.
 from __future__ import annotations
 
 import logging
-import time
 from pathlib import Path
 
 import numpy as np
-from PySide6.QtCore import QSignalBlocker, Qt, QTimer, Slot
+from PySide6.QtCore import QSignalBlocker, Qt, Slot
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QFileDialog,
-    QGridLayout,
-    QLabel,
     QMainWindow,
     QMessageBox,
     QProgressBar,
-    QScrollArea,
-    QSlider,
-    QSplitter,
-    QVBoxLayout,
-    QWidget,
 )
 
 from ..core import BUILTIN_DATASETS, Dataset, HistoryView
 from ..model import TrainingData
-from ..present import scene as present
 from ..present.record import ExportSettings, RunRecord
 from .controller import RunController
 from .controls import Controls
 from .csv_dialog import CsvColumnsDialog
 from .data_source import CsvChoice, DataSource
+from .drawing import FrameDrawer
 from .export_progress import ExportFlow
+from .layout import build_layout, show_about
 from .settings import AppSettings, clear_settings, load_settings, save_settings
 from .views import PANELS, Readout
 from .views._style import apply_plot_style
 
 log = logging.getLogger(__name__)
-
-FRAME_SECONDS = 1 / 60
-#: the two halves of a frame are this far apart (ms), so the first can paint in between
-HALF_FRAME_MS = 3
-#: while training, the read-out's numbers change at most this often (seconds)
-READOUT_SECONDS = 0.1
-
-EQUATIONS_HTML = """
-<h3>gd-visualizer</h3>
-<p>Logistic regression trained by batch gradient descent, exactly as in the course notes
-(X is n<sub>x</sub>×m, one example per column):</p>
-<pre>
-Z  = wᵀX + b
-A  = σ(Z) = 1 / (1 + e^(−Z))
-J  = −(1/m) Σ [Y log A + (1 − Y) log(1 − A)]
-dZ = A − Y
-dw = (1/m) X dZᵀ
-db = (1/m) Σ dZ
-w  = w − α dw
-b  = b − α db
-</pre>
-<p>Gradient descent is guaranteed not to diverge for α &lt; 8/λ<sub>max</sub>(X̃X̃ᵀ/m),
-X̃ = X with a row of ones (sufficient, not necessary).</p>
-"""
 
 
 class MainWindow(QMainWindow):
@@ -86,17 +55,16 @@ class MainWindow(QMainWindow):
         self.controller = RunController(self)
         self.data_source = DataSource(self)
         self.export_flow = ExportFlow(self)
-        # drawing is paced by a frame timer: results only mark the views dirty, so a
-        # slow paint can never queue up work and starve input or timers
-        self._frame_timer = QTimer(self)
-        self._frame_timer.setObjectName("frameTimer")
-        self._frame_timer.setSingleShot(True)
-        self._frame_timer.timeout.connect(self._render)
-        self._draw_start = 0.0
-        self._frame_index: int | None = None
-        self._readout_at = 0.0
-        self._frame_work = 0.0  # seconds of drawing and painting per frame (average)
         self._build()
+        self.drawer = FrameDrawer(
+            self.controller,
+            self.panels,
+            self.readout,
+            self.history_slider,
+            self.history_label,
+            self.statusBar().showMessage,
+            self,
+        )
         self._build_menus()
         self._wire()
         self._restore(dataset, learning_rate, iterations)
@@ -106,54 +74,11 @@ class MainWindow(QMainWindow):
         self.panels = {name: cls() for name, cls in PANELS.items()}
         self.readout = Readout()
         self.controls = Controls()
-        plots = QWidget()
-        self.plots = plots
-        grid = QGridLayout(plots)
-        grid.setContentsMargins(4, 4, 4, 4)
-        grid.setSpacing(6)
-        for k, panel in enumerate(self.panels.values()):
-            grid.addWidget(panel, k // 2, k % 2)
-
-        self.history_slider = QSlider(Qt.Orientation.Horizontal)
-        self.history_slider.setObjectName("historySlider")
-        self.history_slider.setRange(0, 0)
-        self.history_slider.setToolTip(
-            "Replay any recorded iteration; press Play to continue from the one shown"
-        )
-        self.history_label = QLabel("iteration 0")
-        self.history_label.setMinimumWidth(150)
-        scrub = QWidget()
-        srow = QGridLayout(scrub)
-        srow.setContentsMargins(8, 0, 8, 4)
-        srow.addWidget(QLabel("History"), 0, 0)
-        srow.addWidget(self.history_slider, 0, 1)
-        srow.addWidget(self.history_label, 0, 2)
-        left = QWidget()
-        lv = QVBoxLayout(left)
-        lv.setContentsMargins(0, 0, 0, 0)
-        lv.addWidget(plots, 1)
-        lv.addWidget(scrub)
-
-        panel = QWidget()
-        pv = QVBoxLayout(panel)
-        pv.setContentsMargins(0, 0, 0, 0)
-        pv.addWidget(self.controls)
-        pv.addWidget(QLabel("<b>Read-out</b>"))
-        pv.addWidget(self.readout)
-        pv.addStretch(1)
-        scroll = QScrollArea()
-        scroll.setWidget(panel)
-        scroll.setWidgetResizable(True)
-        scroll.setMinimumWidth(330)
-        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-
-        split = QSplitter()
-        split.addWidget(left)
-        split.addWidget(scroll)
-        split.setStretchFactor(0, 1)
-        split.setStretchFactor(1, 0)
-        split.setSizes([1100, 340])
-        self.setCentralWidget(split)
+        parts = build_layout(self.panels, self.controls, self.readout)
+        self.plots = parts.plots
+        self.history_slider = parts.history_slider
+        self.history_label = parts.history_label
+        self.setCentralWidget(parts.central)
         self.resize(1440, 900)
         self.statusBar().showMessage("Ready — press Space to train")
         self.load_progress = QProgressBar()  # busy while a file loads on its thread
@@ -218,7 +143,7 @@ class MainWindow(QMainWindow):
         self.cost_view.logScaleToggled.connect(ctl.set_log_scale)
 
         ctl.frameDue.connect(self._on_frame_due)
-        ctl.sceneChanged.connect(self._render_now)
+        ctl.sceneChanged.connect(self._on_scene_changed)
         ctl.surfaceReady.connect(self.surface_view.show_surface)
         ctl.extentChanged.connect(self.surface_view.set_extent)
         ctl.playingChanged.connect(self._update_buttons)
@@ -310,21 +235,9 @@ class MainWindow(QMainWindow):
     # -- settings ------------------------------------------------------------------------
     def _restore(self, dataset: str | None, lr: float | None, iterations: int | None) -> None:
         s = self._settings
-        c = self.controls
         if s.geometry is not None:
             self.restoreGeometry(s.geometry)
-        with (
-            QSignalBlocker(c.dataset_combo),
-            QSignalBlocker(c.samples_spin),
-            QSignalBlocker(c.noise_spin),
-            QSignalBlocker(c.seed_spin),
-            QSignalBlocker(c.standardize_check),
-        ):
-            c.dataset_combo.setCurrentIndex(max(0, c.dataset_combo.findData(s.dataset)))
-            c.samples_spin.setValue(s.n_samples)
-            c.noise_spin.setValue(s.noise)
-            c.seed_spin.setValue(s.seed)
-            c.standardize_check.setChecked(s.standardize)
+        self.controls.show_data_settings(s)
         self.data_source.standardize = s.standardize
         ctl = self.controller
         ctl.run.set_settings(
@@ -339,26 +252,19 @@ class MainWindow(QMainWindow):
             self.load_csv_file(dataset)
         else:
             if dataset is not None:
-                with QSignalBlocker(c.dataset_combo):
-                    c.dataset_combo.setCurrentIndex(c.dataset_combo.findData(dataset))
+                self.controls.show_dataset(dataset)
             self._set_builtin()
 
     def _current_settings(self) -> AppSettings:
-        c, run, view = self.controls, self.controller.run, self.controller.view
-        data = c.dataset_combo.currentData()
-        return AppSettings(
-            dataset=data if data in BUILTIN_DATASETS else self._settings.dataset,
-            n_samples=c.samples_spin.value(),
-            noise=c.noise_spin.value(),
-            seed=c.seed_spin.value(),
-            standardize=c.standardize_check.isChecked(),
-            learning_rate=c.learning_rate(),
-            iterations=c.iterations(),
-            speed=c.speed(),
-            slice=view.slice_key,
-            log_scale=view.log_scale,
-            export_dir=self._settings.export_dir,
-            geometry=self.saveGeometry(),
+        view = self.controller.view
+        return self.controls.data_settings(
+            AppSettings(
+                dataset=self._settings.dataset,
+                slice=view.slice_key,
+                log_scale=view.log_scale,
+                export_dir=self._settings.export_dir,
+                geometry=self.saveGeometry(),
+            )
         )
 
     def restore_defaults(self) -> None:
@@ -443,11 +349,21 @@ class MainWindow(QMainWindow):
         self._columns_dialog = dialog
 
     # -- drawing -----------------------------------------------------------------------
+    # -- drawing -----------------------------------------------------------------------
+    @property
+    def frames_drawn(self) -> int:
+        return self.drawer.frames_drawn
+
     def _on_ghosts_changed(self) -> None:
         if not self.controller.run.ghosts:  # gone at once, even before the next entry
             self.surface_view.show_ghost(None, None)
             self.cost_view.show_ghost(None, None)
-        self._render_now()
+        self._on_scene_changed()
+
+    @Slot()
+    def _on_scene_changed(self) -> None:
+        self.drawer.draw_now()
+        self._update_buttons()
 
     @Slot()
     def _on_frame_due(self) -> None:
@@ -455,86 +371,7 @@ class MainWindow(QMainWindow):
             return
         self._show_verdict()
         self._update_buttons()
-        self._schedule_render()
-
-    def _schedule_render(self) -> None:
-        """Draw at most once per frame; when a frame's work (drawing and painting)
-        takes longer than a frame, space frames by that cost and a tenth more."""
-        if self._frame_timer.isActive() or self._closed:
-            return
-        since = time.perf_counter() - self._draw_start
-        gap = max(FRAME_SECONDS, 1.1 * self._frame_work) - since
-        self._frame_timer.start(max(0, int(gap * 1000)))
-
-    def _render(self) -> None:
-        """Draw one frame (paced by the frame timer), in two halves a few ms apart.
-
-        Qt paints everything that changed in one go, so the halves (boundary and
-        surface; then sigmoid, cost curve and read-out) are separated by a short
-        timer that lets the first half paint: no turn of the event loop is long.
-        Both halves show the same iteration.
-        """
-        self._draw_start = time.perf_counter()
-        self.controller.worker.gui_idle.clear()  # the trainer waits while we draw
-        self._frame_index = self._draw_half(0, None)
-        QTimer.singleShot(HALF_FRAME_MS, self, self._render_second)
-
-    def _render_second(self) -> None:
-        if self._frame_index is not None and not self._closed:
-            self._draw_half(1, self._frame_index)
-        QTimer.singleShot(0, self, self._frame_painted)
-
-    @Slot()
-    def _render_now(self) -> None:
-        """The whole frame at once (after the user scrubbed or changed what is shown)."""
-        if self._closed:
-            return
-        index = self._draw_half(0, None)
-        if index is not None:
-            self._draw_half(1, index)
-        self._update_buttons()
-
-    def _frame_painted(self) -> None:
-        """Runs after the paint events the last draw caused: the frame's full cost."""
-        self.controller.worker.gui_idle.set()
-        work = time.perf_counter() - self._draw_start
-        self._frame_work = 0.7 * self._frame_work + 0.3 * work
-
-    def _draw_half(self, half: int, index: int | None) -> int | None:
-        """Draw the panels of one half of a frame; returns the entry drawn."""
-        try:
-            scene = self.controller.scene(index)
-            if scene is None:
-                return None
-            for panel in self.panels.values():
-                if panel.half == half:
-                    panel.draw(scene)
-            if half == 0:
-                self.controller.update_surface(index=scene.index)
-            else:
-                self._draw_numbers(scene)
-            return scene.index
-        except Exception as exc:  # a view failed: say so, keep the app usable
-            log.exception("drawing failed")
-            self.statusBar().showMessage(f"Drawing failed: {type(exc).__name__}: {exc}", 15000)
-            return None
-
-    def _draw_numbers(self, scene: present.Scene) -> None:
-        """The read-out and the scrubber (at 10 Hz while training: numbers changing 60
-        times a second cannot be read, and every text change repaints its widget)."""
-        now = time.perf_counter()
-        if self.controller.playing and now - self._readout_at < READOUT_SECONDS:
-            return
-        self._readout_at = now
-        data = self.controller.run.data
-        status = self.controller.run.status
-        if data is not None:
-            self.readout.set(**present.readout(data, scene, status))
-        n = len(self.controller.mirror)
-        with QSignalBlocker(self.history_slider):
-            self.history_slider.setRange(0, n - 1)
-            self.history_slider.setValue(scene.index)
-        self.history_label.setText(f"iteration {scene.iteration:,} of {scene.last_iteration:,}")
+        self.drawer.schedule()
 
     def _show_verdict(self) -> None:
         """The trainer's verdict in words, in the status bar, when it changes."""
@@ -617,12 +454,7 @@ class MainWindow(QMainWindow):
         self.error_box = box
 
     def _about(self) -> None:
-        box = QMessageBox(self)
-        box.setWindowTitle("About gd-visualizer")
-        box.setTextFormat(Qt.TextFormat.RichText)
-        box.setText(EQUATIONS_HTML)
-        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        box.open()
+        show_about(self)
 
     # -- lifecycle -----------------------------------------------------------------------
     def closeEvent(self, event: QCloseEvent) -> None:
@@ -634,7 +466,7 @@ class MainWindow(QMainWindow):
         if self._closed:
             return
         self._closed = True
-        self._frame_timer.stop()
+        self.drawer.stop()
         self.export_flow.cancel()
         try:
             save_settings(self._current_settings())
