@@ -43,14 +43,14 @@ def _track_qt_starts() -> None:
 
 
 def pytest_configure(config):
-    if "PySide6" in sys.modules or os.environ.get("GD_TESTS_WITHOUT_QT") != "1":
+    if sys.modules.get("PySide6") is not None or os.environ.get("GD_TESTS_WITHOUT_QT") != "1":
         _track_qt_starts()
 
 
 @pytest.fixture(autouse=True)
 def _isolated_settings(tmp_path):
     """Each test reads and writes QSettings in its own folder."""
-    if "PySide6" in sys.modules:
+    if sys.modules.get("PySide6") is not None:
         from PySide6.QtCore import QSettings
 
         for fmt in (QSettings.Format.NativeFormat, QSettings.Format.IniFormat):
@@ -70,7 +70,7 @@ def _no_leaked_threads_or_timers():
     """Fail any test that leaves a QThread, a QTimer, a thread-pool task or one of the
     app's Python threads (kernel helpers, export pool: named ``gd-…``) running."""
     yield
-    if "PySide6" in sys.modules:
+    if sys.modules.get("PySide6") is not None:
         from PySide6.QtCore import QThreadPool
         from PySide6.QtWidgets import QApplication
 

@@ -399,3 +399,29 @@ def test_columns_button_reopens_the_picker_off_the_gui_thread(qtbot, monkeypatch
     dialog.f2.setCurrentText("t")
     dialog.accept()
     qtbot.waitUntil(lambda: win.dataset.feature_names == ("u", "t"), timeout=WAIT)
+
+
+def test_switching_the_slice_while_paused_moves_the_descent_path(qtbot, win):
+    """The descent path is always in the coordinates of the selected slice."""
+    import pyqtgraph as pg
+
+    for _ in range(8):
+        win.step()
+    qtbot.waitUntil(lambda: len(win.history) == 9, timeout=WAIT)
+    plot = win.findChild(pg.PlotWidget, "costSurfacePlot")
+    (path,) = [
+        item
+        for item in plot.getPlotItem().items
+        if isinstance(item, pg.PlotDataItem) and item.name() == "descent path"
+    ]
+    combo = win.findChild(QComboBox, "sliceCombo")
+    h = win.history
+    for key, (xs, ys) in {
+        "w1-b": (h.weights[:, 0], h.biases),
+        "w2-b": (h.weights[:, 1], h.biases),
+        "w1-w2": (h.weights[:, 0], h.weights[:, 1]),
+    }.items():
+        combo.setCurrentIndex(combo.findData(key))
+        x, y = path.getData()
+        np.testing.assert_array_equal(x, xs)
+        np.testing.assert_array_equal(y, ys)
