@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from PySide6.QtCore import QSettings, Qt
+from PySide6.QtCore import QPoint, QSettings, Qt
 from PySide6.QtWidgets import QAbstractSlider, QComboBox, QFileDialog, QMessageBox, QPushButton
 
 from gd_visualizer.core import BUILTIN_DATASETS, propagate
@@ -425,3 +425,48 @@ def test_switching_the_slice_while_paused_moves_the_descent_path(qtbot, win):
         x, y = path.getData()
         np.testing.assert_array_equal(x, xs)
         np.testing.assert_array_equal(y, ys)
+
+
+def test_run_keys_act_wherever_the_focus_is(qtbot, win):
+    """Space, Right and R act on the run even from a focused spin box, and numbers can
+    still be typed there."""
+    win.show()
+    win.activateWindow()
+    qtbot.waitUntil(win.isActiveWindow, timeout=WAIT)
+    spin = win.controls.lr_spin
+    spin.setFocus()
+    qtbot.waitUntil(spin.hasFocus, timeout=WAIT)
+    spin.lineEdit().end(False)
+    before = spin.value()
+    qtbot.keyClick(spin, Qt.Key.Key_Right)  # the cursor is at the end: a step
+    qtbot.waitUntil(lambda: len(win.history) == 2, timeout=WAIT)
+    qtbot.keyClick(spin, Qt.Key.Key_Space)  # play
+    assert win.is_playing and spin.value() == before and spin.text() != ""
+    qtbot.keyClick(spin, Qt.Key.Key_Space)  # pause
+    assert not win.is_playing
+    qtbot.keyClick(spin, Qt.Key.Key_R)  # reset
+    qtbot.waitUntil(lambda: len(win.history) == 1, timeout=WAIT)
+    lr = win.controls.lr_spin
+    lr.setFocus()
+    lr.selectAll()
+    qtbot.keyClicks(lr, "0.25")
+    qtbot.keyClick(lr, Qt.Key.Key_Return)
+    assert win.controls.learning_rate() == 0.25
+
+
+def test_iterations_slider_drags_on_a_log_scale(qtbot, win):
+    win.show()
+    s = slider(win, "iterationsSlider")
+    s.resize(400, s.height())
+    qtbot.waitExposed(win)
+    y = s.height() // 2
+    qtbot.mousePress(s, Qt.MouseButton.LeftButton, pos=QPoint(200, y))
+    qtbot.mouseRelease(s, Qt.MouseButton.LeftButton, pos=QPoint(200, y))
+    middle = s.value()
+    # half-way along the track is the geometric middle of 1 … 100 000, not 50 000
+    assert 100 <= middle <= 1000 and win.controls.iterations() == middle
+    qtbot.mousePress(s, Qt.MouseButton.LeftButton, pos=QPoint(212, y))
+    qtbot.mouseRelease(s, Qt.MouseButton.LeftButton, pos=QPoint(212, y))
+    assert 1.0 < s.value() / middle < 1.6  # a 12-pixel drag: a step of tens of per cent
+    s.setValue(300)  # values are still the number of iterations
+    assert win.controls.iterations() == 300

@@ -52,6 +52,75 @@ def speed_text(its: float) -> str:
     return "max" if math.isinf(its) else f"{its:,.0f} it/s" if its >= 10 else f"{its:.1f} it/s"
 
 
+class LogSlider(QSlider):
+    """A slider whose value is the number itself (1 … maximum) but whose track is
+    logarithmic: a 12-pixel drag moves the value by a few per cent, not by thousands."""
+
+    STEPS = 1000
+
+    def _to_pos(self, value: int) -> int:
+        lo, hi = max(1, self.minimum()), max(2, self.maximum())
+        f = math.log(max(value, lo) / lo) / math.log(hi / lo)
+        return round(f * self.STEPS)
+
+    def _to_value(self, pos: float) -> int:
+        lo, hi = max(1, self.minimum()), max(2, self.maximum())
+        f = min(max(pos / self.STEPS, 0.0), 1.0)
+        return round(lo * (hi / lo) ** f)
+
+    def _option(self):
+        from PySide6.QtWidgets import QStyleOptionSlider
+
+        opt = QStyleOptionSlider()
+        self.initStyleOption(opt)
+        opt.minimum, opt.maximum = 0, self.STEPS
+        opt.sliderPosition = opt.sliderValue = self._to_pos(self.value())
+        return opt
+
+    def paintEvent(self, _event) -> None:
+        from PySide6.QtWidgets import QStyle, QStylePainter
+
+        painter = QStylePainter(self)
+        painter.drawComplexControl(QStyle.ComplexControl.CC_Slider, self._option())
+
+    def _value_at(self, x: float) -> int:
+        from PySide6.QtWidgets import QStyle
+
+        opt = self._option()
+        style = self.style()
+        groove = style.subControlRect(
+            QStyle.ComplexControl.CC_Slider, opt, QStyle.SubControl.SC_SliderGroove, self
+        )
+        handle = style.subControlRect(
+            QStyle.ComplexControl.CC_Slider, opt, QStyle.SubControl.SC_SliderHandle, self
+        )
+        span = max(1, groove.width() - handle.width())
+        pos = (x - groove.x() - handle.width() / 2) / span * self.STEPS
+        return self._to_value(pos)
+
+    def mousePressEvent(self, event) -> None:
+        if event.button() == Qt.MouseButton.LeftButton:
+            self.setSliderDown(True)
+            self.setValue(self._value_at(event.position().x()))
+            event.accept()
+        else:
+            super().mousePressEvent(event)
+
+    def mouseMoveEvent(self, event) -> None:
+        if self.isSliderDown():
+            self.setValue(self._value_at(event.position().x()))
+            event.accept()
+        else:
+            super().mouseMoveEvent(event)
+
+    def mouseReleaseEvent(self, event) -> None:
+        if self.isSliderDown():
+            self.setSliderDown(False)
+            event.accept()
+        else:
+            super().mouseReleaseEvent(event)
+
+
 class RateSpinBox(QDoubleSpinBox):
     """A learning rate typed as any positive number (1e-7, 250, 3.2e-150): shown with
     six significant digits, never rounded to a fixed number of decimals; the arrows
@@ -177,12 +246,14 @@ class Controls(QWidget):
         self.stable_button.setEnabled(False)
         tform.addRow("", self.stable_button)
 
-        self.iter_slider = QSlider(Qt.Orientation.Horizontal)
+        self.iter_slider = LogSlider(Qt.Orientation.Horizontal)
         self.iter_slider.setObjectName("iterationsSlider")
         self.iter_slider.setRange(1, MAX_ITERATIONS)
         self.iter_slider.setSingleStep(10)
         self.iter_slider.setPageStep(1000)
-        self.iter_slider.setToolTip("Iteration budget of the run (1 … 100 000)")
+        self.iter_slider.setToolTip(
+            "Iteration budget of the run, 1 … 100 000 on a log scale (type any number)"
+        )
         self.iter_spin = QSpinBox()
         self.iter_spin.setObjectName("iterationsSpin")
         self.iter_spin.setRange(1, MAX_ITERATIONS)

@@ -14,6 +14,7 @@ import numpy as np
 from PySide6.QtCore import QSignalBlocker, Qt, Slot
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
+    QApplication,
     QFileDialog,
     QMainWindow,
     QMessageBox,
@@ -29,10 +30,11 @@ from .csv_dialog import CsvColumnsDialog
 from .data_source import CsvChoice, DataSource
 from .drawing import FrameDrawer
 from .export_progress import ExportFlow
+from .keys import route_run_keys
 from .layout import build_layout, show_about
 from .settings import AppSettings, clear_settings, load_settings, save_settings
 from .views import PANELS, Readout
-from .views._style import apply_plot_style
+from .views._style import apply_plot_style, scale_plot_text
 
 log = logging.getLogger(__name__)
 
@@ -51,6 +53,7 @@ class MainWindow(QMainWindow):
         apply_plot_style()
         self.setWindowTitle("gd-visualizer — gradient descent on logistic regression")
         self._closed = False
+        self._text_scale = 1.0
         self._settings = load_settings(restore_settings)
         self.controller = RunController(self)
         self.data_source = DataSource(self)
@@ -67,6 +70,7 @@ class MainWindow(QMainWindow):
         )
         self._build_menus()
         self._wire()
+        self._keys = route_run_keys(self)
         self._restore(dataset, learning_rate, iterations)
 
     # -- construction ------------------------------------------------------------------
@@ -120,6 +124,24 @@ class MainWindow(QMainWindow):
         self.reset_action = self._action(run_menu, "&Reset", c.reset, Qt.Key.Key_R)
         for a in (self.play_action, self.step_action, self.reset_action):
             a.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+
+        view_menu = bar.addMenu("&View")
+        self.larger_action = self._action(
+            view_menu, "&Larger text", lambda: self.set_text_scale(self.text_scale * 1.15), "Ctrl+="
+        )
+        self.larger_action.setShortcuts([QKeySequence("Ctrl+="), QKeySequence("Ctrl++")])
+        self._action(
+            view_menu,
+            "&Smaller text",
+            lambda: self.set_text_scale(self.text_scale / 1.15),
+            "Ctrl+-",
+        )
+        self._action(view_menu, "&Normal text size", lambda: self.set_text_scale(1.0), "Ctrl+0")
+        view_menu.addSeparator()
+        self.fullscreen_action = self._action(
+            view_menu, "&Full screen", self.toggle_full_screen, "F11"
+        )
+        self.fullscreen_action.setCheckable(True)
 
         help_menu = bar.addMenu("&Help")
         self._action(help_menu, "&About", self._about)
@@ -232,11 +254,34 @@ class MainWindow(QMainWindow):
     def export_progress(self):
         return self.export_flow.dialog
 
+    # -- view ----------------------------------------------------------------------------
+    @property
+    def text_scale(self) -> float:
+        return self._text_scale
+
+    def set_text_scale(self, factor: float) -> None:
+        """Every label, tick and legend at ``factor`` × its default size (0.6 … 3)."""
+        factor = min(max(float(factor), 0.6), 3.0)
+        self._text_scale = factor
+        font = QApplication.font()
+        font.setPointSizeF(font.pointSizeF() * factor)
+        self.setFont(font)
+        for panel in self.panels.values():
+            scale_plot_text(panel.plot, factor)
+
+    def toggle_full_screen(self) -> None:
+        if self.isFullScreen():
+            self.showNormal()
+        else:
+            self.showFullScreen()
+        self.fullscreen_action.setChecked(self.isFullScreen())
+
     # -- settings ------------------------------------------------------------------------
     def _restore(self, dataset: str | None, lr: float | None, iterations: int | None) -> None:
         s = self._settings
         if s.geometry is not None:
             self.restoreGeometry(s.geometry)
+        self.set_text_scale(s.text_scale)
         self.controls.show_data_settings(s)
         self.data_source.standardize = s.standardize
         ctl = self.controller
@@ -263,6 +308,7 @@ class MainWindow(QMainWindow):
                 slice=view.slice_key,
                 log_scale=view.log_scale,
                 export_dir=self._settings.export_dir,
+                text_scale=self._text_scale,
                 geometry=self.saveGeometry(),
             )
         )

@@ -27,6 +27,7 @@ class AppSettings:
     slice: str = "w1-w2"
     log_scale: bool = False
     export_dir: str = ""
+    text_scale: float = 1.0
     geometry: QByteArray | None = None
 
 
@@ -70,6 +71,7 @@ def load_settings(restore: bool = True) -> AppSettings:
         slice=get("slice", str, lambda v: v in SLICE_KEYS),
         log_scale=get("log_scale", bool),
         export_dir=get("export_dir", str),
+        text_scale=get("text_scale", float, lambda v: 0.6 <= v <= 3.0),
         geometry=geometry if isinstance(geometry, QByteArray) else None,
     )
 

@@ -53,6 +53,9 @@ def make_plot(object_name: str, title: str) -> pg.PlotWidget:
         # them; a device-coordinate cache turns that into a blit until they change
         axis.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
     item.titleLabel.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
+    # a stray drag or wheel must not pan or zoom away from what the app shows
+    item.setMouseEnabled(x=False, y=False)
+    item.hideButtons()
     return plot
 
 
@@ -66,8 +69,47 @@ def stack(parent: QWidget, plot: pg.PlotWidget, top: QLayout | None = None) -> N
     layout.addWidget(plot)
 
 
-def add_legend(item: pg.PlotItem) -> pg.LegendItem:
-    """A small legend in the top-left corner on a translucent white ground."""
-    legend = item.addLegend(offset=(6, 6), labelTextSize="9pt")
-    legend.setBrush(pg.mkBrush(255, 255, 255, 170))
+def add_legend(item: pg.PlotItem, columns: int = 3) -> pg.LegendItem:
+    """A one-row legend below the plot's bottom axis: it never covers data."""
+    legend = pg.LegendItem(colCount=columns, labelTextSize=f"{LEGEND_PT * TEXT_SCALE[0]:.0f}pt")
+    item.layout.addItem(legend, 4, 1)
+    item.outside_legend = legend  # for scale_plot_text
     return legend
+
+
+#: the user's text size (View ▸ Larger/Smaller text), a factor of the default
+TEXT_SCALE = [1.0]
+LEGEND_PT = 9
+TICK_PT = 9
+LABEL_PT = 10
+TITLE_PT = 11
+
+
+def scale_plot_text(plot: pg.PlotWidget, factor: float) -> None:
+    """Ticks, axis labels, title and legend of a plot at ``factor`` × their default size."""
+    item = plot.getPlotItem()
+    for side in ("left", "bottom"):
+        axis = item.getAxis(side)
+        axis.setStyle(tickFont=_font(TICK_PT * factor))
+        axis.label.setFont(_font(LABEL_PT * factor))
+        axis.picture = None
+        axis.resizeEvent()
+        axis.update()
+    size = f"{TITLE_PT * factor:.0f}pt"
+    item.titleLabel.opts["size"] = size
+    item.titleLabel.setText(item.titleLabel.text, size=size)
+    legend = getattr(item, "outside_legend", None)
+    if legend is not None:
+        size = f"{LEGEND_PT * factor:.0f}pt"
+        legend.opts["labelTextSize"] = size
+        for _sample, label in legend.items:
+            label.setText(label.text, size=size)
+        legend.updateSize()
+
+
+def _font(pt: float):
+    from PySide6.QtGui import QFont
+
+    f = QFont()
+    f.setPointSizeF(pt)
+    return f
