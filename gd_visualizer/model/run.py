@@ -250,6 +250,8 @@ class ViewState:
     shown: int | None = None
     slice_key: str = "w1-w2"
     log_scale: bool = False
+    #: the surface slices through the last entry (frozen) instead of the one shown
+    through_end: bool = False
 
     def shown_index(self, n: int) -> int | None:
         """The index drawn for a history of n entries (None when it is empty)."""

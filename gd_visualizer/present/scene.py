@@ -27,10 +27,16 @@ MIN_HALF_EXTENT = 3.0
 EXTENT_MARGIN = 1.4
 
 SLICE_TITLES = {
-    "w1-w2": "J(w₁, w₂) at the current b",
-    "w1-b": "J(w₁, b) at the current w₂",
-    "w2-b": "J(w₂, b) at the current w₁",
+    "w1-w2": "w₁, w₂ (b held)",
+    "w1-b": "w₁, b (w₂ held)",
+    "w2-b": "w₂, b (w₁ held)",
 }
+_SUBSCRIPTS = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
+
+
+def param_labels(spec: SliceSpec) -> tuple[str, str, str]:
+    """The slice's (x, y, held) parameter names as the read-out writes them (w₁, not w1)."""
+    return tuple(name.translate(_SUBSCRIPTS) for name in spec.labels)  # type: ignore[return-value]
 
 
 class HistoryLike(Protocol):
@@ -104,8 +110,57 @@ def bucket(fixed: float, extent: tuple[float, float, float, float]) -> float:
 
 
 def surface_title(spec: SliceSpec, fixed: float) -> str:
-    _, _, fl = spec.labels
+    _, _, fl = param_labels(spec)
     return f"Cost surface J — {fl} = {fixed:.4g}"
+
+
+@dataclass(frozen=True)
+class ColourScale:
+    """The cost surface's colours for one run: log₁₀(J − J_ref + ε) between fixed levels.
+
+    Relative to the lowest J seen, on a log scale, so the valley near the minimum is
+    resolved (a linear scale paints it one colour); fixed for the run so colours can
+    be compared while scrubbing.
+    """
+
+    j_ref: float
+    eps: float
+    lo: float
+    hi: float
+
+    def map(self, J: np.ndarray) -> np.ndarray:
+        with np.errstate(over="ignore", invalid="ignore"):
+            d = np.nan_to_num(np.asarray(J, dtype=float) - self.j_ref, nan=np.inf)
+            return np.log10(np.clip(d, 0.0, 1e300) + self.eps)
+
+    def holds(self, cost: float) -> bool:
+        """Whether a cost is within the scale (else the scale is made anew)."""
+        return bool(self.map(np.array([cost]))[0] <= self.hi + 1e-9)
+
+
+def colour_scale(J: np.ndarray) -> ColourScale:
+    """The scale for a run from its first surface."""
+    finite = np.asarray(J, dtype=float)
+    finite = finite[np.isfinite(finite)]
+    if finite.size == 0:
+        return ColourScale(0.0, 1e-12, -12.0, 0.0)
+    j_ref = float(finite.min())
+    top = float(np.quantile(finite, 0.99))
+    eps = max((top - j_ref) * 1e-4, abs(j_ref) * 1e-9, 1e-300)
+    lo, hi = float(np.log10(eps)), float(np.log10(min(top - j_ref, 1e300) + eps))
+    if not hi > lo:
+        hi = lo + 1.0
+    return ColourScale(j_ref, eps, lo, hi)
+
+
+def slice_note(spec: SliceSpec, through_end: bool) -> str:
+    """What the slice is, in one line under the surface."""
+    _, _, fl = param_labels(spec)
+    where = "the last iteration" if through_end else "the iteration shown"
+    return (
+        f"The path is projected onto the slice at {fl} of {where}; "
+        f"it crosses contours at odd angles where {fl} changes."
+    )
 
 
 @dataclass(frozen=True)
@@ -141,10 +196,16 @@ class Scene:
     log_scale: bool
     tight: bool  # axes fit the run (not playing) rather than growing in steps
     hold: AxesHold | None = None
+    run_id: object = None  # changes when the run starts anew (a new colour scale)
+    through_end: bool = False  # the surface slices through the last entry
+    fixed_end: float = 0.0  # the third parameter at the last entry
 
     @property
     def fixed(self) -> float:
-        """The third parameter (the one the slice holds) at this entry."""
+        """The third parameter (the one the slice holds): at this entry, or at the last
+        one when the slice is frozen there."""
+        if self.through_end:
+            return self.fixed_end
         return float(np.append(self.w, self.b)[self.spec.fixed_param])
 
 
@@ -172,6 +233,8 @@ def make_scene(
     ghosts: list[HistoryView] | None = None,
     tight: bool = True,
     hold: AxesHold | None = None,
+    run_id: object = None,
+    through_end: bool = False,
 ) -> Scene:
     """The scene of history entry ``index`` (0 ≤ index < len(history))."""
     spec = SLICES[slice_key]
@@ -198,6 +261,9 @@ def make_scene(
         log_scale=log_scale,
         tight=tight,
         hold=hold,
+        run_id=(run_id, slice_key, through_end),
+        through_end=through_end,
+        fixed_end=float(theta(history)[-1, spec.fixed_param]),
     )
 
 
@@ -254,9 +320,9 @@ def readout(data: TrainingData, scene: Scene, status: RunStatus | None) -> dict[
     raw = data.raw_coefficients(w, b)
     stable = "—"
     if status is not None:
-        stable = f"guaranteed below α = {fmt(status.stable_rate)}"
+        stable = f"α < {fmt(status.stable_rate, 3)} (always)"
         if math.isfinite(status.local_rate):
-            stable += f"; locally below {fmt(status.local_rate)}"
+            stable += f"\nα < {fmt(status.local_rate, 3)} (here)"
     return {
         "iteration": f"{scene.iteration:,}",
         "cost": f"{scene.cost:.6g}",
@@ -268,7 +334,7 @@ def readout(data: TrainingData, scene: Scene, status: RunStatus | None) -> dict[
         "grad": fmt(grad),
         "lr": f"{scene.learning_rate:.4g}",
         "acc": f"{100 * data.accuracy(w, b):.1f} %",
-        "raw": "—" if raw is None else f"w = ({raw[0][0]:.4g}, {raw[0][1]:.4g}), b = {raw[1]:.4g}",
+        "raw": "—" if raw is None else f"w = ({raw[0][0]:.4g}, {raw[0][1]:.4g})\nb = {raw[1]:.4g}",
         "stable": stable,
         "status": status.status if status is not None else "—",
     }

@@ -74,7 +74,8 @@ class RunController(QObject):
         self.surface_worker, self.surface_thread = self._start(SurfaceWorker(), "gd-surface")
         self.surface_worker.ready.connect(self._on_surface)
         self.view.events.slice_key.connect(self._on_view_changed)
-        self.view.events.log_scale.connect(self._on_view_changed)
+        self.view.events.log_scale.connect(lambda *_: self.sceneChanged.emit())
+        self.view.events.through_end.connect(self._on_view_changed)
 
     def _start(self, worker: QObject, name: str) -> tuple:
         thread = QThread()
@@ -116,6 +117,8 @@ class RunController(QObject):
             self.view.log_scale,
             self.run.ghosts,
             tight=not self.run.playing,
+            run_id=self.run.generation,
+            through_end=self.view.through_end,
         )
 
     # -- data and settings ---------------------------------------------------------------
@@ -156,6 +159,10 @@ class RunController(QObject):
 
     def set_log_scale(self, on: bool) -> None:
         self.view.log_scale = bool(on)
+
+    def set_slice_through_end(self, on: bool) -> None:
+        """Freeze the surface's third parameter at the last entry (or follow the shown one)."""
+        self.view.through_end = bool(on)
 
     def _on_view_changed(self, *_args) -> None:
         self._forget_surface()
@@ -290,7 +297,8 @@ class RunController(QObject):
             index = self.shown_index()
         spec = present.SLICES[self.view.slice_key]
         px, py = present.slice_path(mirror, spec)
-        fixed = float(np.append(mirror.weights[index], mirror.biases[index])[spec.fixed_param])
+        at = n - 1 if self.view.through_end else index
+        fixed = float(np.append(mirror.weights[at], mirror.biases[at])[spec.fixed_param])
         previous = None if (force or self._surface_key != spec.key) else self._surface_extent
         extent = present.surface_extent(px[: index + 1], py[: index + 1], previous)
         changed_extent = extent != self._surface_extent or self._surface_key != spec.key

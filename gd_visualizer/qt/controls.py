@@ -173,7 +173,9 @@ class Controls(QWidget):
 
         # -- dataset -----------------------------------------------------------------
         data_box = QGroupBox("Dataset")
-        form = QFormLayout(data_box)
+        data_column = QVBoxLayout(data_box)  # (word-wrapped text needs a box layout)
+        form = QFormLayout()
+        data_column.addLayout(form)
         self.dataset_combo = QComboBox()
         self.dataset_combo.setObjectName("datasetCombo")
         for name, text in BUILTIN_DATASETS.items():
@@ -223,7 +225,7 @@ class Controls(QWidget):
         self.data_info = QLabel("")
         self.data_info.setWordWrap(True)
         self.data_info.setStyleSheet("color: #555;")
-        form.addRow(self.data_info)
+        data_column.addWidget(self.data_info)
         layout.addWidget(data_box)
 
         # -- training ----------------------------------------------------------------

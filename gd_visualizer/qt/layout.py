@@ -39,6 +39,7 @@ X̃ = X with a row of ones (sufficient, not necessary).</p>
 @dataclass
 class Layout:
     central: QWidget
+    column: QScrollArea
     plots: QWidget
     history_slider: QSlider
     history_label: QLabel
@@ -84,7 +85,6 @@ def build_layout(panels: dict, controls: QWidget, readout: QWidget) -> Layout:
     scroll = QScrollArea()
     scroll.setWidget(column)
     scroll.setWidgetResizable(True)
-    scroll.setMinimumWidth(330)
     scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
 
     split = QSplitter()
@@ -92,8 +92,15 @@ def build_layout(panels: dict, controls: QWidget, readout: QWidget) -> Layout:
     split.addWidget(scroll)
     split.setStretchFactor(0, 1)
     split.setStretchFactor(1, 0)
-    split.setSizes([1100, 340])
-    return Layout(split, plots, history_slider, history_label)
+    split.setSizes([1100, 300])
+    fit_column(scroll)
+    return Layout(split, scroll, plots, history_slider, history_label)
+
+
+def fit_column(scroll: QScrollArea) -> None:
+    """The control column as wide as its content needs (after a text-size change too)."""
+    bar = scroll.verticalScrollBar().sizeHint().width()
+    scroll.setMinimumWidth(max(260, scroll.widget().minimumSizeHint().width() + bar + 4))
 
 
 def show_about(parent: QWidget) -> None:

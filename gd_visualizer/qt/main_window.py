@@ -31,7 +31,7 @@ from .data_source import CsvChoice, DataSource
 from .drawing import FrameDrawer
 from .export_progress import ExportFlow
 from .keys import route_run_keys
-from .layout import build_layout, show_about
+from .layout import build_layout, fit_column, show_about
 from .settings import AppSettings, clear_settings, load_settings, save_settings
 from .views import PANELS, Readout
 from .views._style import apply_plot_style, scale_plot_text
@@ -80,6 +80,7 @@ class MainWindow(QMainWindow):
         self.controls = Controls()
         parts = build_layout(self.panels, self.controls, self.readout)
         self.plots = parts.plots
+        self._column = parts.column
         self.history_slider = parts.history_slider
         self.history_label = parts.history_label
         self.setCentralWidget(parts.central)
@@ -162,6 +163,7 @@ class MainWindow(QMainWindow):
         self.history_slider.valueChanged.connect(ctl.scrub)
         self.surface_view.sliceChanged.connect(ctl.set_slice)
         self.surface_view.startPicked.connect(ctl.pick_start)
+        self.surface_view.throughEndToggled.connect(ctl.set_slice_through_end)
         self.cost_view.logScaleToggled.connect(ctl.set_log_scale)
 
         ctl.frameDue.connect(self._on_frame_due)
@@ -268,6 +270,7 @@ class MainWindow(QMainWindow):
         self.setFont(font)
         for panel in self.panels.values():
             scale_plot_text(panel.plot, factor)
+        fit_column(self._column)
 
     def toggle_full_screen(self) -> None:
         if self.isFullScreen():

@@ -38,9 +38,33 @@ def apply_plot_style() -> None:
     pg.setConfigOptions(background="w", foreground="k", antialias=False, imageAxisOrder="row-major")
 
 
+class Plot(pg.PlotWidget):
+    """A plot whose legend (below it) re-flows into fewer columns when it is narrow."""
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        fit_legend(self)
+
+
+def fit_legend(plot: pg.PlotWidget) -> None:
+    """As many legend columns (of those asked for) as fit the plot's width."""
+    item = plot.getPlotItem()
+    legend = getattr(item, "outside_legend", None)
+    if legend is None:
+        return
+    room = plot.width() - item.getAxis("left").width() - 8
+    # each entry: its sample (~20 px), its label and spacing
+    widths = [label.boundingRect().width() + 34 for _sample, label in legend.items]
+    cols = max(1, legend.max_columns)
+    while cols > 1 and sum(max(widths[c::cols], default=0) for c in range(cols)) > room:
+        cols -= 1
+    if legend.columnCount != cols:
+        legend.setColumnCount(cols)
+
+
 def make_plot(object_name: str, title: str) -> pg.PlotWidget:
     apply_plot_style()
-    plot = pg.PlotWidget()
+    plot = Plot()
     plot.setObjectName(object_name)
     plot.setTitle(title)
     plot.setMenuEnabled(False)
@@ -72,8 +96,9 @@ def stack(parent: QWidget, plot: pg.PlotWidget, top: QLayout | None = None) -> N
 def add_legend(item: pg.PlotItem, columns: int = 3) -> pg.LegendItem:
     """A one-row legend below the plot's bottom axis: it never covers data."""
     legend = pg.LegendItem(colCount=columns, labelTextSize=f"{LEGEND_PT * TEXT_SCALE[0]:.0f}pt")
+    legend.max_columns = columns
     item.layout.addItem(legend, 4, 1)
-    item.outside_legend = legend  # for scale_plot_text
+    item.outside_legend = legend  # for scale_plot_text and fit_legend
     return legend
 
 
@@ -105,6 +130,7 @@ def scale_plot_text(plot: pg.PlotWidget, factor: float) -> None:
         for _sample, label in legend.items:
             label.setText(label.text, size=size)
         legend.updateSize()
+        fit_legend(plot)
 
 
 def _font(pt: float):

@@ -15,6 +15,7 @@ from ._style import (
     LINE_COLOR,
     add_legend,
     drawn_subset,
+    fit_legend,
     make_plot,
     probability_lut,
     stack,
@@ -31,7 +32,7 @@ class BoundaryView(QWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.plot = make_plot("boundaryPlot", "Decision boundary (data space)")
+        self.plot = make_plot("boundaryPlot", "Decision boundary")
         stack(self, self.plot)
         item = self.plot.getPlotItem()
         self.image = pg.ImageItem(axisOrder="row-major")
@@ -39,7 +40,7 @@ class BoundaryView(QWidget):
         self.image.setLevels((0.0, 1.0))
         self.image.setZValue(-10)
         item.addItem(self.image)
-        self.legend = add_legend(item)
+        self.legend = add_legend(item, columns=3)
         self.scatters = []
         for k in range(2):
             sc = pg.ScatterPlotItem(
@@ -53,7 +54,7 @@ class BoundaryView(QWidget):
             self.scatters.append(sc)
         self.line = pg.PlotDataItem(pen=pg.mkPen(LINE_COLOR, width=2.5), name="boundary σ = 0.5")
         item.addItem(self.line)
-        self.legend.addItem(self.line, "boundary (σ = 0.5)")
+        self.legend.addItem(self.line, "σ = 0.5")
         item.disableAutoRange()
         self._grid = np.empty((0, 0))
         self._box = (0.0, 1.0, 0.0, 1.0)
@@ -79,12 +80,13 @@ class BoundaryView(QWidget):
         self.legend.clear()
         for k, sc in enumerate(self.scatters):
             self.legend.addItem(sc, ds.class_names[k])
-        self.legend.addItem(self.line, "boundary (σ = 0.5)")
+        self.legend.addItem(self.line, "σ = 0.5")
+        fit_legend(self.plot)
         item = self.plot.getPlotItem()
         item.setLabel("bottom", feature_names[0])
         item.setLabel("left", feature_names[1])
-        note = "" if idx is None else f" — showing {len(idx):,} of {m:,} samples"
-        item.setTitle(f"Decision boundary (data space){note}")
+        note = "" if idx is None else f" ({len(idx):,} of {m:,} shown)"
+        item.setTitle(f"Decision boundary{note}")
         lo = X.min(axis=1)
         hi = X.max(axis=1)
         pad = np.maximum((hi - lo) * 0.08, 1e-9)

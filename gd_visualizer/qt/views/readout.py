@@ -53,7 +53,6 @@ class Readout(QWidget):
             value.setObjectName(f"readout_{key}")
             value.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
             value.setStyleSheet("font-family: monospace;")
-            value.setWordWrap(True)
             name.setToolTip(tip)
             value.setToolTip(tip)
             form.addRow(name, value)

@@ -15,6 +15,7 @@ from ._style import (
     WRONG_COLOR,
     add_legend,
     drawn_subset,
+    fit_legend,
     make_plot,
     stack,
 )
@@ -28,12 +29,12 @@ class SigmoidView(QWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.plot = make_plot("sigmoidPlot", "Sigmoid: a = σ(z) for every sample")
+        self.plot = make_plot("sigmoidPlot", "Every sample on the sigmoid")
         stack(self, self.plot)
         item = self.plot.getPlotItem()
         item.setLabel("bottom", "z = wᵀx + b")
         item.setLabel("left", "a = σ(z)")
-        self.legend = add_legend(item)
+        self.legend = add_legend(item, columns=3)
         item.addItem(
             pg.InfiniteLine(
                 pos=0.5, angle=0, pen=pg.mkPen("#888", style=pg.QtCore.Qt.PenStyle.DashLine)
@@ -84,8 +85,9 @@ class SigmoidView(QWidget):
         for k in range(2):
             self.legend.addItem(self.scatters[k], class_names[k])
         self.legend.addItem(self.wrong, "misclassified")
-        note = "" if self._idx is None else f" — showing {len(self._idx):,} of {X.shape[1]:,}"
-        self.plot.getPlotItem().setTitle(f"Sigmoid: a = σ(z) for every sample{note}")
+        fit_legend(self.plot)
+        note = "" if self._idx is None else f" ({len(self._idx):,} of {X.shape[1]:,} shown)"
+        self.plot.getPlotItem().setTitle(f"Every sample on the sigmoid{note}")
         self._zmax = 0.0
 
     def show_state(self, w: np.ndarray, b: float) -> None:

@@ -5,12 +5,20 @@ from __future__ import annotations
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QSignalBlocker, Signal
-from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QWidget
+from PySide6.QtWidgets import QCheckBox, QComboBox, QHBoxLayout, QLabel, QWidget
 
 from ...core import SLICES
 from ...core.surface import SurfaceResult
 from ...model import TrainingData
-from ...present.scene import SLICE_TITLES, Scene, surface_title
+from ...present.scene import (
+    SLICE_TITLES,
+    ColourScale,
+    Scene,
+    colour_scale,
+    param_labels,
+    slice_note,
+    surface_title,
+)
 from ._style import GHOST_COLOR, PATH_COLOR, make_plot, stack
 
 #: at most this many path vertices are drawn (the path is thinned evenly)
@@ -35,6 +43,7 @@ class SurfaceView(QWidget):
     name = "surface"
     half = 0  # drawn in the first half of a frame
     sliceChanged = Signal(str)
+    throughEndToggled = Signal(bool)
     startPicked = Signal(float, float)  # (x, y) in the slice's parameters
 
     def __init__(self, parent: QWidget | None = None) -> None:
@@ -45,26 +54,48 @@ class SurfaceView(QWidget):
         for key, title in SLICE_TITLES.items():
             self.combo.addItem(title, key)
         self.combo.setToolTip(
-            "Which two parameters span the surface; the third is held at its current value"
+            "Which two parameters span the surface; the third is held at its value at the "
+            "iteration shown (or at the end)"
         )
         self.combo.currentIndexChanged.connect(self._on_combo)
+        self.through_end = QCheckBox("held at the end")
+        self.through_end.setObjectName("sliceThroughEndCheck")
+        self.through_end.setToolTip(
+            "Hold the third parameter at its value at the last iteration instead of "
+            "following the iteration shown"
+        )
+        self.through_end.toggled.connect(self.throughEndToggled)
         self.hint = QLabel("click the surface to choose the start point")
         self.hint.setStyleSheet("color: #666;")
+        self.hint.setWordWrap(True)
         top = QHBoxLayout()
         self.slice_label = QLabel("Slice:")
         top.addWidget(self.slice_label)
         top.addWidget(self.combo)
         top.addStretch(1)
-        top.addWidget(self.hint)
+        top.addWidget(self.through_end)
+        self.note = QLabel()
+        self.note.setObjectName("sliceNote")
+        self.note.setWordWrap(True)
+        self.note.setStyleSheet("color: #555; font-size: 8pt;")
         stack(self, self.plot, top)
+        self.layout().addWidget(self.note)
+        self.layout().addWidget(self.hint)
         item = self.plot.getPlotItem()
         self.image = pg.ImageItem(axisOrder="row-major")
         self.image.setZValue(-10)
         item.addItem(self.image)
         cmap = pg.colormap.get("viridis")
         self.colorbar = item.addColorBar(
-            self.image, colorMap=cmap, values=(0.0, 1.0), label="J", interactive=False
+            self.image,
+            colorMap=cmap,
+            values=(0.0, 1.0),
+            label="log₁₀(J − J_min)",
+            interactive=False,
         )
+        self.scale: ColourScale | None = None  # fixed for a run (see present.colour_scale)
+        self._scale_for: object = None
+        self._rescale = False
         self.contours = pg.PlotDataItem(connect="pairs", pen=pg.mkPen(255, 255, 255, 150, width=1))
         item.addItem(self.contours)
         self.ghost = pg.PlotDataItem(
@@ -77,6 +108,11 @@ class SurfaceView(QWidget):
             size=12, symbol="o", pen=pg.mkPen("w", width=2), brush=pg.mkBrush(0, 0, 0, 160)
         )
         item.addItem(self.start)
+        self.minimum = pg.ScatterPlotItem(
+            size=14, symbol="+", pen=pg.mkPen("w", width=2), brush=None, name="slice minimum"
+        )
+        self.minimum.setToolTip("the lowest J on this slice")
+        item.addItem(self.minimum)
         self.current = pg.ScatterPlotItem(
             size=16, symbol="star", pen=pg.mkPen("k", width=1), brush=pg.mkBrush("#FF3030")
         )
@@ -90,7 +126,7 @@ class SurfaceView(QWidget):
 
     def hide_controls(self) -> None:
         """For exports: no slice chooser and no hint above the plot."""
-        for w in (self.slice_label, self.combo, self.hint):
+        for w in (self.slice_label, self.combo, self.hint, self.through_end):
             w.hide()
 
     # -- slice ---------------------------------------------------------------------
@@ -110,9 +146,10 @@ class SurfaceView(QWidget):
         self._set_labels()
         self.image.clear()  # the old slice's surface is not this one's
         self.contours.setData([], [])
+        self.minimum.setData([], [])
 
     def _set_labels(self) -> None:
-        xl, yl, _ = self._spec.labels
+        xl, yl, _ = param_labels(self._spec)
         item = self.plot.getPlotItem()
         item.setLabel("bottom", xl)
         item.setLabel("left", yl)
@@ -122,10 +159,21 @@ class SurfaceView(QWidget):
         """New data: the old surface and ghosts are gone until the new ones arrive."""
         self.image.clear()
         self.contours.setData([], [])
+        self.minimum.setData([], [])
+        self.scale = None
         self.show_ghost(None, None)
 
     def draw(self, scene: Scene) -> None:
         self._show_slice(scene.spec.key)
+        if scene.run_id != self._scale_for:  # a new run, slice or freeze: a new scale
+            self._scale_for = scene.run_id
+            self.scale = None
+        elif self.scale is not None and not self.scale.holds(scene.cost):
+            self._rescale = True  # the path left the range: anew with the next surface
+        if self.through_end.isChecked() != scene.through_end:
+            with QSignalBlocker(self.through_end):
+                self.through_end.setChecked(scene.through_end)
+        self.note.setText(slice_note(scene.spec, scene.through_end))
         if scene.hold is not None and self.extent != scene.hold.extent:
             self.set_extent(scene.hold.extent)
         if scene.ghost_path is None:
@@ -146,16 +194,15 @@ class SurfaceView(QWidget):
         if req.spec.key != self._spec.key:
             return  # computed for another slice
         xs, ys = req.xs, req.ys
-        # float32 holds J up to 3e38; what is beyond is drawn at the top of the scale
-        J = np.nan_to_num(np.clip(result.J, 0.0, 1e38), nan=1e38).astype(np.float32)
-        lo, hi = float(result.levels[0]), float(result.levels[-1])
-        lo = min(lo, float(J.min()))
-        if not (np.isfinite(lo) and np.isfinite(hi)):
-            lo, hi = float(J.min()), float(J.max())
-        if not hi > lo:
-            hi = lo + 1e-12
-        self.image.setImage(J, autoLevels=False)
-        self.colorbar.setLevels((lo, hi))
+        if self.scale is None or self._rescale:
+            self.scale = colour_scale(result.J)
+            self._rescale = False
+        scale = self.scale
+        image = scale.map(result.J).astype(np.float32)
+        self.image.setImage(image, autoLevels=False)
+        self.colorbar.setLevels((scale.lo, scale.hi))
+        j, i = np.unravel_index(int(np.nanargmin(result.J)), result.J.shape)
+        self.minimum.setData([xs[i]], [ys[j]])
         dx = (xs[-1] - xs[0]) / max(1, len(xs) - 1)
         dy = (ys[-1] - ys[0]) / max(1, len(ys) - 1)
         self.image.setRect(xs[0] - dx / 2, ys[0] - dy / 2, xs[-1] - xs[0] + dx, ys[-1] - ys[0] + dy)
