@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pyqtgraph as pg
 import pytest
 from PySide6.QtWidgets import QAbstractButton, QLabel, QWidget
@@ -64,3 +65,59 @@ def test_nothing_is_cut_off(qtbot, make_window, size, text_scale):
         assert right < size[0], f"{name} panel reaches x = {right}"
         assert panel.width() >= 250, f"{name} panel is only {panel.width()} px wide"
     assert _clipped(w) == []
+
+
+@pytest.mark.parametrize("dataset", ["iris", "blobs", "overlap", "xor", "moons", "circles"])
+def test_legends_never_cover_the_data(qtbot, make_window, dataset):
+    w = make_window(restore_settings=False, dataset=dataset)
+    w.resize(1024, 768)
+    qtbot.waitUntil(lambda: w.width() == 1024, timeout=WAIT)
+    w.drawer.draw_now()
+    for name in ("boundary", "sigmoid"):
+        item = w.panels[name].plot.getPlotItem()
+        legend = item.outside_legend
+        assert len(legend.items) >= 2
+        data_area = item.vb.sceneBoundingRect()
+        assert not legend.sceneBoundingRect().intersects(data_area), name
+        # and every drawn sample lies in the data area
+        for sc in (i for i in item.items if isinstance(i, pg.ScatterPlotItem)):
+            xs, ys = sc.getData()
+            for x, y in zip(xs[:50], ys[:50], strict=True):
+                p = item.vb.mapViewToScene(pg.Point(float(x), float(y)))
+                assert not legend.sceneBoundingRect().contains(p)
+
+
+def test_colour_levels_stay_put_across_frames_of_a_run(qtbot, make_window):
+    w = make_window(restore_settings=False)
+    w.controls.iter_spin.setValue(60)
+    w.controls.speed_slider.setValue(w.controls.speed_slider.maximum())
+    w.play()
+    qtbot.waitUntil(lambda: len(w.history) == 61 and not w.is_playing, timeout=WAIT)
+    surface = w.surface_view
+    qtbot.waitUntil(lambda: surface.image.image is not None, timeout=WAIT)
+    levels = surface.colorbar.levels()
+    scale = surface.scale
+    for i in (0, 10, 30, 60, 45):
+        w.history_slider.setValue(i)
+        qtbot.waitUntil(lambda: w.controller.surface_key is not None, timeout=WAIT)
+        assert surface.colorbar.levels() == levels and surface.scale is scale
+    # the scale is relative to the minimum, on a log scale: the valley is resolved
+    J = surface.image.image
+    assert np.isclose(np.nanmin(J), scale.lo, atol=1e-3)
+    w.reset()  # a new run: a new scale
+    qtbot.waitUntil(lambda: len(w.history) == 1, timeout=WAIT)
+    w.drawer.draw_now()
+    assert surface.scale is None or surface.scale is not scale
+
+
+def test_a_stray_drag_does_not_pan_a_plot(qtbot, make_window):
+    from PySide6.QtCore import QPoint, Qt
+
+    w = make_window(restore_settings=False)
+    for panel in w.panels.values():
+        vb = panel.plot.getPlotItem().vb
+        before = vb.viewRange()
+        qtbot.mousePress(panel.plot.viewport(), Qt.MouseButton.LeftButton, pos=QPoint(150, 100))
+        qtbot.mouseMove(panel.plot.viewport(), QPoint(60, 40))
+        qtbot.mouseRelease(panel.plot.viewport(), Qt.MouseButton.LeftButton, pos=QPoint(60, 40))
+        assert vb.viewRange() == before

@@ -60,6 +60,11 @@ def fit_legend(plot: pg.PlotWidget) -> None:
         cols -= 1
     if legend.columnCount != cols:
         legend.setColumnCount(cols)
+    # LegendItem.updateSize() (run by addItem, setColumnCount…) moves it to (0, 0) of the
+    # plot, over the data: give it back to its cell below the axis
+    legend.updateSize()
+    item.layout.invalidate()
+    item.layout.activate()
 
 
 def make_plot(object_name: str, title: str) -> pg.PlotWidget:
@@ -129,7 +134,6 @@ def scale_plot_text(plot: pg.PlotWidget, factor: float) -> None:
         legend.opts["labelTextSize"] = size
         for _sample, label in legend.items:
             label.setText(label.text, size=size)
-        legend.updateSize()
         fit_legend(plot)
 
 
