@@ -22,7 +22,7 @@ def test_huge_rates_and_features_never_give_nan(lr):
 
 def test_separable_data_cost_goes_to_zero_without_noise():
     ds = make_dataset("blobs", 100, noise=0.2, seed=0)  # far apart: separable
-    t = Trainer(ds.X, ds.Y, learning_rate=50.0, num_iterations=3000, rise_patience=10**6)
+    t = Trainer(ds.X, ds.Y, learning_rate=50.0, num_iterations=3000)
     t.run(3000)
     c = t.view().costs
     assert np.all(c >= 0) and np.all(np.isfinite(c)) and c[-1] < 1e-6
@@ -59,7 +59,9 @@ def test_stable_rate_bound_is_tight_enough():
     assert not below.diverged
     far_above = Trainer(X, ds.Y, learning_rate=200 * alpha, num_iterations=2000)
     far_above.run(2000)
-    assert far_above.diverged
+    # bounded oscillation is not divergence: the run goes on and says so
+    assert far_above.status == "oscillating" and not far_above.diverged
+    assert far_above.iteration == 2000 and np.all(np.isfinite(far_above.view().costs))
 
 
 def test_cost_from_z_extremes():
@@ -82,25 +84,26 @@ def _run():
 
 
 def test_full_disk_leaves_nothing_that_looks_complete(qtbot, tmp_path, monkeypatch):
-    from gd_visualizer.qt import export_job as export_module
+    from gd_visualizer.present import files as files_module
     from gd_visualizer.qt.export_job import Export, ExportError, ExportSettings
 
-    real_replace = export_module.os.replace
+    real_write = files_module._write_file
     calls = {"n": 0}
 
-    def replace(src, dst):
+    def write(path, data):
         calls["n"] += 1
         if calls["n"] == 4:  # the disk fills up at the fourth file
             raise OSError(errno.ENOSPC, "No space left on device")
-        return real_replace(src, dst)
+        return real_write(path, data)
 
-    monkeypatch.setattr(export_module.os, "replace", replace)
+    monkeypatch.setattr(files_module, "_write_file", write)
     out = tmp_path / "full"
     job = Export(_run(), ExportSettings(out_dir=out, frames=8, size=(400, 300)))
     with pytest.raises(ExportError, match="No space left on device"):
         job.run_all()
     assert not (out / "animation.png").exists() and not (out / "run.json").exists()
     assert not list(out.glob("frame_*")) and not list(out.glob("*.part"))
+    assert not out.exists()  # the folder it made is gone again
 
 
 def test_folder_vanishing_mid_export(qtbot, tmp_path):

@@ -18,9 +18,11 @@ from .logistic import (
     GradientKernel,
     cost_from_z,
     forward_backward,
+    hessian,
     initialize_with_zeros,
     l1,
     l2,
+    local_rate_limit,
     optimize,
     predict,
     propagate,
@@ -30,12 +32,13 @@ from .logistic import (
     softplus,
     stable_learning_rate,
 )
-from .surface import SLICES, SliceSpec, cost_grid
-from .trainer import Trainer
+from .surface import SLICES, SliceSpec, cost_grid, slice_minimum, surface_levels
+from .trainer import STATUSES, Trainer
 
 __all__ = [
     "BUILTIN_DATASETS",
     "SLICES",
+    "STATUSES",
     "CsvInfo",
     "Dataset",
     "DatasetError",
@@ -48,18 +51,22 @@ __all__ = [
     "cost_from_z",
     "cost_grid",
     "forward_backward",
+    "hessian",
     "initialize_with_zeros",
     "inspect_csv",
     "l1",
     "l2",
     "load_csv",
+    "local_rate_limit",
     "make_dataset",
     "optimize",
     "predict",
     "propagate",
     "propagate_loop",
     "sigmoid",
+    "slice_minimum",
     "softmax",
     "softplus",
     "stable_learning_rate",
+    "surface_levels",
 ]

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-__all__ = ["History", "HistoryView"]
+__all__ = ["CostTrend", "CostWindow", "History", "HistoryView", "cost_trend"]
 
 
 @dataclass(frozen=True)
@@ -152,3 +152,111 @@ class History:
             learning_rates=self._rates[start:n].copy(),
             stride=self.stride,
         )
+
+
+# -- the recent costs, for the trainer's verdict ------------------------------------------
+
+#: relative size of a cost change that counts as a rise or a fall: the rounding of J
+#: (a sum over m samples) is far below it, and a run whose cost changes by less per
+#: iteration has no visible dynamics left to judge
+COST_NOISE = 1e-12
+
+
+@dataclass(frozen=True)
+class CostTrend:
+    """What the recent costs do (see :func:`cost_trend`)."""
+
+    kind: str  # "descending", "oscillating" or "growing"
+    low: float  # the smallest and largest cost of the stretch judged
+    high: float
+    span: int  # how many iterations that stretch covers
+    first: float = float("nan")  # its first and last cost
+    last: float = float("nan")
+    rises: float = 0.0  # the sums of its rises and of its falls (beyond rounding noise)
+    falls: float = 0.0
+
+
+def cost_trend(costs: np.ndarray, grow_span: int = 512) -> CostTrend:
+    """Judge a run of consecutive costs (oldest first, one per iteration).
+
+    * ``"growing"``: at least ``grow_span`` costs, whose four quarters have
+      strictly increasing minima, the last one above the whole first quarter:
+      the lower envelope itself rises, and by more than the fluctuation.
+      Bounded oscillation (flat envelope) and recovery from an overshoot
+      (falling envelope) are never "growing".
+    * ``"descending"``: over the recent half of the costs (all of them when
+      fewer than 8), the falls add up to more than three times the rises, so
+      the net progress is more than twice all the ground lost.  A monotone
+      descent, however slow, is descending; so is an oscillation that has
+      settled into descent.
+    * ``"oscillating"``: otherwise: the cost rises and falls (or only rises)
+      without net progress to show for it.
+
+    Changes smaller than :data:`COST_NOISE` relative to J are ignored.
+    """
+    c = np.asarray(costs, dtype=np.float64).ravel()
+    n = len(c)
+    if n == 0:
+        return CostTrend("descending", np.nan, np.nan, 0)
+    if n >= 2 and n >= grow_span:
+        q = np.array_split(c, 4)
+        mins = np.array([x.min() for x in q])
+        noise = COST_NOISE * abs(mins[-1])
+        if np.all(np.diff(mins) > noise) and mins[-1] > q[0].max():
+            return CostTrend(
+                "growing", float(c.min()), float(c.max()), n - 1, float(c[0]), float(c[-1])
+            )
+    recent = c if n < 8 else c[n // 2 :]
+    d = np.diff(recent)
+    tol = COST_NOISE * np.maximum(np.abs(recent[:-1]), np.abs(recent[1:]))
+    rises = float(d[d > tol].sum())
+    falls = 0.0 - float(d[d < -tol].sum())
+    kind = "descending" if rises == 0.0 or falls > 3.0 * rises else "oscillating"
+    return CostTrend(
+        kind,
+        float(recent.min()),
+        float(recent.max()),
+        len(recent) - 1,
+        float(recent[0]),
+        float(recent[-1]),
+        rises,
+        falls,
+    )
+
+
+class CostWindow:
+    """The last ``size`` costs of a run, in a ring buffer (independent of thinning).
+
+    The trainer writes :attr:`buf`, :attr:`pos` and :attr:`count` directly in its
+    loop (O(1) per iteration); :meth:`values` returns them oldest first.
+    """
+
+    def __init__(self, size: int = 512) -> None:
+        if size < 8:
+            raise ValueError("the cost window needs at least 8 entries")
+        self.size = int(size)
+        self.buf = np.empty(self.size)
+        self.pos = 0  # where the next cost goes
+        self.count = 0  # costs pushed since the last clear (may exceed size)
+
+    def __len__(self) -> int:
+        return min(self.count, self.size)
+
+    def clear(self) -> None:
+        self.pos = 0
+        self.count = 0
+
+    def push(self, cost: float) -> None:
+        self.buf[self.pos] = cost
+        self.pos = (self.pos + 1) % self.size
+        self.count += 1
+
+    def extend(self, costs: np.ndarray) -> None:
+        for c in np.asarray(costs, dtype=np.float64).ravel()[-self.size :]:
+            self.push(float(c))
+
+    def values(self) -> np.ndarray:
+        """The stored costs, oldest first (a copy)."""
+        if self.count < self.size:
+            return self.buf[: self.count].copy()
+        return np.concatenate([self.buf[self.pos :], self.buf[: self.pos]])

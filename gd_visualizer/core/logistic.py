@@ -11,6 +11,9 @@ never overflows.  One exponential per sample serves both σ and the cost.
 
 from __future__ import annotations
 
+import threading
+import weakref
+from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
 
 import numpy as np
@@ -19,9 +22,11 @@ __all__ = [
     "GradientKernel",
     "cost_from_z",
     "forward_backward",
+    "hessian",
     "initialize_with_zeros",
     "l1",
     "l2",
+    "local_rate_limit",
     "optimize",
     "predict",
     "propagate",
@@ -96,6 +101,17 @@ class GradientKernel:
     nothing of size m is allocated.  From ``parallel_min`` samples on, the two
     halves of the data run on two threads (numpy releases the GIL), always
     split and summed the same way, so results stay deterministic.
+
+    The helper thread (named ``gd-kernel_0``) belongs to this kernel: it is
+    started on the first parallel call and ended by :meth:`close` (or when the
+    kernel is garbage-collected).  A closed kernel still works: it computes the
+    two halves one after the other on the calling thread, with bit-identical
+    results.
+
+    For 0/1 labels each call also leaves the perceptron loss
+    (1/m) Σ max(0, -(2y - 1)·z) in :attr:`perceptron_loss` (0.0 exactly when no
+    sample lies strictly on the wrong side of the boundary; None for other
+    labels), at no extra cost: it is the non-log part of the cross-entropy.
     """
 
     def __init__(
@@ -116,6 +132,40 @@ class GradientKernel:
             (np.empty(c), np.empty(c), np.empty(c), np.empty(c, dtype=bool))
             for _ in range(2 if self.parallel else 1)
         ]
+        self.perceptron_loss: float | None = None
+        self._pool: ThreadPoolExecutor | None = None
+        self._pool_lock = threading.Lock()
+        self._closed = False
+        self._finalizer: weakref.finalize | None = None
+
+    @property
+    def closed(self) -> bool:
+        return self._closed
+
+    def close(self) -> None:
+        """End the helper thread and wait for it (idempotent).
+
+        The kernel stays usable: later calls run on the calling thread only.
+        """
+        with self._pool_lock:
+            self._closed = True
+            pool, self._pool = self._pool, None
+            if self._finalizer is not None:
+                self._finalizer.detach()
+                self._finalizer = None
+        if pool is not None:
+            pool.shutdown(wait=True)  # joins the thread
+
+    def _submit(self, *args: Any) -> Future | None:
+        """Run ``_sums(*args)`` on the helper thread; None once closed."""
+        with self._pool_lock:
+            if self._closed:
+                return None
+            if self._pool is None:
+                self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="gd-kernel")
+                # the thread must not outlive the kernel: end it when the kernel is collected
+                self._finalizer = weakref.finalize(self, self._pool.shutdown, wait=False)
+            return self._pool.submit(self._sums, *args)
 
     def __call__(self, w: np.ndarray, b: float) -> tuple[np.ndarray, float, float]:
         """Return ``(dw, db, cost)`` at (w, b); dw has shape (n_x,)."""
@@ -123,22 +173,27 @@ class GradientKernel:
         m = self.m
         if self.parallel:
             half = (m // 2 // self.chunk + 1) * self.chunk
-            other = _pool().submit(self._sums, w, b, half, m, self._buffers[1])
-            dw, db, total = self._sums(w, b, 0, half, self._buffers[0])
-            dw2, db2, total2 = other.result()
-            dw, db, total = dw + dw2, db + db2, total + total2
+            other = self._submit(w, b, half, m, self._buffers[1])
+            dw, db, relu, logs = self._sums(w, b, 0, half, self._buffers[0])
+            if other is None:  # closed: the second half here, summed the same way
+                dw2, db2, relu2, logs2 = self._sums(w, b, half, m, self._buffers[1])
+            else:
+                dw2, db2, relu2, logs2 = other.result()
+            dw, db, relu, logs = dw + dw2, db + db2, relu + relu2, logs + logs2
         else:
-            dw, db, total = self._sums(w, b, 0, m, self._buffers[0])
-        return dw / m, db / m, total / m
+            dw, db, relu, logs = self._sums(w, b, 0, m, self._buffers[0])
+        self.perceptron_loss = relu / m if self._binary else None
+        return dw / m, db / m, (relu + logs) / m
 
     def _sums(
         self, w: np.ndarray, b: float, lo: int, hi: int, buffers: tuple[np.ndarray, ...]
-    ) -> tuple[np.ndarray, float, float]:
-        """Σ X dZᵀ, Σ dZ and Σ loss over the examples lo … hi-1."""
+    ) -> tuple[np.ndarray, float, float, float]:
+        """Σ X dZᵀ, Σ dZ and the two parts of Σ loss (relu, log) over examples lo … hi-1."""
         X, Y, c = self.X, self.Y, self.chunk
         dw = np.zeros(self.n_x)
         db = 0.0
-        total = 0.0
+        relu = 0.0
+        logs = 0.0
         for start in range(lo, hi, c):
             stop = min(start + c, hi)
             k = stop - start
@@ -149,14 +204,14 @@ class GradientKernel:
             if self._binary:  # loss = relu(s z) + log1p(e^(-|z|))
                 np.multiply(z, self._s[start:stop], out=r)
                 np.maximum(r, 0.0, out=r)
-                total += float(r.sum())
+                relu += float(r.sum())
             else:
-                total += float(np.sum(Yc * np.maximum(-z, 0.0) + (1.0 - Yc) * np.maximum(z, 0.0)))
+                relu += float(np.sum(Yc * np.maximum(-z, 0.0) + (1.0 - Yc) * np.maximum(z, 0.0)))
             np.abs(z, out=e)
             np.negative(e, out=e)
             np.exp(e, out=e)  # e = e^(-|z|), in (0, 1]
             np.log1p(e, out=r)
-            total += float(r.sum())
+            logs += float(r.sum())
             np.add(e, 1.0, out=r)
             np.reciprocal(r, out=r)  # r = 1 / (1 + e) = σ(|z|)
             np.multiply(e, r, out=e)  # e / (1 + e) = σ(z) where z < 0
@@ -165,20 +220,7 @@ class GradientKernel:
             np.subtract(e, Yc, out=e)  # dZ = A - Y
             dw += Xc @ e  # dw = (1/m) X dZᵀ  (the 1/m in __call__)
             db += float(e.sum())  # db = (1/m) Σ dZ
-        return dw, db, total
-
-
-_POOL = None
-
-
-def _pool():
-    """One helper thread, shared by all kernels, started on first use."""
-    global _POOL
-    if _POOL is None:
-        from concurrent.futures import ThreadPoolExecutor
-
-        _POOL = ThreadPoolExecutor(max_workers=1, thread_name_prefix="gd-kernel")
-    return _POOL
+        return dw, db, relu, logs
 
 
 def initialize_with_zeros(dim: int) -> tuple[np.ndarray, float]:
@@ -286,14 +328,54 @@ def l2(yhat: np.ndarray, y: np.ndarray) -> float:
 
 
 def stable_learning_rate(X: np.ndarray) -> float:
-    """The largest learning rate for which gradient descent cannot diverge.
+    """8/λmax(X̃X̃ᵀ/m): every learning rate below it is guaranteed to decrease J.
 
-    The Hessian of J is bounded by ¼·X̃X̃ᵀ/m, where X̃ is X with a row of ones
-    for the bias; gradient descent is stable for α < 2/L with
-    L = λmax/4, i.e. α < 8/λmax(X̃X̃ᵀ/m).
+    A sufficient bound, not the largest stable rate.  X̃ is X with a row of
+    ones for the bias.  Since σ' = a(1 - a) ≤ ¼, the Hessian of J satisfies
+    H ⪯ ¼·X̃X̃ᵀ/m everywhere, so the gradient is Lipschitz with L = λmax/4 and
+    gradient descent decreases J at every step for α < 2/L = 8/λmax(X̃X̃ᵀ/m),
+    from any start.  Larger rates may still converge (often do: near the
+    optimum σ' is smaller than ¼; see :func:`local_rate_limit`), only without
+    that guarantee.
     """
     X = np.asarray(X, dtype=float)
     m = X.shape[1]
     Xt = np.vstack([X, np.ones((1, m))])
     lam = float(np.linalg.eigvalsh(Xt @ Xt.T / m)[-1])
     return 8.0 / lam if lam > 0 else float("inf")
+
+
+def hessian(X: np.ndarray, w: np.ndarray, b: float) -> np.ndarray:
+    """The Hessian of J in θ = (w, b): H = (1/m)·X̃·diag(a(1 - a))·X̃ᵀ, (n_x+1)².
+
+    X̃ is X with a row of ones (the bias is the last coordinate) and a = σ(wᵀX + b);
+    a(1 - a) = e/(1 + e)² with e = e^(-|z|), which neither overflows nor cancels.
+    """
+    X = np.asarray(X, dtype=float)
+    n_x, m = X.shape
+    w = np.asarray(w, dtype=float).ravel()
+    z = w @ X + float(b)  # Z = wᵀX + b
+    e = np.exp(-np.abs(z))
+    s = e / (1.0 + e) ** 2  # σ'(z) = a(1 - a)
+    Xs = X * s
+    H = np.empty((n_x + 1, n_x + 1))
+    H[:n_x, :n_x] = Xs @ X.T / m  # the blocks of X̃·diag(s)·X̃ᵀ/m, without building X̃
+    H[:n_x, n_x] = H[n_x, :n_x] = Xs.sum(axis=1) / m
+    H[n_x, n_x] = s.sum() / m
+    return H
+
+
+def local_rate_limit(X: np.ndarray, w: np.ndarray, b: float) -> float:
+    """2/λmax(H) with H the Hessian of J at (w, b): the local stability limit.
+
+    Below it the gradient-descent map θ ↦ θ - α∇J(θ) contracts near (w, b)
+    (its Jacobian I - αH has spectral radius < 1); above it the stiffest
+    direction overshoots and grows.  It is at least :func:`stable_learning_rate`
+    (H ⪯ ¼·X̃X̃ᵀ/m).  Where a(1 - a) underflows to 0 for every sample
+    (separable data, far out) H = 0 and the limit is inf.
+    """
+    lam = float(np.linalg.eigvalsh(hessian(X, w, b))[-1])
+    if not lam > 0:
+        return float("inf")
+    with np.errstate(over="ignore"):
+        return float(np.float64(2.0) / np.float64(lam))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
 
 import numpy as np
@@ -17,6 +18,7 @@ __all__ = [
     "contour_segments",
     "cost_grid",
     "param_index",
+    "slice_minimum",
     "surface_levels",
 ]
 
@@ -161,22 +163,71 @@ class SurfaceResult:
     levels: np.ndarray
 
 
-def surface_levels(J: np.ndarray, count: int = 9) -> np.ndarray:
-    """Contour levels spaced geometrically above the minimum of J on the grid."""
-    lo = float(np.min(J))
-    hi = float(np.quantile(J, 0.95))
-    if not hi > lo:
+def surface_levels(J: np.ndarray, j_min: float | None = None, n: int = 12) -> np.ndarray:
+    """``n`` contour levels J_min + d_k, the offsets d_k spaced geometrically.
+
+    The offsets run from the 1% quantile of J - J_min on the grid (so about 1%
+    of the grid lies inside the innermost contour: around an interior minimum
+    it is a small closed curve) to the 95% quantile (the top of the colour
+    scale).  Geometric spacing follows the valley: for a quadratic bowl each
+    contour is a constant factor wider than the last, and on a surface that
+    spans many decades (separable data) every decade gets its share.
+    ``j_min`` defaults to the grid's minimum; pass the optimum's cost to place
+    the levels relative to it.  Non-finite entries are ignored.  Always at
+    least one level, increasing, every one above J_min.
+    """
+    J = np.asarray(J, dtype=np.float64)
+    finite = J[np.isfinite(J)]
+    if finite.size == 0:
+        return np.array([0.0 if j_min is None else float(j_min)])
+    lo = float(finite.min()) if j_min is None else float(j_min)
+    d = finite - lo
+    d = d[d > 0]
+    if d.size == 0 or n < 1:
         return np.array([lo])
-    return lo + (hi - lo) * np.geomspace(0.01, 1.0, count)
+    d_hi = float(np.quantile(d, 0.95))
+    # not below rounding noise of J, nor more than 9 decades under the top
+    floor = max(d_hi * 1e-9, 64 * np.finfo(float).eps * abs(lo))
+    d_lo = max(float(np.quantile(d, 0.01)), floor)
+    if n == 1 or not d_hi > d_lo:
+        return np.array([lo + max(d_hi, d_lo)])
+    return lo + np.geomspace(d_lo, d_hi, int(n))
+
+
+def slice_minimum(J: np.ndarray, xs: np.ndarray, ys: np.ndarray) -> tuple[float, float, float]:
+    """The grid point of the smallest finite J: ``(x, y, J)``.
+
+    ``J`` has shape ``(len(ys), len(xs))`` as returned by :func:`cost_grid`.
+    """
+    J = np.asarray(J, dtype=np.float64)
+    if J.shape != (len(ys), len(xs)):
+        raise ValueError(f"J has shape {J.shape}, expected {(len(ys), len(xs))}")
+    masked = np.where(np.isfinite(J), J, np.inf)
+    k = int(np.argmin(masked))
+    if not np.isfinite(masked.flat[k]):
+        raise ValueError("J has no finite value")
+    j, i = divmod(k, J.shape[1])
+    return float(xs[i]), float(ys[j]), float(J[j, i])
+
+
+#: beyond this magnitude of data or parameters the fast float32 grid is not used
+FLOAT32_SAFE = 1e30
 
 
 def compute_surface(req: SurfaceRequest, exact: bool = False) -> SurfaceResult:
-    """The surface of a request: fast (compressed samples, float32) unless ``exact``."""
-    if exact:
-        J = cost_grid(req.X, req.Y, req.spec, req.xs, req.ys, req.fixed)
+    """The surface of a request: fast (compressed samples, float32) unless ``exact``.
+
+    Data or grids beyond what float32 holds (|x| or |θ| over 1e30) take the exact
+    float64 path; a J that overflows even float64 is reported as inf (never NaN).
+    """
+    reach = max(abs(float(v)) for v in (req.xs[0], req.xs[-1], req.ys[0], req.ys[-1]))
+    reach = max(reach, abs(float(req.fixed)))
+    big = req.X.size and float(np.max(np.abs(req.X))) > FLOAT32_SAFE
+    if exact or big or reach > FLOAT32_SAFE:
+        with np.errstate(over="ignore", invalid="ignore"):
+            J = cost_grid(req.X, req.Y, req.spec, req.xs, req.ys, req.fixed)
+        J = np.where(np.isnan(J), np.inf, J)
     else:
-        reach = max(abs(float(v)) for v in (req.xs[0], req.xs[-1], req.ys[0], req.ys[-1]))
-        reach = max(reach, abs(float(req.fixed)))
         samples = CompressedSamples.build(req.X, req.Y, max_weight=reach)
         J = fast_cost_grid(samples, req.spec, req.xs, req.ys, req.fixed)
     levels = surface_levels(J)
@@ -240,6 +291,12 @@ class CompressedSamples:
         return cls(Xt, yr, n / m, np.vstack([cxx, 2 * cxy, cyy]), m)
 
 
+#: float32 rounds t = θ·x̃ (three products, two sums) with an error of at most about
+#: 5·2⁻²⁴·Σ|θ_i x̃_i|; up to this Σ that error stays below 1e-4, i.e. a relative error below
+#: 1e-4 in e^(-|t|).  Grid points beyond it are computed in float64.
+FLOAT32_REACH = 1e-4 / (5 * 2.0**-24)
+
+
 def fast_cost_grid(
     samples: CompressedSamples,
     spec: SliceSpec | str,
@@ -251,9 +308,15 @@ def fast_cost_grid(
 ) -> np.ndarray:
     """J on the grid ``xs × ys`` like :func:`cost_grid`, fast and within ~1e-4.
 
-    The logits of all grid points come from one matrix product Θ·X̃ in float32
-    (θ = (w1, w2, b) per grid point), the loss from one exponential per entry,
-    blocks sized for the cache, on ``threads`` threads (numpy releases the GIL).
+    The logits of all grid points come from one matrix product Θ·X̃ (θ = (w1,
+    w2, b) per grid point), the loss from one exponential per entry as
+    relu(t) + log1p(e^(-|t|)) (log1p: exact as J -> 0, where log(1 + e) would
+    round to 0), in blocks sized for the cache, on ``threads`` threads (numpy
+    releases the GIL).  Blocks whose logits float32 computes to within 1e-4
+    (|θ|·|x̃| up to :data:`FLOAT32_REACH`) run in float32; the others, far from
+    the origin where cancellation in θ·x̃ would cost float32 its accuracy, in
+    float64.  With exact samples the relative error is then ≤ 1e-3 wherever
+    J > 1e-12 (J itself is never rounded to 0).
     """
     from concurrent.futures import ThreadPoolExecutor
 
@@ -268,38 +331,57 @@ def fast_cost_grid(
     theta[:, spec.y_param] = gy.ravel()
     theta[:, spec.fixed_param] = fixed
     s = 1.0 - 2.0 * samples.y  # t = s·z: the loss is softplus(t)
-    Xs = (samples.Xt * s).astype(np.float32)  # (3, R)
-    w = samples.weight.astype(np.float32)
+    Xs = {np.float64: samples.Xt * s}  # (3, R)
+    Xs[np.float32] = Xs[np.float64].astype(np.float32)
+    w = {np.float64: samples.weight, np.float32: samples.weight.astype(np.float32)}
+    th = {np.float64: theta, np.float32: theta.astype(np.float32)}
+    # Σ|θ_i|·max|x̃_i| per grid point: what bounds float32's rounding of t
+    reach = np.abs(theta) @ np.abs(samples.Xt).max(axis=1)
     second = None
     if not samples.exact:
         # wᵀCw per representative, as a product with (w1², w1·w2, w2²)
         q = np.column_stack([theta[:, 0] ** 2, theta[:, 0] * theta[:, 1], theta[:, 1] ** 2])
-        second = (q.astype(np.float32), (samples.cov * samples.weight).astype(np.float32))
-    R = Xs.shape[1]
+        cw = samples.cov * samples.weight
+        second = {
+            np.float64: (q, cw),
+            np.float32: (q.astype(np.float32), cw.astype(np.float32)),
+        }
+    R = Xs[np.float64].shape[1]
     rows = max(1, min(G, block // max(1, R)))
     out = np.empty(G)
-    th32 = theta.astype(np.float32)
+
+    local = threading.local()  # each thread's scratch blocks, reused: no page faults per block
+
+    def scratch(dt: type, k: int) -> list[np.ndarray]:
+        bufs = getattr(local, "bufs", {})
+        local.bufs = bufs
+        if dt not in bufs:
+            bufs[dt] = [np.empty((rows, R), dtype=dt) for _ in range(2 if second is None else 3)]
+        return [b[:k] for b in bufs[dt]]
 
     def work(g0: int) -> None:
         g1 = min(G, g0 + rows)
-        T = th32[g0:g1] @ Xs  # t = s·(θ·x̃); loss = relu(t) + log(1 + e^(-|t|))
-        relu = np.maximum(T, 0.0) @ w  # every term >= 0: no cancellation near J = 0
+        dt = np.float32 if reach[g0:g1].max() <= FLOAT32_REACH else np.float64
+        wt = w[dt]
+        T, S, *rest = scratch(dt, g1 - g0)
+        np.matmul(th[dt][g0:g1], Xs[dt], out=T)  # t = s·(θ·x̃); loss = relu(t) + log1p(e^(-|t|))
+        np.maximum(T, 0.0, out=S)
+        relu = S @ wt  # every term >= 0: no cancellation near J = 0
         np.abs(T, out=T)
         np.negative(T, out=T)
         np.exp(T, out=T)  # e = exp(-|t|)
+        np.log1p(T, out=S)  # log(1 + e), exact for tiny e (log(1.0 + e) would round to 0)
+        logsum = S @ wt
         if second is not None:
             # σ'(z) = e / (1 + e)² ; loss += ½ σ' · wᵀCw
-            V = second[0][g0:g1] @ second[1]
+            qt, cwt = second[dt]
+            V = rest[0]
+            np.matmul(qt[g0:g1], cwt, out=V)
             V *= T
-            T += 1.0
+            T += 1.0  # only a divisor from here on: its rounding is harmless
             V /= T
             V /= T
-            np.log(T, out=T)
-            logsum = T @ w + 0.5 * V.sum(axis=1)
-        else:
-            T += 1.0
-            np.log(T, out=T)
-            logsum = T @ w
+            logsum += 0.5 * V.sum(axis=1)
         out[g0:g1] = relu + logsum
 
     starts = range(0, G, rows)

@@ -149,7 +149,8 @@ class RunStatus:
     learning_rate: float = 0.0
     playing: bool = False
     finished: bool = False
-    divergence: str | None = None  # set exactly when the run stopped on non-finite values
+    divergence: str | None = None  # set exactly when the verdict is "diverged"
+    stopped: str | None = None  # why training stopped on a non-finite value
     stable_rate: float = math.inf  # guaranteed-stable bound 8/λmax(X̃X̃ᵀ/m)
     local_rate: float = math.inf  # 2/λmax of the Hessian at the newest state
     status: str = "descending"  # converged | descending | oscillating | diverged

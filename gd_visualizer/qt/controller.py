@@ -59,6 +59,7 @@ class RunController(QObject):
         self.view = ViewState()
         self.last: Snapshot | None = None
         self._play_seq = 0  # the command that last set playing/paused
+        self._resume_seq = 0  # the last Resume command posted
         # surface policy state
         self._surface_token = 0
         self._surface_valid_from = 0
@@ -184,7 +185,8 @@ class RunController(QObject):
     def play(self) -> None:
         last = self.last
         status = last.status if last is not None else None
-        if status is not None and status.divergence is not None:
+        resuming = last is not None and self._resume_seq > last.seq
+        if status is not None and status.stopped is not None and not resuming:
             self.message.emit(
                 "The run stopped on non-finite values: lower the learning rate "
                 "('Use a stable rate') to continue, or Reset",
@@ -273,8 +275,8 @@ class RunController(QObject):
         if lr is None:
             return None
         self.set_learning_rate(lr)
-        if self.last is not None and self.last.status.divergence is not None:
-            self.worker.post(Resume())
+        if self.last is not None and self.last.status.stopped is not None:
+            self._resume_seq = self.worker.post(Resume())
         self.message.emit(f"Learning rate set to {lr:.4g} (guaranteed stable)", 5000)
         return lr
 

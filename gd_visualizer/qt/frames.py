@@ -30,6 +30,7 @@ class FrameRenderer(QWidget):
         self.run = run
         self.settings = settings
         self.caption = QLabel()
+        self.caption.setWordWrap(True)
         self.caption.setStyleSheet("font-size: 15px; font-weight: bold; padding: 2px 6px;")
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)

@@ -444,8 +444,8 @@ class MainWindow(QMainWindow):
         self.surface_view.hint.setVisible(not playing)
         last = self.controller.last
         above = last is not None and last.status.learning_rate > last.status.stable_rate
-        diverged = last is not None and last.status.divergence is not None
-        self.controls.stable_button.setEnabled(bool(above or diverged))
+        stopped = last is not None and last.status.stopped is not None
+        self.controls.stable_button.setEnabled(bool(above or stopped))
 
     # -- export --------------------------------------------------------------------------
     def run_record(self) -> RunRecord:
@@ -459,6 +459,7 @@ class MainWindow(QMainWindow):
             history=self.history,
             standardized=run.data.standardized,
             divergence=run.status.divergence if run.status is not None else None,
+            status=run.status.status if run.status is not None else "descending",
         )
 
     def export_animation(self) -> None:

@@ -195,7 +195,7 @@ class TrainingWorker(Mailbox):
                     self._publish()
                 except Exception:  # nothing more to report
                     pass
-        if self._trainer is not None and hasattr(self._trainer, "close"):
+        if self._trainer is not None:
             self._trainer.close()  # the kernel's helper threads end with the worker
         self.finished.emit()
 
@@ -272,7 +272,7 @@ class TrainingWorker(Mailbox):
         t = self._trainer
         match command:
             case SetData(X, Y, w, b, lr, n, generation):
-                if t is not None and hasattr(t, "close"):
+                if t is not None:
                     t.close()  # its helper threads end with it
                 self._trainer = Trainer(X, Y, w=w, b=b, learning_rate=lr, num_iterations=n)
                 self._generation = generation
@@ -304,7 +304,7 @@ class TrainingWorker(Mailbox):
                     t.rewind(index)
                     self._revision += 1
             case Resume():
-                if t.diverged:
+                if t.nonfinite_reason is not None:
                     t.rewind(len(t.history) - 1)  # the last finite state, divergence cleared
                     self._revision += 1
             case SetRate(lr):
@@ -331,7 +331,7 @@ class TrainingWorker(Mailbox):
         if self._local_at < 0 or (not self._busy() and self._local_at != t.iteration) or (
             now - self._local_at_time > LOCAL_RATE_SECONDS
         ):
-            self._local_rate = _trainer_value(t, "local_rate_limit", math.inf)
+            self._local_rate = t.local_rate_limit
             self._local_at = t.iteration
             self._local_at_time = now
         status = RunStatus(
@@ -341,12 +341,13 @@ class TrainingWorker(Mailbox):
             playing=self._playing,
             finished=t.finished,
             divergence=t.divergence_reason,
+            stopped=t.nonfinite_reason,
             stable_rate=t.stable_learning_rate,
             local_rate=self._local_rate,
-            status=_trainer_value(t, "status", "diverged" if t.diverged else "descending"),
-            converged_at=_trainer_value(t, "converged_at", None),
-            status_text=_trainer_value(t, "status_text", t.divergence_reason or ""),
-            separable=bool(_trainer_value(t, "separable", False)),
+            status=t.status,
+            converged_at=t.converged_at,
+            status_text=t.status_text,
+            separable=t.separable,
         )
         snap = Snapshot(
             generation=self._generation,
@@ -391,11 +392,3 @@ class SurfaceWorker(Mailbox):
                 continue
             self._publish_result(result)
         self.finished.emit()
-
-
-def _trainer_value(trainer: Trainer, name: str, default):
-    """A verdict attribute of the trainer (older trainers lack some)."""
-    try:
-        return getattr(trainer, name)
-    except Exception:  # a verdict must never stop training
-        return default

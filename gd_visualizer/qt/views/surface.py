@@ -126,7 +126,7 @@ class SurfaceView(QWidget):
 
     def hide_controls(self) -> None:
         """For exports: no slice chooser and no hint above the plot."""
-        for w in (self.slice_label, self.combo, self.hint, self.through_end):
+        for w in (self.slice_label, self.combo, self.hint, self.through_end, self.note):
             w.hide()
 
     # -- slice ---------------------------------------------------------------------
@@ -173,7 +173,8 @@ class SurfaceView(QWidget):
         if self.through_end.isChecked() != scene.through_end:
             with QSignalBlocker(self.through_end):
                 self.through_end.setChecked(scene.through_end)
-        self.note.setText(slice_note(scene.spec, scene.through_end))
+        if self.note.isVisibleTo(self):
+            self.note.setText(slice_note(scene.spec, scene.through_end))
         if scene.hold is not None and self.extent != scene.hold.extent:
             self.set_extent(scene.hold.extent)
         if scene.ghost_path is None:
