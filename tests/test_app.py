@@ -471,3 +471,35 @@ def test_iterations_slider_drags_on_a_log_scale(qtbot, win):
     assert 1.0 < s.value() / middle < 1.6  # a 12-pixel drag: a step of tens of per cent
     s.setValue(300)  # values are still the number of iterations
     assert win.controls.iterations() == 300
+
+
+def test_a_large_built_in_dataset_is_made_off_the_gui_thread(qtbot, win):
+    combo = win.findChild(QComboBox, "datasetCombo")
+    combo.setCurrentIndex(combo.findData("moons"))
+    assert win.dataset.name == "moons"
+    win.controls.samples_spin.setValue(300_000)  # made on a loader thread
+    assert win.load_progress.isVisible() and win.dataset.m == 200
+    qtbot.waitUntil(lambda: win.dataset.m == 300_000, timeout=WAIT)
+    qtbot.waitUntil(lambda: not win.load_progress.isVisible(), timeout=WAIT)
+    # a slow load overtaken by a newer choice never replaces it
+    win.controls.samples_spin.setValue(400_000)
+    win.controls.samples_spin.setValue(150)
+    assert win.dataset.m == 150
+    qtbot.waitUntil(lambda: not win.load_progress.isVisible(), timeout=WAIT)
+    assert win.dataset.m == 150
+
+
+def test_closing_while_a_big_file_loads_cancels_the_load(qtbot, tmp_path):
+    """The window closes at once: the loader is cancelled, not waited for."""
+    path = tmp_path / "big.csv"
+    path.write_bytes(b"a,b,y\n" + b"1.5,2.5,1\n0.5,-1.25,0\n" * 600_000)
+    w = MainWindow(restore_settings=False)
+    qtbot.addWidget(w)
+    qtbot.waitUntil(lambda: len(w.history) == 1, timeout=WAIT)
+    w.load_csv_file(str(path))
+    assert w.data_source.busy
+    (loader, _thread), *_ = w.data_source._loaders
+    w.close()  # returns after the loader noticed the cancel (a moment, not the file)
+    assert not w.data_source.busy
+    assert loader.outcome == "cancelled"
+    assert w.dataset.name == "iris"  # the file never replaced the data

@@ -10,6 +10,7 @@ data change, surfaces included.
 
 from __future__ import annotations
 
+import logging
 import math
 import time
 
@@ -35,6 +36,8 @@ from ..model import (
 )
 from ..present import scene as present
 from .worker import Snapshot, SurfaceWorker, TrainingWorker
+
+log = logging.getLogger(__name__)
 
 #: while training, the cost surface is recomputed at most this often (seconds)
 SURFACE_INTERVAL = 0.2
@@ -346,6 +349,13 @@ class RunController(QObject):
     # -- results -------------------------------------------------------------------------
     @Slot()
     def _on_snapshot(self) -> None:
+        try:
+            self._apply_snapshot()
+        except Exception as exc:  # no exception escapes a slot
+            log.exception("applying a snapshot failed")
+            self.errorOccurred.emit(f"showing the run failed: {type(exc).__name__}: {exc}")
+
+    def _apply_snapshot(self) -> None:
         snap: Snapshot | None = self.worker.take()
         if snap is None or snap.generation != self.run.generation:
             return  # from before a reset or a data change
@@ -357,6 +367,13 @@ class RunController(QObject):
 
     @Slot()
     def _on_surface(self) -> None:
+        try:
+            self._take_surface()
+        except Exception as exc:  # no exception escapes a slot
+            log.exception("taking a surface failed")
+            self.errorOccurred.emit(f"cost surface failed: {type(exc).__name__}: {exc}")
+
+    def _take_surface(self) -> None:
         result: SurfaceResult | None = self.surface_worker.take()
         if self._surface_queued is not None:
             req, self._surface_queued = self._surface_queued, None

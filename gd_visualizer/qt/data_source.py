@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from PySide6.QtCore import QObject, QThread, Signal, Slot
 
 from ..core import BUILTIN_DATASETS, Dataset, DatasetError, inspect_csv, load_csv, make_dataset
+from ..core.datasets import LoadCancelled
 from ..model import TrainingData
 
 log = logging.getLogger(__name__)
@@ -36,6 +37,7 @@ class CsvLoader(QObject):
         super().__init__()
         self.choice = choice
         self.cancel = cancel
+        self.outcome = "running"  # then: loaded, columns, failed or cancelled
 
     @Slot()
     def run(self) -> None:
@@ -59,14 +61,48 @@ class CsvLoader(QObject):
                 else:
                     raise
             else:
+                self.outcome = "loaded"
                 self.loaded.emit(c, ds)
+        except LoadCancelled:
+            self.outcome = "cancelled"
         except DatasetError as exc:
+            self.outcome = "failed"
             if not self.cancel.is_set():
                 self.failed.emit(c, str(exc))
         except Exception as exc:  # never a traceback in the user's face
+            self.outcome = "failed"
             log.exception("loading %s failed", c.path)
             self.failed.emit(c, f"{c.path}: could not be loaded ({type(exc).__name__}: {exc})")
         self.finished.emit()
+
+
+class BuiltinLoader(QObject):
+    """Makes a large built-in dataset in its own thread (10⁶ samples take ~0.5 s)."""
+
+    loaded = Signal(object, object)  # (None, Dataset)
+    failed = Signal(object, str)
+    needsColumns = Signal(object, object)  # never: the same shape as CsvLoader
+    finished = Signal()
+
+    def __init__(self, args: tuple) -> None:
+        super().__init__()
+        self.args = args
+
+    @Slot()
+    def run(self) -> None:
+        try:
+            self.loaded.emit(None, make_dataset(*self.args))
+        except DatasetError as exc:
+            self.failed.emit(None, str(exc))
+        except Exception as exc:  # never a traceback in the user's face
+            log.exception("making %s failed", self.args[0])
+            self.failed.emit(None, f"{self.args[0]}: {type(exc).__name__}: {exc}")
+        self.finished.emit()
+
+
+#: built-in datasets up to this many samples are made at once (a few ms); larger ones
+#: on a thread, so the window never stalls
+SYNC_SAMPLES = 20_000
 
 
 class DataSource(QObject):
@@ -88,6 +124,7 @@ class DataSource(QObject):
         self._loaders: list[tuple[CsvLoader, QThread]] = []
         self._cancel = threading.Event()
         self._closed = False
+        self._ticket = 0  # the newest request (built-in or file)
 
     @property
     def busy(self) -> bool:
@@ -97,6 +134,10 @@ class DataSource(QObject):
     def set_builtin(self, name: str, n_samples: int, noise: float | None, seed: int) -> bool:
         if name not in BUILTIN_DATASETS:
             return False
+        self._ticket += 1
+        if n_samples > SYNC_SAMPLES and name != "iris":
+            self._start(BuiltinLoader((name, n_samples, noise, seed)), f"{name} ({n_samples:,})")
+            return True
         try:
             ds = make_dataset(name, n_samples, noise, seed)
         except DatasetError as exc:
@@ -131,9 +172,13 @@ class DataSource(QObject):
     def load_csv(self, path: str, choice: CsvChoice | None = None) -> None:
         """Load a CSV file off the GUI thread; the current dataset stays until it succeeds."""
         choice = choice or CsvChoice(str(path))
-        loader = CsvLoader(choice, self._cancel)
+        self._start(CsvLoader(choice, self._cancel), str(path))
+
+    def _start(self, loader: QObject, what: str) -> None:
+        self._ticket += 1
+        loader.ticket = self._ticket  # a newer choice wins over a slower, older load
         thread = QThread()
-        thread.setObjectName("gd-csv-loader")
+        thread.setObjectName("gd-loader")
         loader.moveToThread(thread)
         thread.started.connect(loader.run)
         loader.loaded.connect(self._on_loaded)
@@ -142,7 +187,7 @@ class DataSource(QObject):
         loader.finished.connect(thread.quit)
         thread.finished.connect(self._reap)
         self._loaders.append((loader, thread))
-        self.loading.emit(str(path))
+        self.loading.emit(what)
         self.busyChanged.emit(True)
         thread.start()
 
@@ -156,9 +201,17 @@ class DataSource(QObject):
         self._loaders = [(lo, th) for lo, th in self._loaders if th.isRunning()]
         self.busyChanged.emit(self.busy)
 
+    def _stale(self) -> bool:
+        """Whether the sender's load was overtaken by a newer choice."""
+        return getattr(self.sender(), "ticket", self._ticket) < self._ticket
+
     @Slot(object, object)
-    def _on_loaded(self, choice: CsvChoice, ds: Dataset) -> None:
-        if self._closed:
+    def _on_loaded(self, choice: CsvChoice | None, ds: Dataset) -> None:
+        if self._closed or self._stale():
+            return
+        if choice is None:  # a built-in dataset made on a thread
+            self.csv = None
+            self.set_dataset(ds)
             return
         self.csv_datasets[f"file:{choice.path}"] = (choice, ds)
         self.csv = choice

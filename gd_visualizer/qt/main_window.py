@@ -30,6 +30,7 @@ from .csv_dialog import CsvColumnsDialog
 from .data_source import CsvChoice, DataSource
 from .drawing import FrameDrawer
 from .export_progress import ExportFlow
+from .guard import guarded
 from .keys import route_run_keys
 from .layout import build_layout, fit_column, show_about
 from .settings import AppSettings, clear_settings, load_settings, save_settings
@@ -149,43 +150,47 @@ class MainWindow(QMainWindow):
 
     def _wire(self) -> None:
         c, ctl, src = self.controls, self.controller, self.data_source
-        c.play_button.clicked.connect(ctl.toggle_play)
-        c.step_button.clicked.connect(ctl.step)
-        c.reset_button.clicked.connect(ctl.reset)
-        c.learningRateChanged.connect(ctl.set_learning_rate)
-        c.iterationsChanged.connect(ctl.set_budget)
-        c.speedChanged.connect(ctl.set_speed)
-        c.datasetRequested.connect(self._on_dataset_request)
-        c.standardizeChanged.connect(src.set_standardize)
-        c.open_button.clicked.connect(self.open_csv)
-        c.columns_button.clicked.connect(src.choose_columns)
-        c.stable_button.clicked.connect(ctl.use_stable_rate)
-        self.history_slider.valueChanged.connect(ctl.scrub)
-        self.surface_view.sliceChanged.connect(ctl.set_slice)
-        self.surface_view.startPicked.connect(ctl.pick_start)
-        self.surface_view.throughEndToggled.connect(ctl.set_slice_through_end)
-        self.cost_view.logScaleToggled.connect(ctl.set_log_scale)
 
-        ctl.frameDue.connect(self._on_frame_due)
-        ctl.sceneChanged.connect(self._on_scene_changed)
-        ctl.surfaceReady.connect(self.surface_view.show_surface)
-        ctl.extentChanged.connect(self.surface_view.set_extent)
-        ctl.playingChanged.connect(self._update_buttons)
-        ctl.message.connect(self.statusBar().showMessage)
-        ctl.errorOccurred.connect(self._show_error)
-        ctl.run.settingsChanged.connect(self._on_settings_changed)
-        ctl.run.ghostsChanged.connect(self._on_ghosts_changed)
+        def g(fn):  # every slot reports its failure instead of raising
+            return guarded(fn, self.statusBar().showMessage)
 
-        src.dataReady.connect(self._on_data)
-        src.csvLoaded.connect(self._on_csv_loaded)
-        src.needsColumns.connect(self._open_columns_dialog)
-        src.failed.connect(self._show_error)
-        src.busyChanged.connect(self.load_progress.setVisible)
-        src.loading.connect(lambda path: self.statusBar().showMessage(f"Loading {path} …"))
+        c.play_button.clicked.connect(g(ctl.toggle_play))
+        c.step_button.clicked.connect(g(ctl.step))
+        c.reset_button.clicked.connect(g(ctl.reset))
+        c.learningRateChanged.connect(g(ctl.set_learning_rate))
+        c.iterationsChanged.connect(g(ctl.set_budget))
+        c.speedChanged.connect(g(ctl.set_speed))
+        c.datasetRequested.connect(g(self._on_dataset_request))
+        c.standardizeChanged.connect(g(src.set_standardize))
+        c.open_button.clicked.connect(g(self.open_csv))
+        c.columns_button.clicked.connect(g(src.choose_columns))
+        c.stable_button.clicked.connect(g(ctl.use_stable_rate))
+        self.history_slider.valueChanged.connect(g(ctl.scrub))
+        self.surface_view.sliceChanged.connect(g(ctl.set_slice))
+        self.surface_view.startPicked.connect(g(ctl.pick_start))
+        self.surface_view.throughEndToggled.connect(g(ctl.set_slice_through_end))
+        self.cost_view.logScaleToggled.connect(g(ctl.set_log_scale))
 
-        self.export_flow.message.connect(self.statusBar().showMessage)
-        self.export_flow.failed.connect(self._show_error)
-        self.export_flow.folderChosen.connect(self._remember_export_dir)
+        ctl.frameDue.connect(g(self._on_frame_due))
+        ctl.sceneChanged.connect(g(self._on_scene_changed))
+        ctl.surfaceReady.connect(g(self.surface_view.show_surface))
+        ctl.extentChanged.connect(g(self.surface_view.set_extent))
+        ctl.playingChanged.connect(g(self._update_buttons))
+        ctl.message.connect(g(self.statusBar().showMessage))
+        ctl.errorOccurred.connect(g(self._show_error))
+        ctl.run.settingsChanged.connect(g(self._on_settings_changed))
+        ctl.run.ghostsChanged.connect(g(self._on_ghosts_changed))
+
+        src.dataReady.connect(g(self._on_data))
+        src.csvLoaded.connect(g(self._on_csv_loaded))
+        src.needsColumns.connect(g(self._open_columns_dialog))
+        src.failed.connect(g(self._show_error))
+        src.busyChanged.connect(g(self.load_progress.setVisible))
+        src.loading.connect(g(lambda path: self.statusBar().showMessage(f"Loading {path} …")))
+
+        self.export_flow.message.connect(g(self.statusBar().showMessage))
+        self.export_flow.failed.connect(g(self._show_error))
+        self.export_flow.folderChosen.connect(g(self._remember_export_dir))
 
     # -- public API ----------------------------------------------------------------------
     @property
