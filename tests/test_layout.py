@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pyqtgraph as pg
 import pytest
-from PySide6.QtWidgets import QAbstractButton, QLabel, QWidget
+from PySide6.QtWidgets import QAbstractButton, QLabel, QScrollArea, QWidget
 
 WAIT = 20_000
 
@@ -27,6 +27,13 @@ def _clipped(window) -> list[str]:
         elif isinstance(w, QAbstractButton) and w.text():
             if w.minimumSizeHint().width() > w.width() + 1:
                 bad.append(f"button {w.text()!r}: {w.width()} < {w.minimumSizeHint().width()}")
+    for scroll in window.findChildren(QScrollArea):
+        view = scroll.viewport()
+        for w in scroll.widget().findChildren(QLabel):
+            if w.isVisibleTo(window) and w.text():
+                right = w.mapTo(view, w.rect().topRight()).x()
+                if right > view.width() + 1:
+                    bad.append(f"label {w.text()[:40]!r} reaches {right} > {view.width()}")
     for plot in window.findChildren(pg.PlotWidget):
         item = plot.getPlotItem()
         title = item.titleLabel

@@ -24,6 +24,7 @@ def main() -> int:
     p.add_argument("--dataset", default=None)
     p.add_argument("--raw", action="store_true", help="standardize off")
     p.add_argument("--lr", type=float, default=None)
+    p.add_argument("--noise", type=float, default=None)
     p.add_argument("--text-scale", type=float, default=1.0)
     args = p.parse_args()
     width, height = (int(v) for v in args.size.split("x"))
@@ -32,6 +33,8 @@ def main() -> int:
     window = MainWindow(dataset=args.dataset, restore_settings=False)
     window.move(0, 0)
     window.resize(width, height)
+    if args.noise is not None:
+        window.controls.noise_spin.setValue(args.noise)
     if args.raw:
         window.controls.standardize_check.setChecked(False)
     if args.lr is not None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QGraphicsItem, QLayout, QVBoxLayout, QWidget
 
 CLASS_COLORS = ("#0072B2", "#E69F00")  # blue, orange
@@ -42,29 +43,35 @@ class Plot(pg.PlotWidget):
     """A plot whose legend (below it) re-flows into fewer columns when it is narrow."""
 
     def resizeEvent(self, event) -> None:
+        # before the plot takes its new size (pyqtgraph also calls this with None)
+        fit_legend(self, event.size().width() if event is not None else None)
         super().resizeEvent(event)
-        fit_legend(self)
 
 
-def fit_legend(plot: pg.PlotWidget) -> None:
+def fit_legend(plot: pg.PlotWidget, width: float | None = None) -> None:
     """As many legend columns (of those asked for) as fit the plot's width."""
     item = plot.getPlotItem()
     legend = getattr(item, "outside_legend", None)
     if legend is None:
         return
-    room = plot.width() - item.getAxis("left").width() - 8
-    # each entry: its sample (~20 px), its label and spacing
-    widths = [label.boundingRect().width() + 34 for _sample, label in legend.items]
-    cols = max(1, legend.max_columns)
-    while cols > 1 and sum(max(widths[c::cols], default=0) for c in range(cols)) > room:
-        cols -= 1
-    if legend.columnCount != cols:
-        legend.setColumnCount(cols)
+    width = plot.width() if width is None else width
+    room = width - item.getAxis("left").width() - 8
+    for cols in range(max(1, legend.max_columns), 0, -1):
+        if legend.columnCount != cols:
+            legend.setColumnCount(cols)
+        need = legend.layout.effectiveSizeHint(Qt.SizeHint.MinimumSize).width()
+        if need <= room:
+            break
     # LegendItem.updateSize() (run by addItem, setColumnCount…) moves it to (0, 0) of the
     # plot, over the data: give it back to its cell below the axis
     legend.updateSize()
     item.layout.invalidate()
     item.layout.activate()
+    # a plot item wider than the view (while the legend was wider) shrinks back to it
+    if item.geometry().width() > width:
+        rect = item.geometry()
+        rect.setWidth(width)
+        item.setGeometry(rect)
 
 
 def make_plot(object_name: str, title: str) -> pg.PlotWidget:

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QEvent, Qt
+from PySide6.QtGui import QFontMetrics
 from PySide6.QtWidgets import QFormLayout, QLabel, QWidget
 
 ROWS = [
@@ -53,10 +54,24 @@ class Readout(QWidget):
             value.setObjectName(f"readout_{key}")
             value.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
             value.setStyleSheet("font-family: monospace;")
+            value.setMinimumWidth(self._value_width(value))
             name.setToolTip(tip)
             value.setToolTip(tip)
             form.addRow(name, value)
             self.values[key] = value
+
+    @staticmethod
+    def _value_width(label: QLabel) -> int:
+        """Room for the longest value, "(-0.0003513, -0.0003893)", in the label's font."""
+        font = label.font()
+        font.setFamily("monospace")
+        return QFontMetrics(font).horizontalAdvance("(-0.0003513, -0.0003893)") + 4
+
+    def changeEvent(self, event) -> None:
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.FontChange:  # View ▸ Larger text
+            for value in self.values.values():
+                value.setMinimumWidth(self._value_width(value))
 
     def set(self, **texts: str) -> None:
         for key, text in texts.items():
