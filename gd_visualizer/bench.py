@@ -397,6 +397,43 @@ def bench_export(quick: bool) -> list[Row]:
     ]  # fmt: skip
 
 
+# -- 8. CSV loader --------------------------------------------------------------------------
+def bench_loader(quick: bool) -> list[Row]:
+    """load_csv on a generated file (two floats and a 0/1 label) against numpy.loadtxt."""
+    import tracemalloc
+
+    from .core import load_csv
+
+    m = 10**5 if quick else 10**6
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(m, 2)) * 10
+    y = (X.sum(axis=1) > 0).astype(int)
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "data.csv"
+        with open(path, "w") as fh:
+            fh.write("x1,x2,label\n")
+            np.savetxt(fh, np.column_stack([X, y]), fmt=("%.10f", "%.10f", "%d"), delimiter=",")
+        mb = path.stat().st_size / 1e6
+        t_load = median_time(lambda: load_csv(path), repeats=3)
+        t_numpy = median_time(lambda: np.loadtxt(path, delimiter=",", skiprows=1), repeats=3)
+        tracemalloc.start()  # numpy's allocations are traced too
+        try:
+            ds = load_csv(path)
+            peak = tracemalloc.get_traced_memory()[1]
+        finally:
+            tracemalloc.stop()
+    final = ds.X.nbytes + ds.Y.nbytes
+    return [
+        Row(f"CSV loader: load_csv, {m:,} rows ({mb:.0f} MB)", t_load, "s", t_numpy,
+            t_load / t_numpy, "≤ 2 s" if not quick else "—", (t_load <= 2.0) if not quick else None,
+            "reference: numpy.loadtxt on the same file"),
+        Row(f"CSV loader: peak memory, {m:,} rows", peak / 2**20, "MB", final / 2**20,
+            peak / final, "≤ 3× the arrays" if not quick else "—",
+            (peak <= 3 * final) if not quick else None,
+            "reference: the final X and Y arrays; peak traced by tracemalloc"),
+    ]  # fmt: skip
+
+
 CASES = {
     "vectorization": bench_vectorization,
     "trainer": bench_trainer,
@@ -405,6 +442,7 @@ CASES = {
     "long-run": bench_long_run,
     "startup": bench_startup,
     "export": bench_export,
+    "loader": bench_loader,
 }
 
 

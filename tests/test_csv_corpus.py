@@ -55,6 +55,39 @@ CORPUS = [
     ("random-control-bytes", bytes(range(1, 32)) * 40, "not a text file"),
     ("exponent-notation", "a,b,y\n1e-3,2E+2,0\n-3.5e1,.5,1\n", OK),
     ("label-in-middle", "a,y,b\n1,0,2\n3,1,4\n", OK),  # the last column is the label
+    # values whose squares (or sums of squares) overflow float64 are refused, with the range
+    (
+        "value-1e155",
+        "a,b,y\n1,2,0\n1e155,4,1\n",
+        r"line 3, column 'a': '1e155' is too large; gd-visualizer supports values from "
+        r"-1e\+150 to 1e\+150",
+    ),
+    ("value-1e300", "a,b,y\n1,2,0\n3,-1e300,1\n", r"line 3, column 'b': '-1e300' is too large"),
+    ("value-1e308", "a,b,y\n1.7e308,2,0\n3,4,1\n", r"line 2, column 'a': '1.7e308' is too large"),
+    ("value-1e150-ok", "a,b,y\n1e150,-1e150,0\n3,4,1\n", OK),
+    ("value-inf-word", "a,b,y\n1,Infinity,0\n3,4,1\n", "'Infinity' is not a finite number"),
+    ("value-nan-decimal-comma", "a;b;y\n1,5;nan;0\n3;4;1\n", "'nan' is not a finite number"),
+    # the csv module's field limit (128 KiB), in the lines the delimiter is guessed from
+    (
+        "oversized-field",
+        "a,b,y\n" + "1" * 200_000 + ",2,0\n3,4,1\n",
+        r"line 2: a field is longer than 131,072 characters",
+    ),
+    (
+        "oversized-quoted-field",
+        'a,b,y\n1,2,"' + "x" * 140_000 + '"\n3,4,1\n',
+        r"line 2: a field is longer than 131,072 characters",
+    ),
+    ("label-1-and-1.0", "a,b,y\n1,2,1\n3,4,1.0\n5,6,0\n", OK),  # one class
+    ("labels-one-value", "a,b,y\n1,2,1\n3,4,1.0\n5,6,01\n", r"single class \(1\)"),
+    ("yes-no", "a,b,buys\n1,2,no\n3,4,yes\n", OK),
+    ("quoted-line-break", 'a,b,y\n1,2,"0\n"\n3,4,1\n', OK),
+    # a NUL after the first 64 KiB (the binary check): Python < 3.13's csv refuses it
+    (
+        "nul-later",
+        "a,b,y\n" + "1,2,0\n3,4,1\n" * 6000 + "3,4\x00,1\n",
+        r"line 12002(: cannot be parsed as CSV|, column 'b': '4\\x00' is not a number)",
+    ),
 ]
 
 
@@ -102,6 +135,26 @@ def test_size_limit_message(tmp_path, monkeypatch):
     p.write_text("a,b,y\n" + "1,2,0\n3,4,1\n" * 200)
     with pytest.raises(DatasetError, match="the largest file gd-visualizer loads is"):
         load_csv(p)
+
+
+def test_oversized_field_far_down(tmp_path):
+    """Beyond the first lines too (where blocks are parsed at once)."""
+    p = tmp_path / "long.csv"
+    p.write_text("a,b,y\n" + "1,2,0\n3,4,1\n" * 50_000 + "5," + "6" * 150_000 + ",1\n")
+    with pytest.raises(DatasetError, match=r"line 100002: a field is longer than 131,072"):
+        load_csv(p)
+
+
+def test_class_names_are_written_as_in_the_file(tmp_path):
+    p = tmp_path / "yn.csv"
+    p.write_text("a,b,buys\n1,2,no\n3,4,yes\n5,6,Yes\n")
+    ds = load_csv(p)
+    assert ds.class_names == ("no", "yes")  # as the Columns dialog lists them
+    np.testing.assert_array_equal(ds.Y, [[0.0, 1.0, 1.0]])
+    p2 = tmp_path / "ones.csv"
+    p2.write_text("a,b,y\n1,2,1.0\n3,4,0\n5,6,1\n")
+    ds2 = load_csv(p2)
+    assert ds2.class_names == ("0", "1.0") and ds2.Y.tolist() == [[1.0, 0.0, 1.0]]
 
 
 def test_a_million_rows_load(tmp_path):

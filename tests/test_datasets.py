@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 
 from gd_visualizer.core import BUILTIN_DATASETS, Dataset, DatasetError, load_csv, make_dataset
+from gd_visualizer.core.datasets import Standardization, inspect_csv
 
 
 @pytest.mark.parametrize("name", list(BUILTIN_DATASETS))
@@ -71,9 +72,10 @@ def test_headerless_three_columns(tmp_path):
     ("labels", "names", "y"),
     [
         (["-1", "1", "-1"], ("-1", "1"), [0, 1, 0]),
-        (["true", "False", "TRUE"], ("false", "true"), [1, 0, 1]),
+        (["true", "False", "TRUE"], ("False", "true"), [1, 0, 1]),  # first spellings
+        (["yes", "no", "Yes"], ("no", "yes"), [1, 0, 1]),
         (["cat", "dog", "cat"], ("cat", "dog"), [0, 1, 0]),
-        (["1.0", "0", "1"], ("0", "1"), [1, 0, 1]),
+        (["1.0", "0", "1"], ("0", "1.0"), [1, 0, 1]),  # 1.0 and 1: one class
     ],
 )
 def test_label_encodings(tmp_path, labels, names, y):
@@ -152,3 +154,132 @@ def test_missing_folder_and_binary_files(tmp_path):
 
 def test_dataset_error_is_a_value_error():
     assert issubclass(DatasetError, ValueError)
+
+
+# -- classes: spellings of one value are one class ---------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("pair", "why"),
+    [
+        (("1", "1.0"), "both are the number 1"),
+        (("1", "01"), "both are the number 1"),
+        (("0", "-0.0"), "both are the number 0"),
+        (("2.5", "25e-1"), "both are the number 2.5"),
+        (("yes", "YES"), "both mean true"),
+        (("True", "yes"), "both mean true"),
+        (("no", "F"), "both mean false"),
+    ],
+)
+def test_two_names_for_one_class_are_refused(tmp_path, pair, why):
+    p = write(tmp_path, "a,b,y\n1,2,1\n3,4,0\n5,6,2\n7,8,yes\n9,10,no\n")
+    a, b = pair
+    with pytest.raises(
+        DatasetError, match=rf"classes '{a}' and '{b}' are one label value \({why}\); choose two"
+    ) as info:
+        load_csv(p, classes=pair)
+    assert str(p) in str(info.value)
+
+
+def test_same_class_name_twice_is_refused(tmp_path):
+    p = write(tmp_path, "a,b,y\n1,2,1\n3,4,0\n")
+    for pair in (("1", "1"), (" 1", "1 "), ("a",), ("a", "b", "c")):
+        with pytest.raises(DatasetError, match="choose two different classes"):
+            load_csv(p, classes=pair)
+
+
+def test_classes_match_any_spelling_and_keep_the_files_names(tmp_path):
+    p = write(tmp_path, "a,b,y\n1,2,1\n3,4,0\n5,6,2\n7,8,1.0\n")
+    ds = load_csv(p, classes=("1.0", "2"))  # the file writes 1 first
+    assert ds.class_names == ("1", "2") and ds.m == 3
+    np.testing.assert_array_equal(ds.Y, [[0.0, 1.0, 0.0]])
+    np.testing.assert_array_equal(ds.X[0], [1.0, 5.0, 7.0])
+
+
+def test_labels_written_two_ways_are_one_class(tmp_path):
+    p = write(tmp_path, "a,b,y\n1,2,1\n3,4,1.0\n5,6,0\n7,8,0.0\n9,10,x\n11,12,x\n")
+    with pytest.raises(DatasetError, match=r"has 3 classes \(0, 1, x\); choose two of them"):
+        load_csv(p)
+    info = inspect_csv(p)
+    assert info.classes["y"] == ("0", "1", "x")
+    ds = load_csv(p, classes=info.classes["y"][:2])
+    assert ds.class_names == ("0", "1") and ds.m == 4
+    np.testing.assert_array_equal(ds.Y, [[1.0, 1.0, 0.0, 0.0]])
+
+
+def test_yes_no_labels_keep_their_names(tmp_path):
+    p = write(tmp_path, "a,b,buys\n1,2,yes\n3,4,no\n5,6,YES\n")
+    ds = load_csv(p)
+    assert ds.class_names == ("no", "yes") == inspect_csv(p).classes["buys"]
+    np.testing.assert_array_equal(ds.Y, [[1.0, 0.0, 1.0]])
+    assert ds.describe().endswith("1 no / 2 yes")
+
+
+# -- numbers that would overflow -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize("value", ["1e155", "-1e300", "1e308", "1.7976931348623157e308"])
+def test_huge_values_are_refused_with_the_supported_range(tmp_path, value):
+    p = write(tmp_path, f"a,b,y\n1,2,0\n3,{value},1\n")
+    with pytest.raises(DatasetError) as info:
+        load_csv(p)
+    assert str(info.value) == (
+        f"{p}: line 3, column 'b': '{value}' is too large; gd-visualizer supports values from "
+        "-1e+150 to 1e+150 (rescale the column: other units)"
+    )
+
+
+def test_values_at_the_limit_standardize_and_train_without_overflow(tmp_path):
+    from gd_visualizer.core import Trainer
+
+    p = write(tmp_path, "a,b,y\n1e150,-1e150,0\n-1e150,1e150,1\n1e150,1e150,1\n0,0,0\n")
+    ds = load_csv(p)
+    std = ds.standardization()
+    assert np.all(np.isfinite(std.mean)) and np.all(np.isfinite(std.std))
+    Xs = std.apply(ds.X)
+    assert np.all(np.isfinite(Xs)) and np.allclose(Xs.std(axis=1), 1.0)
+    with np.errstate(over="raise", invalid="raise"):  # not even an intermediate overflow
+        gram = ds.X @ ds.X.T  # XXᵀ: what a step size bound needs
+        assert np.all(np.isfinite(gram)) and np.all(np.isfinite(np.linalg.eigvalsh(gram)))
+    t = Trainer(Xs, ds.Y, learning_rate=0.1, num_iterations=20)
+    t.run(20)
+    assert np.isfinite(t.cost)
+
+
+def test_standardization_scales_before_squaring():
+    X = np.array([[1e300, -1e300, 3e300, 0.0], [1.0, 2.0, 3.0, 4.0]])
+    std = Standardization.fit(X)
+    reference = Standardization.fit(X / 1e300)
+    np.testing.assert_allclose(std.std[0], 1e300 * reference.std[0], rtol=1e-12)
+    np.testing.assert_allclose(std.mean[0], 1e300 * reference.mean[0], rtol=1e-12)
+    np.testing.assert_allclose(std.std[1], np.std(X[1]))
+    Xs = std.apply(X)
+    assert np.all(np.isfinite(Xs)) and np.allclose(Xs.mean(axis=1), 0.0)
+
+
+# -- make_dataset parameters ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"noise": 1e7}, r"noise must be a finite number from 0 to 1e\+06, got 10000000.0"),
+        ({"noise": float("inf")}, "noise must be a finite number from 0 to"),
+        ({"noise": float("nan")}, "noise must be a finite number from 0 to"),
+        ({"noise": -0.5}, "noise must be a finite number from 0 to"),
+        ({"noise": "lots"}, "noise must be a number, got 'lots'"),
+        ({"n_samples": 1}, "n_samples must be at least 2, got 1"),
+        ({"n_samples": "many"}, "n_samples must be a whole number, got 'many'"),
+        ({"n_samples": float("inf")}, "n_samples must be a whole number"),
+        ({"seed": -1}, "seed must be a non-negative whole number"),
+    ],
+)
+def test_make_dataset_refuses_bad_parameters(kwargs, message):
+    with pytest.raises(DatasetError, match=message):
+        make_dataset("blobs", **kwargs)
+
+
+def test_make_dataset_noise_range_ends():
+    for noise in (0.0, 5.0, 1e6):
+        ds = make_dataset("moons", 50, noise=noise, seed=1)
+        assert np.all(np.isfinite(ds.X))

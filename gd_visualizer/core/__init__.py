@@ -5,9 +5,12 @@ Everything the app, the exporter and the benchmark compute comes from here.
 
 from .datasets import (
     BUILTIN_DATASETS,
+    MAX_ABS_VALUE,
+    MAX_NOISE,
     CsvInfo,
     Dataset,
     DatasetError,
+    LoadCancelled,
     Standardization,
     inspect_csv,
     load_csv,
@@ -37,6 +40,8 @@ from .trainer import STATUSES, Trainer
 
 __all__ = [
     "BUILTIN_DATASETS",
+    "MAX_ABS_VALUE",
+    "MAX_NOISE",
     "SLICES",
     "STATUSES",
     "CsvInfo",
@@ -44,6 +49,7 @@ __all__ = [
     "DatasetError",
     "GradientKernel",
     "History",
+    "LoadCancelled",
     "HistoryView",
     "SliceSpec",
     "Standardization",

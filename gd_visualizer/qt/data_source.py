@@ -9,8 +9,15 @@ from dataclasses import dataclass
 
 from PySide6.QtCore import QObject, QThread, Signal, Slot
 
-from ..core import BUILTIN_DATASETS, Dataset, DatasetError, inspect_csv, load_csv, make_dataset
-from ..core.datasets import LoadCancelled
+from ..core import (
+    BUILTIN_DATASETS,
+    Dataset,
+    DatasetError,
+    LoadCancelled,
+    inspect_csv,
+    load_csv,
+    make_dataset,
+)
 from ..model import TrainingData
 
 log = logging.getLogger(__name__)
