@@ -503,3 +503,39 @@ def test_closing_while_a_big_file_loads_cancels_the_load(qtbot, tmp_path):
     assert not w.data_source.busy
     assert loader.outcome == "cancelled"
     assert w.dataset.name == "iris"  # the file never replaced the data
+
+
+def test_columns_dialog_refuses_one_class_twice(qtbot, monkeypatch, win, tmp_path):
+    from gd_visualizer.qt.csv_dialog import CsvColumnsDialog
+
+    p = tmp_path / "three.csv"
+    p.write_text("x,y,c\n" + "".join(f"{i},{i % 3},{'abc'[i % 3]}\n" for i in range(12)))
+    _open(qtbot, monkeypatch, win, p)
+    qtbot.waitUntil(lambda: win.findChild(CsvColumnsDialog) is not None, timeout=WAIT)
+    dialog = win.findChild(CsvColumnsDialog)
+    dialog.c0.setCurrentText("b")
+    dialog.c1.setCurrentText("b")
+    assert not dialog.ok_button.isEnabled() and "different classes" in dialog.problem.text()
+    dialog.c1.setCurrentText("c")
+    assert dialog.ok_button.isEnabled() and not dialog.problem.isVisibleTo(dialog)
+    dialog.f2.setCurrentText(dialog.f1.currentText())
+    assert not dialog.ok_button.isEnabled()
+    dialog.reject()
+
+
+def test_restore_defaults_forgets_remembered_settings(qtbot):
+    w = MainWindow()
+    qtbot.addWidget(w)
+    w.controls.set_learning_rate(0.37)
+    w.controls.standardize_check.setChecked(False)
+    w.close()
+    w2 = MainWindow()
+    qtbot.addWidget(w2)
+    assert w2.controls.learning_rate() == pytest.approx(0.37)
+    w2.restore_defaults()
+    assert w2.controls.learning_rate() == pytest.approx(0.1)
+    assert w2.controls.standardize_check.isChecked() and w2.dataset.name == "iris"
+    w2.close()
+    w3 = MainWindow()
+    qtbot.addWidget(w3)
+    assert w3.controls.learning_rate() == pytest.approx(0.1)

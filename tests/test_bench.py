@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import pytest
+
 import json
 import subprocess
 import sys
 from pathlib import Path
 
 
+@pytest.mark.slow
 def test_bench_quick_runs_and_writes_json(tmp_path):
     out = tmp_path / "bench.json"
     run = subprocess.run(

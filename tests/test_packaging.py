@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 import subprocess
 import sys
 import zipfile
@@ -16,6 +18,7 @@ def test_resources_from_the_checkout():
     assert resource_path("iris.csv").read_text().startswith("sepal_length_cm")
 
 
+@pytest.mark.slow
 def test_wheel_carries_the_resources_and_finds_them(tmp_path):
     build = subprocess.run(
         [sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(tmp_path), str(ROOT)],

@@ -52,13 +52,38 @@ class CsvColumnsDialog(QDialog):
         if choice.classes:
             self.c0.setCurrentText(choice.classes[0])
             self.c1.setCurrentText(choice.classes[1])
+        self.problem = QLabel()
+        self.problem.setObjectName("columnsProblem")
+        self.problem.setStyleSheet("color: #B00020;")
+        self.problem.setWordWrap(True)
+        form.addRow(self.problem)
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
         )
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         form.addRow(buttons)
+        self.ok_button = buttons.button(QDialogButtonBox.StandardButton.Ok)
         self.accepted.connect(self._emit)
+        for combo in (self.f1, self.f2, self.label, self.c0, self.c1):
+            combo.currentTextChanged.connect(self._validate)
+        self._validate()
+
+    def _validate(self, *_args) -> None:
+        """OK only for a choice that can be trained on; the reason otherwise."""
+        f1, f2, label = self.f1.currentText(), self.f2.currentText(), self.label.currentText()
+        problem = ""
+        if not f1 or not f2:
+            problem = "The file needs two numeric feature columns."
+        elif f1 == f2:
+            problem = "Choose two different feature columns."
+        elif label in (f1, f2):
+            problem = f"'{label}' cannot be both a feature and the label."
+        elif self.c0.isEnabled() and self.c0.currentText() == self.c1.currentText():
+            problem = "Choose two different classes."
+        self.problem.setText(problem)
+        self.problem.setVisible(bool(problem))
+        self.ok_button.setEnabled(not problem)
 
     def _fill_classes(self, column: str) -> None:
         values = self.info.classes.get(column, ())
