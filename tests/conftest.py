@@ -91,7 +91,7 @@ def _no_leaked_threads_or_timers():
             timers = [
                 t.objectName() or repr(t)
                 for t in list(_STARTED_TIMERS)
-                if _alive(t, lambda t: t.isActive() and t.interval() > 0 or t.isActive())
+                if _alive(t, lambda t: t.isActive())
             ]
             _STARTED_TIMERS.clear()
             assert not timers, f"timers left running: {timers}"
