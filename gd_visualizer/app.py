@@ -5,11 +5,20 @@ from __future__ import annotations
 import os
 import sys
 
-from .cli_args import ArgumentParser, dataset_arg, iteration_count, positive_float
-from .core import BUILTIN_DATASETS
+from .cli_args import (
+    ArgumentParser,
+    Interrupts,
+    dataset_arg,
+    flush_stdout,
+    iteration_count,
+    one_line,
+    positive_float,
+)
 
 
 def app_parser() -> ArgumentParser:
+    from .core import BUILTIN_DATASETS
+
     p = ArgumentParser(
         prog="gd-visualizer",
         description="See gradient descent train logistic regression: decision boundary, "
@@ -30,11 +39,30 @@ def app_parser() -> ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Run the app or, for ``export …``, the export command; the exit status.
+
+    Bad input exits 2 with one line on stderr; anything unexpected is one line and status 1,
+    never a traceback.
+    """
     argv = list(sys.argv[1:] if argv is None else argv)
     if argv and argv[0] == "export":
-        from .export_cli import export_main  # the export command (imports no window code)
+        # signals only set a flag from here on (before the heavy imports), until it returns
+        with Interrupts() as interrupts:
+            from .export_cli import export_main  # the export command (imports no window code)
 
-        return export_main(argv[1:])
+            return export_main(argv[1:], interrupts)
+    try:
+        return _app(argv)
+    except BrokenPipeError:  # --help into a pipe whose reader has gone
+        return 0
+    except Exception as exc:  # one line, never a traceback
+        print(f"gd-visualizer: error: {one_line(f'{type(exc).__name__}: {exc}')}", file=sys.stderr)
+        return 1
+    finally:
+        flush_stdout()  # now, so that a closed pipe is not a traceback at exit
+
+
+def _app(argv: list[str]) -> int:
     args = app_parser().parse_args(argv)
     if sys.platform.startswith("linux") and not (
         os.environ.get("DISPLAY")

@@ -1,15 +1,40 @@
-"""``gd-visualizer export``: train a run and export it as PNG frames, APNG and run.json."""
+"""``gd-visualizer export``: train a run and export it as PNG frames, APNG and run.json.
+
+Every bad input is one line on stderr and exit status 2; anything unexpected is one line and
+status 1.  SIGINT and SIGTERM only set a flag that is checked between small steps, so the
+command stops cleanly (status 130 or 143, one line on stderr) and leaves the output folder
+exactly as it was; a signal that arrives once the new export is in place changes nothing
+(status 0).  When stdout is a pipe whose reader has gone, the progress lines stop and the
+export runs to its end.
+"""
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import os
 import sys
 import time
-from pathlib import Path
 
-from .cli_args import ArgumentParser, dataset_arg, pair_arg, positive_float, size_arg, whole
+from .cli_args import (
+    EXIT_STATUS,
+    ArgumentParser,
+    Interrupted,
+    Interrupts,
+    dataset_arg,
+    flush_stdout,
+    non_negative_float,
+    one_line,
+    out_dir_arg,
+    pair_arg,
+    positive_float,
+    say,
+    size_arg,
+    whole,
+)
 from .core import BUILTIN_DATASETS, DatasetError, Trainer, load_csv, make_dataset
+from .present.files import check_out_dir, plural, shown
+from .present.record import ExportError, ExportSettings, RunRecord
 
 VIEWS = ("boundary", "surface", "sigmoid", "cost")
 MAX_EXPORT_ITERATIONS = 1_000_000
@@ -33,6 +58,13 @@ def export_parser() -> ArgumentParser:
         description="Train logistic regression by gradient descent and export the run as PNG "
         "frames (frame_0001.png, …), an animated PNG (animation.png) and a summary (run.json). "
         "Runs without a display.",
+        epilog="Files are written into a hidden staging folder inside DIR and moved into place "
+        "only when all are complete; an earlier export (frame_NNNN.png, animation.png, "
+        "run.json) is replaced only then, and nothing else in DIR is ever touched. "
+        "Exit status: 0 done; 2 bad input or the export could not be written (one line on "
+        "stderr, DIR as it was); 1 anything unexpected (one line); 130 or 143 stopped by "
+        "SIGINT or SIGTERM (DIR as it was). When stdout's reader goes away (| head -1), the "
+        "progress lines stop and the export still completes.",
     )
     p.add_argument(
         "--dataset",
@@ -55,7 +87,7 @@ def export_parser() -> ArgumentParser:
         type=whole(1, 100_000, "the frame count"),
         help="frames sampled evenly from the first to the last iteration (at most N+1)",
     )
-    p.add_argument("--out", required=True, type=Path, metavar="DIR", help="output folder")
+    p.add_argument("--out", required=True, type=out_dir_arg, metavar="DIR", help="output folder")
     p.add_argument(
         "--size",
         type=size_arg,
@@ -86,7 +118,9 @@ def export_parser() -> ArgumentParser:
         default=200,
         help="samples of a built-in dataset (default 200)",
     )
-    p.add_argument("--noise", type=float, default=None, help="noise of a built-in dataset")
+    p.add_argument(
+        "--noise", type=non_negative_float, default=None, help="noise of a built-in dataset"
+    )
     p.add_argument("--features", type=pair_arg, metavar="A,B", help="CSV feature columns")
     p.add_argument("--label", metavar="C", help="CSV label column")
     p.add_argument(
@@ -111,12 +145,39 @@ def export_parser() -> ArgumentParser:
     return p
 
 
-def fail(message: str) -> int:
-    print(f"gd-visualizer export: error: {message}", file=sys.stderr)
-    return 2
+PROG = "gd-visualizer export"
+#: training runs in chunks of about this many sample-iterations between interrupt checks
+TRAIN_CHUNK = 2_000_000
 
 
-def export_main(argv: list[str]) -> int:
+def fail(message: str, status: int = 2) -> int:
+    print(f"{PROG}: error: {one_line(message)}", file=sys.stderr, flush=True)
+    return status
+
+
+def export_main(argv: list[str], interrupts: Interrupts | None = None) -> int:
+    """The export command; ``interrupts``: signal handling its caller already set up."""
+    if interrupts is None:
+        with Interrupts() as own:
+            return export_main(argv, own)
+    try:
+        return _export(argv, interrupts)
+    except Interrupted as exc:
+        print(
+            f"{PROG}: interrupted by {exc}; the output folder was left as it was",
+            file=sys.stderr,
+            flush=True,
+        )
+        return EXIT_STATUS[exc.signum]
+    except MemoryError:
+        return fail("out of memory", 1)
+    except Exception as exc:  # one line, never a traceback
+        return fail(f"{type(exc).__name__}: {exc}", 1)
+    finally:
+        flush_stdout()
+
+
+def _export(argv: list[str], interrupts: Interrupts) -> int:
     args = export_parser().parse_args(argv)
     if args.frames > args.iterations + 1:
         return fail(
@@ -129,7 +190,11 @@ def export_main(argv: list[str]) -> int:
     try:
         if is_csv:
             ds = load_csv(
-                args.dataset, features=args.features, label=args.label, classes=args.classes
+                args.dataset,
+                features=args.features,
+                label=args.label,
+                classes=args.classes,
+                cancel=lambda: interrupts.signum is not None,  # Ctrl+C stops a long load
             )
             extra = {}
         else:
@@ -137,20 +202,14 @@ def export_main(argv: list[str]) -> int:
             extra = {"seed": args.seed, "samples_requested": args.samples, "noise": args.noise}
     except DatasetError as exc:
         return fail(str(exc))
-
-    # Qt: offscreen unless a display is there (and never ask for one)
-    if not os.environ.get("QT_QPA_PLATFORM") and not (
-        os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")
-    ):
-        os.environ["QT_QPA_PLATFORM"] = "offscreen"
-    from PySide6.QtWidgets import QApplication
-
-    from .present.files import check_out_dir
-    from .present.record import ExportError, ExportSettings, RunRecord
-    from .qt.export_job import Export
+    interrupts.check()
+    # a name and source that print, draw and go into JSON (a file name need not be UTF-8)
+    ds = dataclasses.replace(
+        ds, name=one_line(ds.name), source=None if ds.source is None else shown(ds.source)
+    )
 
     try:
-        check_out_dir(args.out, args.overwrite)
+        check_out_dir(args.out, args.overwrite)  # changes nothing: training may be stopped
     except ExportError as exc:
         return fail(str(exc))
 
@@ -164,28 +223,48 @@ def export_main(argv: list[str]) -> int:
         num_iterations=args.iterations,
         history_capacity=capacity,
     )
-    t0 = time.perf_counter()
-    trainer.run(args.iterations)
-    train_s = time.perf_counter() - t0
-    state = "diverged: " + trainer.divergence_reason if trainer.diverged else "done"
-    print(
-        f"trained {trainer.iteration:,} iterations in {train_s:.2f} s "
-        f"(J = {trainer.cost:.6g}; {state})",
-        flush=True,
-    )
+    try:
+        say(f"training {plural(args.iterations, 'iteration')} on {ds.m:,} samples")
+        t0 = time.perf_counter()
+        chunk = max(1, TRAIN_CHUNK // max(1, ds.m))
+        while not trainer.finished:
+            interrupts.check()
+            trainer.run(chunk)
+        train_s = time.perf_counter() - t0
+        state = "diverged: " + trainer.divergence_reason if trainer.diverged else trainer.status
+        say(
+            f"trained {plural(trainer.iteration, 'iteration')} in {train_s:.2f} s "
+            f"(J = {trainer.cost:.6g}; {state})"
+        )
+        run = RunRecord(
+            dataset=ds,
+            X=X,
+            Y=ds.Y,
+            history=trainer.view(),
+            standardized=std is not None,
+            divergence=trainer.divergence_reason,
+            status=trainer.status,
+            extra=extra,
+        )
+    finally:
+        trainer.close()  # its helper thread (large data) ends here; the history stays
+    interrupts.check()
+    return _write(args, run, interrupts)
+
+
+def _write(args: argparse.Namespace, run: RunRecord, interrupts: Interrupts) -> int:
+    # Qt: offscreen unless a display is there (and never ask for one)
+    if not os.environ.get("QT_QPA_PLATFORM") and not (
+        os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")
+    ):
+        os.environ["QT_QPA_PLATFORM"] = "offscreen"
+    from PySide6.QtCore import QCoreApplication, QEvent
+    from PySide6.QtWidgets import QApplication
+
+    from .qt.export_job import Export
 
     app = QApplication.instance() or QApplication([sys.argv[0]])
-    from .qt import MainWindow  # noqa: F401 - applies the plot style
-
-    run = RunRecord(
-        dataset=ds,
-        X=X,
-        Y=ds.Y,
-        history=trainer.view(),
-        standardized=std is not None,
-        divergence=trainer.divergence_reason,
-        extra=extra,
-    )
+    interrupts.check()
     settings = ExportSettings(
         out_dir=args.out,
         frames=args.frames,
@@ -195,24 +274,33 @@ def export_main(argv: list[str]) -> int:
         overwrite=args.overwrite,
         slice_key=args.slice,
     )
+    last = [-1]
+
+    def report(p) -> None:
+        interrupts.check()
+        if p.done != last[0] and p.message.startswith("frame"):
+            last[0] = p.done
+            say(f"  {p.message}")
+
     try:
         job = Export(run, settings)
         t0 = time.perf_counter()
-        last = [-1]
-
-        def report(p) -> None:
-            if p.done != last[0] and p.message.startswith("frame"):
-                last[0] = p.done
-                print(f"  {p.message}", flush=True)
-
-        job.run_all(report)
+        try:
+            job.run_all(report)
+        except Interrupted:
+            if not job.finished:
+                raise
+            # too late to stop: the new export was already in place
         seconds = time.perf_counter() - t0
     except ExportError as exc:
         return fail(str(exc))
-    del app
+    finally:
+        # the frame renderer's widgets go now, while Qt is whole (never at interpreter exit)
+        QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete.value)
+        del app
     n = len(job.indices)
-    print(
-        f"wrote {n} frames, animation.png and run.json to {args.out} "
+    say(
+        f"wrote {plural(n, 'frame')}, animation.png and run.json to {shown(args.out)} "
         f"in {seconds:.2f} s ({n / seconds:.1f} frames/s at {args.size[0]}x{args.size[1]})"
     )
     return 0

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 
@@ -32,6 +33,13 @@ def test_help_explains_options():
         (["--iterations", "0"], "must be between 1 and 100,000"),
         (["--dataset", "nope"], "unknown dataset 'nope'"),
         (["--dataset", "missing.csv"], "missing.csv: no such file"),
+        (["--dataset", "/dev/zero"], "/dev/zero: is a character device, not a regular file"),
+        (["--dataset", "n" * 300 + ".csv"], "cannot be read (File name too long)"),
+        (["--iterations", "\u0663"], "is not a whole number"),
+        (["--iterations", " 5"], "' 5' is not a whole number"),
+        (["--iterations", "1_0"], "'1_0' is not a whole number"),
+        (["--learning-rate", "1_0"], "'1_0' is not a number"),
+        (["--learning-rate", "\u0661"], "is not a number"),
     ],
 )
 def test_bad_arguments_exit_2_with_one_line(capsys, args, message):
@@ -40,6 +48,16 @@ def test_bad_arguments_exit_2_with_one_line(capsys, args, message):
     assert info.value.code == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and message in err[0] and "Traceback" not in err[0]
+
+
+def test_a_fifo_is_not_a_missing_file(capsys, tmp_path):
+    fifo = tmp_path / "pipe.csv"
+    os.mkfifo(fifo)
+    with pytest.raises(SystemExit) as info:
+        main(["--dataset", str(fifo)])
+    assert info.value.code == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "is a FIFO (named pipe), not a regular file" in err[0]
 
 
 def test_parser_accepts_good_arguments(tmp_path):

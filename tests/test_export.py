@@ -157,14 +157,35 @@ def test_export_csv_with_columns_and_classes(tmp_path):
     assert summary["dataset"]["standardized"] is False and summary["dataset"]["samples"] == 100
 
 
-def test_diverged_run_still_exports(tmp_path):
-    out = tmp_path / "div"
+def test_a_far_too_large_rate_runs_on_and_says_so(tmp_path):
+    """Raw iris at α = 50 (11× the guaranteed bound): J rises and falls but stays bounded,
+    which is not divergence; the run goes on to its budget and run.json says so."""
+    out = tmp_path / "osc"
     assert (
         export(out, "--no-standardize", dataset="iris", lr="50", iterations="500", frames="4") == 0
     )
     summary = json.loads((out / "run.json").read_text())
-    assert summary["diverged"] is True and summary["iterations"] < 500
+    assert summary["diverged"] is False and summary["iterations"] == 500
+    assert summary["status"] in ("oscillating", "descending")
     assert summary["frames"]["count"] == 4 and np.isfinite(summary["cost"])
+
+
+def test_non_finite_run_still_exports_as_diverged(tmp_path):
+    """Features of 1e100 and α = 1e150 overflow z at the first update: training stops at
+    the last finite state, and the export says diverged."""
+    data = tmp_path / "huge.csv"
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(40, 2)) * 1e100
+    rows = [f"{a:.6e},{b:.6e},{int(a > 0)}" for a, b in X]
+    data.write_text("a,b,y\n" + "\n".join(rows) + "\n")
+    out = tmp_path / "div"
+    code = export(
+        out, "--no-standardize", dataset=str(data), lr="1e150", iterations="50", frames="1"
+    )
+    assert code == 0
+    summary = json.loads((out / "run.json").read_text())
+    assert summary["diverged"] is True and summary["status"] == "diverged"
+    assert summary["iterations"] < 50 and np.isfinite(summary["cost"])
 
 
 def test_export_runs_without_a_display(tmp_path):
@@ -266,3 +287,35 @@ def test_save_picture(qtbot, monkeypatch, trained, tmp_path):
     trained.picture_action.trigger()
     img = pixels(tmp_path / "pic.png")
     assert img.std() > 20 and img.shape[0] > 300
+
+
+def test_window_replace_then_cancel_keeps_the_earlier_export(qtbot, monkeypatch, trained, tmp_path):
+    from PySide6.QtWidgets import QMessageBox, QPushButton
+
+    out = tmp_path / "again"
+    _ask(monkeypatch, out, frames=3)
+    trained.export_action.trigger()
+    qtbot.waitUntil(lambda: trained.exporter.done, timeout=WAIT)
+    (out / "notes.txt").write_bytes(b"the user's own")
+    (out / "movie.mkv.part").write_bytes(b"half a movie")
+    before = {p.name: p.read_bytes() for p in out.iterdir()}
+    assert len(before) == 7
+    _ask(monkeypatch, out, frames=40)
+    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Yes)
+    trained.export_action.trigger()
+    runner = trained.exporter
+    qtbot.waitUntil(lambda: len(runner.job.written) >= 2, timeout=WAIT)
+    cancel = next(
+        b for b in trained.export_progress.findChildren(QPushButton) if b.text() == "Cancel"
+    )
+    cancel.click()
+    assert runner.done and not runner.job.finished
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == before  # byte for byte
+    assert "the earlier export is as it was" in trained.statusBar().currentMessage()
+
+
+def test_window_export_of_one_frame_says_one_frame(qtbot, monkeypatch, trained, tmp_path):
+    _ask(monkeypatch, tmp_path / "one", frames=1)
+    trained.export_action.trigger()
+    qtbot.waitUntil(lambda: trained.exporter is not None and trained.exporter.done, timeout=WAIT)
+    assert "Exported 1 frame, animation.png" in trained.statusBar().currentMessage()

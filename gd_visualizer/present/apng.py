@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import os
 import struct
+import threading
 import zlib
 from collections.abc import Iterator
 from pathlib import Path
 
+from .files import ExportCancelled, shown
 from .record import ExportError
 
 
@@ -24,13 +26,16 @@ def _chunk(kind: bytes, body: bytes) -> bytes:
     return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
 
 
-def write_apng(frames: list[Path], out: Path, frame_ms: int) -> None:
+def write_apng(
+    frames: list[Path], out: Path, frame_ms: int, stop: threading.Event | None = None
+) -> None:
     """Assemble PNG files of one size into an animated PNG that loops forever.
 
     The frames' compressed image data is copied as it is (IDAT -> fdAT), so no
     frame is decoded or re-encoded, and none is merged with an identical
     neighbour.  Written to a temporary name, then renamed: a failure never
-    leaves an ``animation.png`` that looks complete.
+    leaves an ``animation.png`` that looks complete.  ``stop`` (set from another
+    thread) ends it between two frames with :class:`ExportCancelled`.
     """
     if not frames:
         raise ExportError("no frames to assemble")
@@ -41,9 +46,11 @@ def write_apng(frames: list[Path], out: Path, frame_ms: int) -> None:
             fh.write(b"\x89PNG\r\n\x1a\n")
             ihdr = None
             for i, path in enumerate(frames):
+                if stop is not None and stop.is_set():
+                    raise ExportCancelled("the export was cancelled")
                 data = path.read_bytes()
                 if data[:8] != b"\x89PNG\r\n\x1a\n":
-                    raise ExportError(f"{path}: not a PNG file")
+                    raise ExportError(f"{shown(path)}: not a PNG file")
                 chunks = list(_chunks(data))
                 header = chunks[0][1]
                 if i == 0:
@@ -54,7 +61,9 @@ def write_apng(frames: list[Path], out: Path, frame_ms: int) -> None:
                         if kind in (b"sRGB", b"gAMA", b"cHRM", b"iCCP", b"pHYs"):
                             fh.write(_chunk(kind, body))
                 elif header != ihdr:
-                    raise ExportError(f"{path}: frame size or format differs from the first frame")
+                    raise ExportError(
+                        f"{shown(path)}: frame size or format differs from the first frame"
+                    )
                 width, height = struct.unpack(">II", header[:8])
                 fh.write(
                     _chunk(

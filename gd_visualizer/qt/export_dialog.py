@@ -1,4 +1,4 @@
-"""The window's export: a settings dialog and a job driven in slices by a timer."""
+"""The window's export: a settings dialog, and a job driven in slices by a timer."""
 
 from __future__ import annotations
 
@@ -75,6 +75,13 @@ class ExportDialog(QDialog):
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         form.addRow(buttons)
+        self._ok = buttons.button(QDialogButtonBox.StandardButton.Ok)
+        self.folder.textChanged.connect(self._folder_changed)
+        self._folder_changed(self.folder.text())
+
+    def _folder_changed(self, text: str) -> None:
+        # an empty folder would mean the current directory: never export there by accident
+        self._ok.setEnabled(bool(text.strip()))
 
     def _browse(self) -> None:
         path = QFileDialog.getExistingDirectory(self, "Export into folder", self.folder.text())
@@ -106,7 +113,11 @@ class ExportDialog(QDialog):
 
 
 class ExportRunner(QObject):
-    """Runs an :class:`Export` a slice at a time on the GUI thread's event loop."""
+    """Runs an :class:`Export` a slice at a time on the GUI thread's event loop.
+
+    Exactly one of ``finished``, ``failed`` or ``cancelled`` is emitted, and it is
+    true: ``cancel()`` after the new export was already in place reports ``finished``.
+    """
 
     progressed = Signal(int, int, str)
     finished = Signal(str)  # the output folder
@@ -126,6 +137,7 @@ class ExportRunner(QObject):
         self.done = False
 
     def start(self) -> None:
+        self.started = time.perf_counter()
         self._timer.start()
 
     def _tick(self) -> None:
@@ -134,11 +146,10 @@ class ExportRunner(QObject):
             while time.perf_counter() < end:
                 p: Progress = next(self._steps)
                 self.progressed.emit(p.done, p.total, p.message)
+                if self.done:  # cancelled from a slot of progressed (a modal dialog's events)
+                    return
         except StopIteration:
-            self._timer.stop()
-            self.done = True
-            self.seconds = time.perf_counter() - self.started
-            self.finished.emit(str(self.job.out_dir))
+            self._finish()
         except ExportError as exc:
             self._stop()
             self.failed.emit(str(exc))
@@ -146,13 +157,24 @@ class ExportRunner(QObject):
             self._stop()
             self.failed.emit(f"export failed: {type(exc).__name__}: {exc}")
 
+    def _finish(self) -> None:
+        self._timer.stop()
+        self.done = True
+        self.seconds = time.perf_counter() - self.started
+        self.finished.emit(str(self.job.out_dir))
+
     def _stop(self) -> None:
         self._timer.stop()
-        self._steps.close()  # runs the job's clean-up
+        self._steps.close()  # stops the worker and removes what the job wrote
         self.done = True
 
     def cancel(self) -> None:
+        """Stop the export and remove what it wrote (returns once that is done)."""
         if self.done:
             return
         self._stop()
-        self.cancelled.emit()
+        if self.job.finished:  # too late: the new export was already in place
+            self.seconds = time.perf_counter() - self.started
+            self.finished.emit(str(self.job.out_dir))
+        else:
+            self.cancelled.emit()

@@ -3,25 +3,37 @@
 An export renders from the recorded history, never from the live trainer, so a
 finished run exports exactly and repeatably (identical bytes on a rerun).  The
 work is a generator of small steps: the command line runs it straight
-through; the window runs a few steps per event-loop turn, so no step blocks a
-frame, while cost surfaces and PNG encoding run on a worker thread.
+through; the window runs a few steps per event-loop turn.  Only drawing runs
+on the calling thread; everything that touches the disk (creating the folders,
+PNG encoding and writing, animation.png, run.json, the final swap) and the cost
+surfaces run on one worker thread that the generator polls, so no step waits
+long for either.
+
+Files are written into a staging folder and replace an earlier export only once
+the new one is complete (see :class:`~gd_visualizer.present.files.OutputFolder`);
+closing the generator early stops the worker and removes everything it wrote.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
-import os
-from collections.abc import Iterator
+import threading
+import time
+from collections import deque
+from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
+from PySide6.QtCore import QBuffer, QByteArray, QIODevice
 from PySide6.QtGui import QImage
 
 from ..core import SLICES
 from ..core.surface import compute_surface
 from ..present.apng import write_apng
-from ..present.files import check_out_dir, existing_outputs
+from ..present.files import OutputFolder, shown
 from ..present.record import (
     VIEW_NAMES,
     ExportError,
@@ -33,13 +45,24 @@ from ..present.record import (
 )
 from .frames import FrameRenderer
 
+#: a step waits this long for the worker before yielding (the caller may do other work)
+POLL_SECONDS = 0.004
+#: at most this many rendered frames wait to be encoded (each holds a whole image)
+MAX_PENDING = 2
 
-def _save_png(image: QImage, path: Path) -> None:
-    tmp = path.with_name(path.name + ".part")
-    if not image.save(str(tmp), "PNG"):
-        tmp.unlink(missing_ok=True)
-        raise ExportError(f"{path}: could not be written")
-    os.replace(tmp, path)
+
+def encode_png(image: QImage) -> bytes:
+    """The image as PNG bytes, encoded in memory (so libpng never writes or complains)."""
+    data = QByteArray()
+    buffer = QBuffer(data)
+    buffer.open(QIODevice.OpenModeFlag.WriteOnly)
+    try:
+        ok = image.save(buffer, "PNG")
+    finally:
+        buffer.close()
+    if not ok:
+        raise ExportError("a frame could not be encoded as PNG")
+    return data.data()
 
 
 @dataclass
@@ -50,7 +73,11 @@ class Progress:
 
 
 class Export:
-    """One export job; iterate :meth:`steps` to run it (each step is small)."""
+    """One export job; iterate :meth:`steps` to run it (each step is small).
+
+    ``written`` lists the frames whose files are complete (in the staging folder
+    until the export finishes, under the names they get in ``out_dir``).
+    """
 
     def __init__(self, run: RunRecord, settings: ExportSettings) -> None:
         if not set(settings.views) <= set(VIEW_NAMES) or not settings.views:
@@ -64,92 +91,111 @@ class Export:
         self.indices = frame_indices(len(run.history), settings.frames)
         self.out_dir = Path(settings.out_dir)
         self.written: list[Path] = []
-        self._finals: list[Path] = []
-        self.cancelled = False
+        self.folder: OutputFolder | None = None
         self.finished = False
 
     def steps(self) -> Iterator[Progress]:
-        check_out_dir(self.out_dir, self.settings.overwrite)
-        if self.settings.overwrite:
-            for old in existing_outputs(self.out_dir):
-                old.unlink()
-        renderer = FrameRenderer(self.run, self.settings)
-        pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="gd-export")
         total = len(self.indices)
-        pending: list[Future] = []
+        stop = threading.Event()
+        folder = self.folder = OutputFolder(self.out_dir, self.settings.overwrite, stop)
+        pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="gd-export")
+        renderer: FrameRenderer | None = None
+        pending: deque[tuple[Future, int]] = deque()
         surfaces: dict[float, Future] = {}
         try:
-            # cost surfaces for every frame, computed off this thread, in order
-            requests = [renderer.surface_request(int(i)) for i in self.indices]
-            for req in requests:
+            yield from _wait_for(pool.submit(folder.open), Progress(0, total, "preparing"))
+            renderer = FrameRenderer(self.run, self.settings)
+            yield Progress(0, total, "preparing")
+            # cost surfaces for every frame, computed on the worker, in order
+            requests = []
+            slice_end = time.perf_counter() + POLL_SECONDS
+            for index in self.indices:
+                req = renderer.surface_request(int(index))
+                requests.append(req)
                 if req is not None and req.fixed not in surfaces:
                     surfaces[req.fixed] = pool.submit(compute_surface, req)
-            shown: float | None = None
+                if time.perf_counter() > slice_end:
+                    yield Progress(0, total, "preparing")
+                    slice_end = time.perf_counter() + POLL_SECONDS
+            shown_fixed: float | None = None
             for k, index in enumerate(self.indices):
                 req = requests[k]
                 surface = None
-                if req is not None and req.fixed != shown:
-                    fut = surfaces[req.fixed]
-                    while not fut.done():
-                        yield Progress(k, total, "computing the cost surface")
-                        _wait(fut, 0.005)
-                    surface = fut.result()
-                    shown = req.fixed
+                if req is not None and req.fixed != shown_fixed:
+                    progress = Progress(k, total, "computing the cost surface")
+                    surface = yield from _wait_for(surfaces[req.fixed], progress)
+                    shown_fixed = req.fixed
                 renderer.set_frame(int(index), surface)
                 image = renderer.new_image()
                 for part in renderer.parts():
                     renderer.render_part(image, part)
                     yield Progress(k, total, "rendering")
-                path = self.out_dir / frame_name(k + 1, total)
-                pending.append(pool.submit(_save_png, image, path))
-                self.written.append(path)
-                while len(pending) > 2:  # bound the frames waiting to be encoded
-                    pending.pop(0).result()
+                name = frame_name(k + 1, total)
+                pending.append((pool.submit(_save_png, folder, name, image), k))
+                del image
+                while pending and (len(pending) > MAX_PENDING or pending[0][0].done()):
+                    yield from self._collect(pending, Progress(k, total, "encoding"))
                 yield Progress(k + 1, total, f"frame {k + 1}/{total}")
-            for fut in pending:
-                fut.result()
-            pending = []
-            yield Progress(total, total, "writing animation.png")
-            write_apng(self.written, self.out_dir / "animation.png", self.settings.frame_ms)
-            self._finals.append(self.out_dir / "animation.png")
-            summary = run_summary(self.run, self.settings, self.indices)
-            tmp = self.out_dir / "run.json.part"
-            tmp.write_text(json.dumps(summary, indent=2) + "\n", encoding="utf-8")
-            os.replace(tmp, self.out_dir / "run.json")
+            while pending:
+                yield from self._collect(pending, Progress(total, total, "encoding"))
+            progress = Progress(total, total, "writing animation.png")
+            yield from _wait_for(pool.submit(self._assemble, folder, stop), progress)
+            progress = Progress(total, total, "writing run.json")
+            yield from _wait_for(pool.submit(self._write_summary, folder), progress)
+            progress = Progress(total, total, "moving the files into place")
+            yield from _wait_for(pool.submit(folder.commit), progress)
             self.finished = True
             yield Progress(total, total, "done")
         except OSError as exc:
-            raise ExportError(f"{self.out_dir}: writing failed ({exc.strerror or exc})") from None
+            raise ExportError(
+                f"{shown(self.out_dir)}: writing failed ({exc.strerror or exc})"
+            ) from None
         finally:
+            # stop the worker (animation.png and the swap stop between two files; a frame
+            # being encoded finishes), wait for it, then remove whatever this export wrote
+            stop.set()
             for fut in surfaces.values():
                 fut.cancel()
-            for fut in pending:
-                try:
-                    fut.result()
-                except Exception:  # the export is being abandoned anyway
-                    pass
             pool.shutdown(wait=True, cancel_futures=True)
-            renderer.close()
-            renderer.deleteLater()
-            if not self.finished:
-                self._clean_up()
+            if renderer is not None:
+                renderer.close()
+                renderer.deleteLater()
+            folder.abort()
+            self.finished = folder.committed
 
-    def _clean_up(self) -> None:
-        """An export that did not finish leaves nothing that looks complete."""
-        for path in [*self.written, *self._finals]:
-            path.unlink(missing_ok=True)
-        if self.out_dir.is_dir():
-            for part in self.out_dir.glob("*.part"):
-                part.unlink(missing_ok=True)
+    def _collect(self, pending: deque[tuple[Future, int]], progress: Progress):
+        fut, k = pending[0]
+        yield from _wait_for(fut, progress)
+        pending.popleft()
+        self.written.append(self.out_dir / frame_name(k + 1, len(self.indices)))
 
-    def run_all(self, report=None) -> None:
-        for p in self.steps():
-            if report is not None:
-                report(p)
+    def _assemble(self, folder: OutputFolder, stop: threading.Event) -> None:
+        total = len(self.indices)
+        frames = [folder.path(frame_name(k + 1, total)) for k in range(total)]
+        write_apng(frames, folder.path("animation.png"), self.settings.frame_ms, stop)
+
+    def _write_summary(self, folder: OutputFolder) -> None:
+        summary = run_summary(self.run, self.settings, self.indices)
+        folder.write("run.json", (json.dumps(summary, indent=2) + "\n").encode("utf-8"))
+
+    def run_all(self, report: Callable[[Progress], Any] | None = None) -> None:
+        """Run every step; an exception from ``report`` stops the export (and cleans up)."""
+        with contextlib.closing(self.steps()) as steps:
+            for p in steps:
+                if report is not None:
+                    report(p)
 
 
-def _wait(fut: Future, seconds: float) -> None:
-    try:
-        fut.exception(timeout=seconds)
-    except TimeoutError:
-        pass
+def _save_png(folder: OutputFolder, name: str, image: QImage) -> None:
+    folder.write(name, encode_png(image))
+
+
+def _wait_for(fut: Future, progress: Progress):
+    """Yield ``progress`` until ``fut`` is done (waiting a little each time); its result."""
+    while True:
+        try:
+            fut.exception(timeout=POLL_SECONDS)
+        except TimeoutError:
+            yield progress
+            continue
+        return fut.result()
