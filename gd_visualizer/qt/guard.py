@@ -24,9 +24,7 @@ def guarded(fn: Callable, report: Callable[[str, int], None]) -> Callable:
         if any(p.kind is p.VAR_POSITIONAL for p in params):
             takes = None
         else:
-            takes = sum(
-                p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD) for p in params
-            )
+            takes = sum(p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD) for p in params)
 
     @functools.wraps(fn)
     def slot(*args):

@@ -328,8 +328,10 @@ class TrainingWorker(Mailbox):
         start = max(0, base_len - 1) if base_rev == self._revision else 0
         start = min(start, len(t.history) - 1)
         now = time.perf_counter()
-        if self._local_at < 0 or (not self._busy() and self._local_at != t.iteration) or (
-            now - self._local_at_time > LOCAL_RATE_SECONDS
+        if (
+            self._local_at < 0
+            or (not self._busy() and self._local_at != t.iteration)
+            or (now - self._local_at_time > LOCAL_RATE_SECONDS)
         ):
             self._local_rate = t.local_rate_limit
             self._local_at = t.iteration
@@ -365,7 +367,6 @@ class TrainingWorker(Mailbox):
             status=status,
         )
         self._publish_result(snap)
-
 
 
 class SurfaceWorker(Mailbox):
