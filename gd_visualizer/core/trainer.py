@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Sequence
 
 import numpy as np
 
 from .history import CostTrend, CostWindow, History, HistoryView, cost_trend
 from .logistic import GradientKernel, local_rate_limit, stable_learning_rate
+from .verdict import Facts, judge
 
 __all__ = ["STATUSES", "Trainer"]
 
@@ -442,74 +442,19 @@ class Trainer:
         return status, text, reason
 
     def _judge(self) -> tuple[str, str, str | None]:
-        if self._nonfinite_reason is not None:
-            return "diverged", f"diverged: {self._nonfinite_reason}", self._nonfinite_reason
-        J = self._cost
-        if self._separable_at is not None:
-            return (
-                "descending",
-                "separable: 100% of the training samples are classified correctly, so J has "
-                "no minimum: the weights grow forever and the cost only approaches 0 "
-                f"(J = {_num(J)})",
-                None,
+        return judge(
+            Facts(
+                nonfinite_reason=self._nonfinite_reason,
+                cost=self._cost,
+                separable=self._separable_at is not None,
+                gradient_norm=self.gradient_norm,
+                tolerance=self._tolerance,
+                converged_at=self._converged_at,
+                iteration=self._iteration,
+                trend=self.trend(),
+                peak=self._peak_cost,
+                peak_iteration=self._peak_iteration,
+                start_cost=self._start_cost,
+                learning_rate=self._window_rate,
             )
-        g = self.gradient_norm
-        if g <= self._tolerance:
-            at = self._converged_at if self._converged_at is not None else self._iteration
-            tol = _exp(f"{self._tolerance:g}")
-            return "converged", f"converged at iteration {at:,} (‖∇J‖ = {_sci(g)} ≤ {tol})", None
-        trend = self.trend()
-        if trend.kind == "growing":
-            reason = (
-                f"J has grown from {_num(trend.low)} to {_num(J)} over the last "
-                f"{trend.span:,} iterations without coming back "
-                f"(learning rate {self._window_rate:g})"
-            )
-            return "diverged", f"diverged: {reason}", reason
-        peak, peak_it = self._peak_cost, self._peak_iteration
-        overshot = (
-            peak_it < self._iteration
-            and peak > 2.0 * max(self._start_cost, trend.high)
-            and J > self._start_cost
         )
-        if trend.kind == "descending":
-            now = f"J = {_num(J)}, ‖∇J‖ = {_sci(g)}"
-            if overshot:
-                return (
-                    "descending",
-                    f"overshot to J = {_num(peak)} at iteration {peak_it:,}, "
-                    f"coming back down: {now}",
-                    None,
-                )
-            return "descending", f"descending: {now}", None
-        over = f"over the last {trend.span:,} iterations"
-        if trend.span == 1:
-            over = "in the last iteration"
-        if trend.falls == 0.0:  # only rises so far: say so
-            text = f"oscillating: J rose from {_num(trend.first)} to {_num(trend.last)} {over}"
-        else:
-            text = (
-                f"oscillating: J rises and falls between {_num(trend.low)} and "
-                f"{_num(trend.high)} {over}"
-            )
-        if overshot:
-            text += f" (it overshot to J = {_num(peak)} at iteration {peak_it:,})"
-        return "oscillating", text, None
-
-
-def _num(x: float) -> str:
-    """Three significant digits, thousands separated: 57,600; 246; 0.31; 8.1e-7."""
-    x = float(x)
-    if 1e3 <= abs(x) < 1e15:
-        return f"{float(f'{x:.3g}'):,.0f}"
-    return _exp(f"{x:.3g}")
-
-
-def _sci(x: float) -> str:
-    """Two significant digits in scientific notation: 8.1e-7, 2.3e-3, 1.2e1."""
-    return _exp(f"{x:.1e}")
-
-
-def _exp(s: str) -> str:
-    """Drop the exponent's plus sign and leading zeros: 8.1e-07 -> 8.1e-7."""
-    return re.sub(r"e([+-])0*(\d)", lambda m: "e" + m[1].replace("+", "") + m[2], s)

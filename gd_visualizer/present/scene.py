@@ -312,6 +312,14 @@ def caption(data: TrainingData, scene: Scene, status: RunStatus | None = None) -
     return text
 
 
+def verdict_message(status: RunStatus) -> str:
+    """The status bar's line for a verdict ("Diverged: …" when it diverged)."""
+    text = status.status_text or status.stopped or status.divergence or ""
+    if status.diverged and not text.lower().startswith("diverged"):
+        text = f"Diverged: {text}"
+    return text
+
+
 def readout(data: TrainingData, scene: Scene, status: RunStatus | None) -> dict[str, str]:
     """The read-out's texts for a scene."""
     w, b, dw, db = scene.w, scene.b, scene.dw, scene.db

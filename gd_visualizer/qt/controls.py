@@ -305,6 +305,14 @@ class Controls(QWidget):
         self.standardize_check.toggled.connect(self.standardizeChanged)
         self.layout_stretch = layout
 
+    def show_run_state(self, playing: bool, status) -> None:
+        """Play or Pause; "Use a stable rate" while α is above the guaranteed bound or the
+        run stopped on non-finite values (``status``: a RunStatus or None)."""
+        self.play_button.setText("Pause" if playing else "Play")
+        above = status is not None and status.learning_rate > status.stable_rate
+        stopped = status is not None and status.stopped is not None
+        self.stable_button.setEnabled(bool(above or stopped))
+
     # -- settings ----------------------------------------------------------------------
     def show_data_settings(self, s) -> None:
         """Show remembered dataset settings (an AppSettings) without asking for data."""

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import numpy as np
 from PySide6.QtCore import QSignalBlocker, Qt, Slot
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (
     QApplication,
     QFileDialog,
@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 
 from ..core import BUILTIN_DATASETS, Dataset, HistoryView
 from ..model import TrainingData
+from ..present import scene as present
 from ..present.record import ExportSettings, RunRecord
 from .controller import RunController
 from .controls import Controls
@@ -33,6 +34,7 @@ from .export_progress import ExportFlow
 from .guard import guarded
 from .keys import route_run_keys
 from .layout import build_layout, fit_column, show_about
+from .menus import build_menus
 from .settings import AppSettings, clear_settings, load_settings, save_settings
 from .views import PANELS, Readout
 from .views._style import apply_plot_style, scale_plot_text
@@ -55,6 +57,7 @@ class MainWindow(QMainWindow):
         self.setWindowTitle("gd-visualizer — gradient descent on logistic regression")
         self._closed = False
         self._text_scale = 1.0
+        self._verdict_shown: tuple | None = None
         self._settings = load_settings(restore_settings)
         self.controller = RunController(self)
         self.data_source = DataSource(self)
@@ -69,7 +72,7 @@ class MainWindow(QMainWindow):
             self.statusBar().showMessage,
             self,
         )
-        self._build_menus()
+        build_menus(self)
         self._wire()
         self._keys = route_run_keys(self)
         self._restore(dataset, learning_rate, iterations)
@@ -94,59 +97,6 @@ class MainWindow(QMainWindow):
         self.load_progress.setToolTip("Loading the CSV file…")
         self.load_progress.hide()
         self.statusBar().addPermanentWidget(self.load_progress)
-
-    def _action(self, menu, text: str, slot, shortcut=None) -> QAction:
-        action = QAction(text, self)
-        if shortcut is not None:
-            action.setShortcut(QKeySequence(shortcut))
-        action.triggered.connect(slot)
-        menu.addAction(action)
-        return action
-
-    def _build_menus(self) -> None:
-        bar = self.menuBar()
-        file_menu = bar.addMenu("&File")
-        self.open_action = self._action(
-            file_menu, "&Open CSV…", self.open_csv, QKeySequence.StandardKey.Open
-        )
-        self.export_action = self._action(
-            file_menu, "&Export animation…", self.export_animation, "Ctrl+E"
-        )
-        self.picture_action = self._action(
-            file_menu, "Save &picture…", self.save_picture, "Ctrl+Shift+S"
-        )
-        file_menu.addSeparator()
-        self._action(file_menu, "Restore &defaults", self.restore_defaults)
-        self._action(file_menu, "&Quit", self.close, "Ctrl+Q")
-
-        run_menu = bar.addMenu("&Run")
-        c = self.controller
-        self.play_action = self._action(run_menu, "&Play / Pause", c.toggle_play, Qt.Key.Key_Space)
-        self.step_action = self._action(run_menu, "&Step", c.step, Qt.Key.Key_Right)
-        self.reset_action = self._action(run_menu, "&Reset", c.reset, Qt.Key.Key_R)
-        for a in (self.play_action, self.step_action, self.reset_action):
-            a.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
-
-        view_menu = bar.addMenu("&View")
-        self.larger_action = self._action(
-            view_menu, "&Larger text", lambda: self.set_text_scale(self.text_scale * 1.15), "Ctrl+="
-        )
-        self.larger_action.setShortcuts([QKeySequence("Ctrl+="), QKeySequence("Ctrl++")])
-        self._action(
-            view_menu,
-            "&Smaller text",
-            lambda: self.set_text_scale(self.text_scale / 1.15),
-            "Ctrl+-",
-        )
-        self._action(view_menu, "&Normal text size", lambda: self.set_text_scale(1.0), "Ctrl+0")
-        view_menu.addSeparator()
-        self.fullscreen_action = self._action(
-            view_menu, "&Full screen", self.toggle_full_screen, "F11"
-        )
-        self.fullscreen_action.setCheckable(True)
-
-        help_menu = bar.addMenu("&Help")
-        self._action(help_menu, "&About", self._about)
 
     def _wire(self) -> None:
         c, ctl, src = self.controls, self.controller, self.data_source
@@ -403,7 +353,6 @@ class MainWindow(QMainWindow):
         self._columns_dialog = dialog
 
     # -- drawing -----------------------------------------------------------------------
-    # -- drawing -----------------------------------------------------------------------
     @property
     def frames_drawn(self) -> int:
         return self.drawer.frames_drawn
@@ -430,27 +379,19 @@ class MainWindow(QMainWindow):
     def _show_verdict(self) -> None:
         """The trainer's verdict in words, in the status bar, when it changes."""
         status = self.controller.run.status
-        if status is None:
-            return
-        key = (status.status, status.divergence, status.converged_at, status.separable)
-        if key == getattr(self, "_verdict_shown", None) and self.controller.playing:
+        key = None if status is None else (status.status, status.stopped, status.converged_at)
+        if status is None or (key == self._verdict_shown and self.controller.playing):
             return
         self._verdict_shown = key
-        text = status.status_text or status.divergence or ""
-        if status.divergence is not None and not text.lower().startswith("diverged"):
-            text = f"Diverged: {text}"
+        text = present.verdict_message(status)
         if text:
             self.statusBar().showMessage(text)
 
     def _update_buttons(self, *_args) -> None:
         playing = self.controller.playing
-        self.controls.play_button.setText("Pause" if playing else "Play")
         self.surface_view.picking_enabled = not playing
         self.surface_view.hint.setVisible(not playing)
-        last = self.controller.last
-        above = last is not None and last.status.learning_rate > last.status.stable_rate
-        stopped = last is not None and last.status.stopped is not None
-        self.controls.stable_button.setEnabled(bool(above or stopped))
+        self.controls.show_run_state(playing, self.controller.run.status)
 
     # -- export --------------------------------------------------------------------------
     def run_record(self) -> RunRecord:

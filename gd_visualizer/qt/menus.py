@@ -1,0 +1,49 @@
+"""The window's menus and shortcuts; each action becomes an attribute of the window."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QAction, QKeySequence
+
+
+def _action(window, menu, text: str, slot, shortcut=None) -> QAction:
+    action = QAction(text, window)
+    if shortcut is not None:
+        action.setShortcut(QKeySequence(shortcut))
+    action.triggered.connect(slot)
+    menu.addAction(action)
+    return action
+
+
+def build_menus(w) -> None:
+    """File, Run, View and Help for the main window ``w``."""
+    bar = w.menuBar()
+    file_menu = bar.addMenu("&File")
+    w.open_action = _action(w, file_menu, "&Open CSV…", w.open_csv, QKeySequence.StandardKey.Open)
+    w.export_action = _action(w, file_menu, "&Export animation…", w.export_animation, "Ctrl+E")
+    w.picture_action = _action(w, file_menu, "Save &picture…", w.save_picture, "Ctrl+Shift+S")
+    file_menu.addSeparator()
+    _action(w, file_menu, "Restore &defaults", w.restore_defaults)
+    _action(w, file_menu, "&Quit", w.close, "Ctrl+Q")
+
+    run_menu = bar.addMenu("&Run")
+    c = w.controller
+    w.play_action = _action(w, run_menu, "&Play / Pause", c.toggle_play, Qt.Key.Key_Space)
+    w.step_action = _action(w, run_menu, "&Step", c.step, Qt.Key.Key_Right)
+    w.reset_action = _action(w, run_menu, "&Reset", c.reset, Qt.Key.Key_R)
+    for a in (w.play_action, w.step_action, w.reset_action):
+        a.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+
+    view_menu = bar.addMenu("&View")
+    w.larger_action = _action(
+        w, view_menu, "&Larger text", lambda: w.set_text_scale(w.text_scale * 1.15), "Ctrl+="
+    )
+    w.larger_action.setShortcuts([QKeySequence("Ctrl+="), QKeySequence("Ctrl++")])
+    _action(w, view_menu, "&Smaller text", lambda: w.set_text_scale(w.text_scale / 1.15), "Ctrl+-")
+    _action(w, view_menu, "&Normal text size", lambda: w.set_text_scale(1.0), "Ctrl+0")
+    view_menu.addSeparator()
+    w.fullscreen_action = _action(w, view_menu, "&Full screen", w.toggle_full_screen, "F11")
+    w.fullscreen_action.setCheckable(True)
+
+    help_menu = bar.addMenu("&Help")
+    _action(w, help_menu, "&About", w._about)
