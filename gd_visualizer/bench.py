@@ -451,13 +451,17 @@ class StallProbe:
         self.lateness.append(max(0.0, now - self._last - 0.005))
         self._last = now
 
-    def run_until(self, app, done: Callable[[], bool], limit: float) -> float:
-        """Spin the event loop until ``done()``; returns the longest stall (seconds)."""
+    def run_until(self, app, done: Callable[[], bool], limit: float, settle: float = 0.5) -> float:
+        """Spin the event loop until ``done()`` and ``settle`` seconds more (the first
+        frames of what arrived); returns the longest stall (seconds)."""
         self.lateness = []
         self._last = time.perf_counter()
         self._timer.start(5)
         end = time.perf_counter() + limit
         while not done() and time.perf_counter() < end:
+            app.processEvents()
+        end = time.perf_counter() + settle
+        while time.perf_counter() < end:
             app.processEvents()
         self._timer.stop()
         return max(self.lateness, default=0.0)
