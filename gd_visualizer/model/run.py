@@ -63,7 +63,14 @@ class TrainingData:
         return a, b
 
     def accuracy(self, w: np.ndarray, b: float) -> float:
-        return accuracy(w, b, self.X, self.Y)
+        """:func:`accuracy` on the training data (the last answer is kept: the read-out
+        asks again for the same entry many times)."""
+        key = (tuple(np.asarray(w, dtype=float).ravel()), float(b))
+        cached = self.__dict__.get("_accuracy")
+        if cached is None or cached[0] != key:
+            cached = (key, accuracy(w, b, self.X, self.Y))
+            object.__setattr__(self, "_accuracy", cached)
+        return cached[1]
 
     def raw_coefficients(self, w: np.ndarray, b: float) -> tuple[np.ndarray, float] | None:
         """The same boundary in the file's units (None when not standardized)."""

@@ -107,8 +107,31 @@ class BuiltinLoader(QObject):
         self.finished.emit()
 
 
-#: built-in datasets up to this many samples are made at once (a few ms); larger ones
-#: on a thread, so the window never stalls
+class PrepareJob(QObject):
+    """Standardizes a large dataset in its own thread (10⁶ samples take ~20 ms)."""
+
+    loaded = Signal(object, object)  # ("prepared", TrainingData)
+    failed = Signal(object, str)
+    needsColumns = Signal(object, object)  # never: the same shape as CsvLoader
+    finished = Signal()
+
+    def __init__(self, dataset: Dataset, standardize: bool) -> None:
+        super().__init__()
+        self.dataset = dataset
+        self.standardize = standardize
+
+    @Slot()
+    def run(self) -> None:
+        try:
+            self.loaded.emit("prepared", TrainingData.from_dataset(self.dataset, self.standardize))
+        except Exception as exc:  # never a traceback in the user's face
+            log.exception("preparing %s failed", self.dataset.name)
+            self.failed.emit(None, f"{self.dataset.name}: {type(exc).__name__}: {exc}")
+        self.finished.emit()
+
+
+#: built-in datasets up to this many samples are made (and standardized) at once, in a
+#: few ms; larger ones on a thread, so the window never stalls
 SYNC_SAMPLES = 20_000
 
 
@@ -173,7 +196,11 @@ class DataSource(QObject):
 
     def _emit(self) -> None:
         assert self.dataset is not None
-        self.dataReady.emit(TrainingData.from_dataset(self.dataset, self.standardize))
+        if self.dataset.m > SYNC_SAMPLES:
+            self._start(PrepareJob(self.dataset, self.standardize), self.dataset.name)
+        else:
+            self._ticket += 1
+            self.dataReady.emit(TrainingData.from_dataset(self.dataset, self.standardize))
 
     # -- files ------------------------------------------------------------------------
     def load_csv(self, path: str, choice: CsvChoice | None = None) -> None:
@@ -215,6 +242,9 @@ class DataSource(QObject):
     @Slot(object, object)
     def _on_loaded(self, choice: CsvChoice | None, ds: Dataset) -> None:
         if self._closed or self._stale():
+            return
+        if choice == "prepared":  # training data standardized on a thread
+            self.dataReady.emit(ds)
             return
         if choice is None:  # a built-in dataset made on a thread
             self.csv = None

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
+from numpy.random import default_rng  # at import: numpy.random loads lazily (20 ms)
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QGraphicsItem, QLayout, QVBoxLayout, QWidget
 
@@ -27,7 +28,7 @@ def drawn_subset(m: int, seed: int = 0) -> np.ndarray | None:
     """Indices of the samples to draw when there are more than MAX_DRAWN (else None)."""
     if m <= MAX_DRAWN:
         return None
-    rng = np.random.default_rng(seed)
+    rng = default_rng(seed)
     return np.sort(rng.choice(m, MAX_DRAWN, replace=False))
 
 
