@@ -117,3 +117,10 @@ def test_view_state_announces_changes():
     assert v.shown_index(0) is None and v.shown_index(5) == 4
     v.shown = 2
     assert v.shown_index(5) == 2 and v.shown_index(2) == 1
+
+
+def test_the_optimum_is_marked_only_when_the_run_found_it(trained):
+    _, h = trained
+    assert present.make_scene(h, 5, "w1-b").optimum is None
+    s = present.make_scene(h, 5, "w1-b", converged=True)
+    assert s.optimum == (h.weights[-1][0], h.biases[-1])

@@ -199,6 +199,7 @@ class Scene:
     run_id: object = None  # changes when the run starts anew (a new colour scale)
     through_end: bool = False  # the surface slices through the last entry
     fixed_end: float = 0.0  # the third parameter at the last entry
+    optimum: tuple[float, float] | None = None  # the minimum of J, when the run found it
 
     @property
     def fixed(self) -> float:
@@ -235,6 +236,7 @@ def make_scene(
     hold: AxesHold | None = None,
     run_id: object = None,
     through_end: bool = False,
+    converged: bool = False,
 ) -> Scene:
     """The scene of history entry ``index`` (0 ≤ index < len(history))."""
     spec = SLICES[slice_key]
@@ -264,6 +266,8 @@ def make_scene(
         run_id=(run_id, slice_key, through_end),
         through_end=through_end,
         fixed_end=float(theta(history)[-1, spec.fixed_param]),
+        # converged (‖∇J‖ ≤ tolerance): the last entry is the minimum, to the tolerance
+        optimum=(float(px[-1]), float(py[-1])) if converged else None,
     )
 
 

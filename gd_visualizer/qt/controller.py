@@ -123,6 +123,7 @@ class RunController(QObject):
             tight=not self.run.playing,
             run_id=self.run.generation,
             through_end=self.view.through_end,
+            converged=self.run.status is not None and self.run.status.status == "converged",
         )
 
     # -- data and settings ---------------------------------------------------------------

@@ -75,6 +75,7 @@ class FrameRenderer(QWidget):
             self.settings.slice_key,
             self.settings.log_scale,
             hold=self.hold,
+            converged=self.run.status == "converged",
         )
 
     def surface_request(self, index: int) -> SurfaceRequest | None:

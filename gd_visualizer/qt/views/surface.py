@@ -113,6 +113,15 @@ class SurfaceView(QWidget):
         )
         self.minimum.setToolTip("the lowest J on this slice")
         item.addItem(self.minimum)
+        self.optimum = pg.ScatterPlotItem(
+            size=13,
+            symbol="d",
+            pen=pg.mkPen("k", width=1.5),
+            brush=pg.mkBrush("w"),
+            name="optimum",
+        )
+        self.optimum.setToolTip("the minimum of J, found by the run (‖∇J‖ ≤ 1e-6)")
+        item.addItem(self.optimum)
         self.current = pg.ScatterPlotItem(
             size=16, symbol="star", pen=pg.mkPen("k", width=1), brush=pg.mkBrush("#FF3030")
         )
@@ -182,6 +191,10 @@ class SurfaceView(QWidget):
         else:
             self.show_ghost(*scene.ghost_path)
         self.show_path(scene.path_x, scene.path_y, scene.index)
+        if scene.optimum is None:
+            self.optimum.setData([], [])
+        else:
+            self.optimum.setData([scene.optimum[0]], [scene.optimum[1]])
 
     def set_extent(self, extent: tuple[float, float, float, float]) -> None:
         x0, x1, y0, y1 = (float(np.clip(v, -1e300, 1e300)) for v in extent)
