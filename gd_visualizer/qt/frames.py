@@ -31,7 +31,9 @@ class FrameRenderer(QWidget):
         self.settings = settings
         self.caption = QLabel()
         self.caption.setWordWrap(True)
-        self.caption.setStyleSheet("font-size: 15px; font-weight: bold; padding: 2px 6px;")
+        # 15 px at 1280 wide and more, smaller on small frames (one or two lines)
+        px = max(10, min(15, settings.size[0] // 85))
+        self.caption.setStyleSheet(f"font-size: {px}px; font-weight: bold; padding: 2px 6px;")
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
         layout.setSpacing(2)
@@ -45,6 +47,10 @@ class FrameRenderer(QWidget):
         for k, name in enumerate(names):
             view = PANELS[name]()
             grid.addWidget(view, k // cols, k % cols)
+            # the frame's size decides: a small export squeezes plots below their
+            # on-screen minimum instead of letting them overlap the next row
+            view.setMinimumSize(0, 0)
+            view.plot.setMinimumSize(0, 0)
             self.views[name] = view
         self._prepare()
         self.resize(*settings.size)
@@ -89,6 +95,8 @@ class FrameRenderer(QWidget):
     def set_frame(self, index: int, surface: SurfaceResult | None) -> None:
         scene = self.scene(index)
         self.caption.setText(present.caption(self.data, scene, self.status))
+        # a wrapped caption keeps the height its lines need
+        self.caption.setMinimumHeight(self.caption.heightForWidth(self.width()))
         if surface is not None and "surface" in self.views:
             self.views["surface"].show_surface(surface)
         for view in self.views.values():
