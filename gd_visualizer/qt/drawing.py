@@ -59,6 +59,8 @@ class FrameDrawer(QObject):
         self._readout_at = 0.0
         self._frame_work = 0.0  # seconds of drawing and painting per frame (average)
         self.frames_drawn = 0  # paced frames drawn whole (the benchmark counts them)
+        #: panels that have not had the current data yet (they do not draw until then)
+        self.unbound: set[str] = set()
         self.closed = False
 
     def stop(self) -> None:
@@ -108,8 +110,8 @@ class FrameDrawer(QObject):
             scene = self.controller.scene(index)
             if scene is None:
                 return None
-            for panel in self.panels.values():
-                if panel.half == half:
+            for name, panel in self.panels.items():
+                if panel.half == half and name not in self.unbound:
                     panel.draw(scene)
             if half == 0:
                 self.controller.update_surface(index=scene.index)

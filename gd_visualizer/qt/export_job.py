@@ -104,8 +104,9 @@ class Export:
         surfaces: dict[float, Future] = {}
         try:
             yield from _wait_for(pool.submit(folder.open), Progress(0, total, "preparing"))
-            renderer = FrameRenderer(self.run, self.settings)
-            yield Progress(0, total, "preparing")
+            renderer = FrameRenderer(self.run, self.settings, build_now=False)
+            for _ in renderer.build_steps():  # a panel per step, never a long turn
+                yield Progress(0, total, "preparing")
             # cost surfaces for every frame, computed on the worker, in order
             requests = []
             slice_end = time.perf_counter() + POLL_SECONDS

@@ -6,8 +6,10 @@ the window; the renderer only adds a caption and holds the axes still across fra
 
 from __future__ import annotations
 
-from PySide6.QtCore import QPoint, Qt
-from PySide6.QtGui import QImage, QPainter
+from collections.abc import Iterator
+
+from PySide6.QtCore import QRect, Qt
+from PySide6.QtGui import QImage, QPainter, QRegion
 from PySide6.QtWidgets import QGridLayout, QLabel, QVBoxLayout, QWidget
 
 from ..core import SLICES
@@ -18,17 +20,32 @@ from ..present.record import VIEW_NAMES, ExportSettings, RunRecord
 from .views import PANELS
 from .views._style import apply_plot_style
 
+#: an export renders at most this many pixels per step (see FrameRenderer.parts)
+STRIP_PIXELS = 250_000
+
 
 class FrameRenderer(QWidget):
     """The chosen views composed like the window, with a caption, at a fixed size."""
 
-    def __init__(self, run: RunRecord, settings: ExportSettings) -> None:
+    def __init__(
+        self, run: RunRecord, settings: ExportSettings, build_now: bool = True
+    ) -> None:
+        """``build_now=False`` leaves the building to :meth:`build_steps` (an export runs
+        them one per event-loop turn: creating four plots holds the GUI thread ~60 ms)."""
         super().__init__()
         apply_plot_style()
         self.setAttribute(Qt.WidgetAttribute.WA_DontShowOnScreen, True)
         self.setStyleSheet("background: white;")
         self.run = run
         self.settings = settings
+        self.views: dict[str, QWidget] = {}
+        if build_now:
+            for _ in self.build_steps():
+                pass
+
+    def build_steps(self) -> Iterator[None]:
+        """Build the frame: the caption, each panel, then lay it out (a step each)."""
+        settings = self.settings
         self.caption = QLabel()
         self.caption.setWordWrap(True)
         # 15 px at 1280 wide and more, smaller on small frames (one or two lines)
@@ -41,10 +58,10 @@ class FrameRenderer(QWidget):
         grid = QGridLayout()
         grid.setSpacing(6)
         layout.addLayout(grid, 1)
-        self.views: dict[str, QWidget] = {}
         names = [v for v in VIEW_NAMES if v in settings.views]
         cols = 1 if len(names) == 1 else 2
         for k, name in enumerate(names):
+            yield
             view = PANELS[name]()
             grid.addWidget(view, k // cols, k % cols)
             # the frame's size decides: a small export squeezes plots below their
@@ -52,7 +69,9 @@ class FrameRenderer(QWidget):
             view.setMinimumSize(0, 0)
             view.plot.setMinimumSize(0, 0)
             self.views[name] = view
+        yield
         self._prepare()
+        yield
         self.resize(*settings.size)
         self.setFixedSize(*settings.size)
         self.show()  # never on screen (WA_DontShowOnScreen); lays the widgets out
@@ -102,19 +121,26 @@ class FrameRenderer(QWidget):
         for view in self.views.values():
             view.draw(scene)
 
-    def parts(self) -> list[QWidget]:
-        """The pieces rendered one at a time (each a small step)."""
-        return [self.caption, *self.views.values()]
+    def parts(self) -> list[tuple[QWidget, QRect]]:
+        """The pieces rendered one at a time, each a small step: every widget in strips of
+        at most STRIP_PIXELS pixels (a 4K plot painted whole holds the GUI thread ~30 ms)."""
+        pieces = []
+        for widget in (self.caption, *self.views.values()):
+            w, h = widget.width(), widget.height()
+            rows = max(1, STRIP_PIXELS // max(1, w))
+            pieces += [(widget, QRect(0, y, w, min(rows, h - y))) for y in range(0, h, rows)]
+        return pieces
 
     def new_image(self) -> QImage:
         img = QImage(self.width(), self.height(), QImage.Format.Format_RGB888)
         img.fill(Qt.GlobalColor.white)
         return img
 
-    def render_part(self, image: QImage, part: QWidget) -> None:
+    def render_part(self, image: QImage, part: tuple[QWidget, QRect]) -> None:
+        widget, rect = part
         painter = QPainter(image)
         try:
-            part.render(painter, part.mapTo(self, QPoint(0, 0)))
+            widget.render(painter, widget.mapTo(self, rect.topLeft()), QRegion(rect))
         finally:
             painter.end()
 

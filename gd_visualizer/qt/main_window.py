@@ -11,7 +11,7 @@ import logging
 from pathlib import Path
 
 import numpy as np
-from PySide6.QtCore import QSignalBlocker, Qt, Slot
+from PySide6.QtCore import QSignalBlocker, Qt, QTimer, Slot
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (
     QApplication,
@@ -29,7 +29,7 @@ from .controller import RunController
 from .controls import Controls
 from .csv_dialog import CsvColumnsDialog
 from .data_source import CsvChoice, DataSource
-from .drawing import FrameDrawer
+from .drawing import HALF_FRAME_MS, FrameDrawer
 from .export_progress import ExportFlow
 from .guard import guarded
 from .keys import route_run_keys
@@ -308,8 +308,14 @@ class MainWindow(QMainWindow):
     @Slot(object)
     def _on_data(self, data: TrainingData) -> None:
         self.controller.set_data(data)
-        for panel in self.panels.values():
-            panel.bind(data)
+        # the panels of a frame's first half take the data now, the others a moment later
+        # (each turn of the event loop stays short); none draws before it has it
+        later = [name for name, panel in self.panels.items() if panel.half != 0]
+        for name, panel in self.panels.items():
+            if name not in later:
+                panel.bind(data)
+        self.drawer.unbound = set(later)
+        QTimer.singleShot(HALF_FRAME_MS, self, lambda: self._bind_later(data, later))
         ds = data.dataset
         info = ds.describe()
         if ds.notes:
@@ -317,6 +323,14 @@ class MainWindow(QMainWindow):
         self.controls.data_info.setText(info)
         self._update_buttons()
         self.statusBar().showMessage(f"Loaded {info}", 5000)
+
+    def _bind_later(self, data: TrainingData, names: list[str]) -> None:
+        if self._closed or self.controller.run.data is not data:
+            return  # newer data came meanwhile: it binds for itself
+        for name in names:
+            self.panels[name].bind(data)
+        self.drawer.unbound = set()
+        self.drawer.draw_now()
 
     def open_csv(self) -> None:
         path, _ = QFileDialog.getOpenFileName(
