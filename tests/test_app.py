@@ -539,3 +539,14 @@ def test_restore_defaults_forgets_remembered_settings(qtbot):
     w3 = MainWindow()
     qtbot.addWidget(w3)
     assert w3.controls.learning_rate() == pytest.approx(0.1)
+
+
+def test_a_tsv_file_on_the_command_line_is_loaded(qtbot, tmp_path):
+    p = tmp_path / "data.tsv"
+    p.write_text("len\twid\tkind\n" + "".join(f"{i}\t{i % 4}\t{i % 2}\n" for i in range(20)))
+    w = MainWindow(dataset=str(p), restore_settings=False)
+    qtbot.addWidget(w)
+    qtbot.waitUntil(lambda: w.dataset.name == "data" and len(w.history) == 1, timeout=WAIT)
+    assert w.dataset.feature_names == ("len", "wid") and w.dataset.m == 20
+    w.play()  # Play trains it
+    qtbot.waitUntil(lambda: len(w.history) > 1, timeout=WAIT)
