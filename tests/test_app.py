@@ -471,6 +471,10 @@ def test_iterations_slider_drags_on_a_log_scale(qtbot, win):
     assert 1.0 < s.value() / middle < 1.6  # a 12-pixel drag: a step of tens of per cent
     s.setValue(300)  # values are still the number of iterations
     assert win.controls.iterations() == 300
+    # and it is drawn: its groove and handle are on screen (not a blank area)
+    pixels = s.grab().toImage()
+    colours = {pixels.pixel(x, s.height() // 2) for x in range(0, s.width(), 3)}
+    assert len(colours) > 2
 
 
 def test_a_large_built_in_dataset_is_made_off_the_gui_thread(qtbot, win):

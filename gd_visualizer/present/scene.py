@@ -348,5 +348,9 @@ def readout(data: TrainingData, scene: Scene, status: RunStatus | None) -> dict[
         "acc": f"{100 * data.accuracy(w, b):.1f} %",
         "raw": "—" if raw is None else f"w = ({raw[0][0]:.4g}, {raw[0][1]:.4g})\nb = {raw[1]:.4g}",
         "stable": stable,
-        "status": status.status if status is not None else "—",
+        "status": "—"
+        if status is None
+        else f"{status.status} (separable)"
+        if status.separable
+        else status.status,
     }

@@ -80,8 +80,11 @@ class LogSlider(QSlider):
     def paintEvent(self, _event) -> None:
         from PySide6.QtWidgets import QStyle, QStylePainter
 
+        opt = self._option()
+        # as QSlider::paintEvent does: initStyleOption leaves the parts to draw empty
+        opt.subControls = QStyle.SubControl.SC_SliderGroove | QStyle.SubControl.SC_SliderHandle
         painter = QStylePainter(self)
-        painter.drawComplexControl(QStyle.ComplexControl.CC_Slider, self._option())
+        painter.drawComplexControl(QStyle.ComplexControl.CC_Slider, opt)
 
     def _value_at(self, x: float) -> int:
         from PySide6.QtWidgets import QStyle

@@ -243,13 +243,11 @@ class MainWindow(QMainWindow):
         self.controls.show_data_settings(s)
         self.data_source.standardize = s.standardize
         ctl = self.controller
-        ctl.run.set_settings(
-            learning_rate=lr if lr is not None else s.learning_rate,
-            budget=iterations if iterations is not None else s.iterations,
-        )
+        ctl.set_learning_rate(lr if lr is not None else s.learning_rate)
+        ctl.set_budget(iterations if iterations is not None else s.iterations)
         ctl.set_speed(s.speed)
-        ctl.view.slice_key = s.slice
-        ctl.view.log_scale = s.log_scale
+        ctl.set_slice(s.slice)
+        ctl.set_log_scale(s.log_scale)
         if dataset is not None and dataset not in BUILTIN_DATASETS:
             self._set_builtin()  # something to show while the file loads
             self.load_csv_file(dataset)
