@@ -128,3 +128,16 @@ def test_a_stray_drag_does_not_pan_a_plot(qtbot, make_window):
         qtbot.mouseMove(panel.plot.viewport(), QPoint(60, 40))
         qtbot.mouseRelease(panel.plot.viewport(), Qt.MouseButton.LeftButton, pos=QPoint(60, 40))
         assert vb.viewRange() == before
+
+
+def test_larger_text_reaches_every_label(qtbot, make_window):
+    w = make_window(restore_settings=False)
+    labels = [w.readout.values["cost"], w.controls.data_info, w.surface_view.note]
+    before = [label.fontInfo().pointSizeF() for label in labels]
+    w.set_text_scale(1.5)
+    for label in labels:
+        label.ensurePolished()
+    after = [label.fontInfo().pointSizeF() for label in labels]
+    assert all(a >= 1.4 * b for a, b in zip(after, before, strict=True)), (before, after)
+    bar = w.surface_view.colorbar.axis
+    assert bar.style["tickFont"].pointSizeF() >= 1.4 * 9

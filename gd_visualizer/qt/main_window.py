@@ -220,9 +220,10 @@ class MainWindow(QMainWindow):
         """Every label, tick and legend at ``factor`` × its default size (0.6 … 3)."""
         factor = min(max(float(factor), 0.6), 3.0)
         self._text_scale = factor
-        font = QApplication.font()
-        font.setPointSizeF(font.pointSizeF() * factor)
-        self.setFont(font)
+        # a cascading style sheet reaches every widget, those with style sheets of their own
+        # too (a font set with setFont does not)
+        points = QApplication.font().pointSizeF() * factor
+        self.setStyleSheet(f"QWidget {{ font-size: {points:.1f}pt; }}")
         for panel in self.panels.values():
             scale_plot_text(panel.plot, factor)
         fit_column(self._column)

@@ -136,6 +136,10 @@ def scale_plot_text(plot: pg.PlotWidget, factor: float) -> None:
     size = f"{TITLE_PT * factor:.0f}pt"
     item.titleLabel.opts["size"] = size
     item.titleLabel.setText(item.titleLabel.text, size=size)
+    colorbar = getattr(plot, "colorbar", None)  # a colour bar beside the plot, if any
+    if colorbar is not None:
+        colorbar.axis.setStyle(tickFont=_font(TICK_PT * factor))
+        colorbar.axis.label.setFont(_font(LABEL_PT * factor))
     legend = getattr(item, "outside_legend", None)
     if legend is not None:
         size = f"{LEGEND_PT * factor:.0f}pt"

@@ -53,7 +53,7 @@ class Readout(QWidget):
             value = QLabel("—")
             value.setObjectName(f"readout_{key}")
             value.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-            value.setStyleSheet("font-family: monospace;")
+            value.setStyleSheet("font-family: monospace;")  # the size follows the window's
             value.setMinimumWidth(self._value_width(value))
             name.setToolTip(tip)
             value.setToolTip(tip)

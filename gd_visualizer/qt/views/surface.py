@@ -77,7 +77,7 @@ class SurfaceView(QWidget):
         self.note = QLabel()
         self.note.setObjectName("sliceNote")
         self.note.setWordWrap(True)
-        self.note.setStyleSheet("color: #555; font-size: 8pt;")
+        self.note.setStyleSheet("color: #555;")
         stack(self, self.plot, top)
         self.layout().addWidget(self.note)
         self.layout().addWidget(self.hint)
@@ -93,6 +93,7 @@ class SurfaceView(QWidget):
             label="log₁₀(J − J_min)",
             interactive=False,
         )
+        self.plot.colorbar = self.colorbar  # scale_plot_text scales its ticks too
         self.scale: ColourScale | None = None  # fixed for a run (see present.colour_scale)
         self._scale_for: object = None
         self._rescale = False
