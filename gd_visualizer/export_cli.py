@@ -33,6 +33,7 @@ from .cli_args import (
     whole,
 )
 from .core import BUILTIN_DATASETS, DatasetError, Trainer, load_csv, make_dataset
+from .model import TrainingData
 from .present.files import check_out_dir, plural, shown
 from .present.record import ExportError, ExportSettings, RunRecord
 
@@ -213,8 +214,8 @@ def _export(argv: list[str], interrupts: Interrupts) -> int:
     except ExportError as exc:
         return fail(str(exc))
 
-    std = ds.standardization() if args.standardize else None
-    X = std.apply(ds.X) if std is not None else ds.X
+    data = TrainingData.from_dataset(ds, args.standardize)  # as the window prepares it
+    X = data.X
     capacity = max(100_000, args.iterations + 2 + args.iterations % 2)
     trainer = Trainer(
         X,
@@ -239,9 +240,9 @@ def _export(argv: list[str], interrupts: Interrupts) -> int:
         run = RunRecord(
             dataset=ds,
             X=X,
-            Y=ds.Y,
+            Y=data.Y,
             history=trainer.view(),
-            standardized=std is not None,
+            standardized=data.standardized,
             divergence=trainer.divergence_reason,
             status=trainer.status,
             extra=extra,

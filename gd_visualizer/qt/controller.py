@@ -66,8 +66,6 @@ class RunController(QObject):
         # surface policy state
         self._surface_token = 0
         self._surface_valid_from = 0
-        self._surface_pending = False
-        self._surface_queued = None
         self._surface_extent: tuple[float, float, float, float] | None = None
         self._surface_key: str | None = None
         self._surface_fixed: float | None = None
@@ -327,11 +325,8 @@ class RunController(QObject):
             self.extentChanged.emit(extent)
         self._surface_token += 1
         req = present.surface_request(data, spec, extent, fixed, token=self._surface_token)
-        if self._surface_pending:
-            self._surface_queued = req
-        else:
-            self._surface_pending = True
-            self.surface_worker.request(req)
+        # the surface worker computes one grid at a time; only the newest request waits
+        self.surface_worker.request(req)
 
     @property
     def surface_extent(self) -> tuple[float, float, float, float] | None:
@@ -376,11 +371,6 @@ class RunController(QObject):
 
     def _take_surface(self) -> None:
         result: SurfaceResult | None = self.surface_worker.take()
-        if self._surface_queued is not None:
-            req, self._surface_queued = self._surface_queued, None
-            self.surface_worker.request(req)
-        else:
-            self._surface_pending = False
         if result is not None and self.is_current(result):
             self.surfaceReady.emit(result)
 
