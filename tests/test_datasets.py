@@ -283,3 +283,88 @@ def test_make_dataset_noise_range_ends():
     for noise in (0.0, 5.0, 1e6):
         ds = make_dataset("moons", 50, noise=noise, seed=1)
         assert np.all(np.isfinite(ds.X))
+
+
+# -- three classes (softmax regression), kept out of the window's list -----------------------------
+
+
+def test_multiclass_datasets_are_not_offered_by_the_window_or_the_command_lines():
+    import argparse
+
+    from gd_visualizer.cli_args import dataset_arg
+    from gd_visualizer.core import MULTICLASS_DATASETS
+
+    assert set(MULTICLASS_DATASETS) == {"iris3", "blobs3"}
+    assert not set(MULTICLASS_DATASETS) & set(BUILTIN_DATASETS)
+    for name in MULTICLASS_DATASETS:
+        with pytest.raises(argparse.ArgumentTypeError, match="unknown dataset"):
+            dataset_arg(name)
+
+
+def test_iris3_is_all_150_flowers():
+    ds = make_dataset("iris3")
+    assert ds.m == 150 and ds.X.shape == (2, 150) and ds.Y.shape == (1, 150)
+    assert ds.class_names == ("setosa", "versicolor", "virginica")
+    assert ds.feature_names == ("petal_length_cm", "petal_width_cm")
+    assert ds.Y.dtype == np.float64 and set(np.unique(ds.Y)) == {0.0, 1.0, 2.0}
+    assert ds.class_counts() == [50, 50, 50] and ds.n_classes == 3
+    # first setosa in the file: 5.1,3.5,1.4,0.2; first versicolor: 7.0,3.2,4.7,1.4
+    assert ds.X[:, 0].tolist() == [1.4, 0.2] and ds.Y[0, 0] == 0.0
+    assert ds.X[:, 50].tolist() == [4.7, 1.4] and ds.Y[0, 50] == 1.0
+    # versicolor and virginica are exactly the two-class iris
+    two = make_dataset("iris")
+    np.testing.assert_array_equal(ds.X[:, 50:], two.X)
+    np.testing.assert_array_equal(ds.Y[:, 50:] - 1.0, two.Y)
+    assert ds.describe() == "iris3: 150 samples, 50 setosa / 50 versicolor / 50 virginica"
+
+
+@pytest.mark.parametrize("n", [3, 4, 5, 150, 301])
+def test_blobs3_respects_n_samples_and_balances_the_classes(n):
+    ds = make_dataset("blobs3", n_samples=n, seed=1)
+    assert ds.m == n and ds.X.shape == (2, n) and ds.Y.shape == (1, n)
+    assert ds.X.dtype == np.float64 and ds.Y.dtype == np.float64
+    assert set(np.unique(ds.Y)) == {0.0, 1.0, 2.0}
+    counts = ds.class_counts()
+    assert sum(counts) == n and max(counts) - min(counts) <= 1
+    assert len(ds.class_names) == 3 and ds.feature_names == ("x1", "x2")
+
+
+def test_blobs3_is_deterministic_for_a_seed():
+    a = make_dataset("blobs3", 120, seed=3)
+    b = make_dataset("blobs3", 120, seed=3)
+    c = make_dataset("blobs3", 120, seed=4)
+    np.testing.assert_array_equal(a.X, b.X)
+    np.testing.assert_array_equal(a.Y, b.Y)
+    assert not np.array_equal(a.X, c.X)
+
+
+def within_class_spread(ds):
+    """The standard deviation of the points around their class's mean."""
+    offsets = [
+        ds.X[:, ds.Y[0] == k] - ds.X[:, ds.Y[0] == k].mean(axis=1, keepdims=True) for k in range(3)
+    ]
+    return float(np.hstack(offsets).std())
+
+
+def test_blobs3_noise_is_the_spread_around_each_centre():
+    for noise in (0.2, 0.6, 1.5):
+        ds = make_dataset("blobs3", 3000, noise=noise, seed=0)
+        assert within_class_spread(ds) == pytest.approx(noise, rel=0.05)
+    still = make_dataset("blobs3", 30, noise=0.0, seed=0)
+    assert within_class_spread(still) < 1e-12  # every point on its centre
+
+
+def test_blobs3_refuses_bad_parameters_as_the_two_class_datasets_do():
+    with pytest.raises(DatasetError, match="n_samples must be at least 3, got 2"):
+        make_dataset("blobs3", n_samples=2)
+    with pytest.raises(DatasetError, match="noise must be a finite number from 0 to"):
+        make_dataset("blobs3", noise=-1.0)
+    with pytest.raises(DatasetError, match="seed must be a non-negative whole number"):
+        make_dataset("blobs3", seed=-1)
+
+
+def test_two_class_datasets_describe_as_before():
+    assert make_dataset("iris").describe() == "iris: 100 samples, 50 versicolor / 50 virginica"
+    ds = make_dataset("blobs", 7, seed=0)
+    assert ds.n_classes == 2 and ds.class_counts() == [3, 4]
+    assert ds.describe() == "blobs: 7 samples, 3 class 0 / 4 class 1"

@@ -35,6 +35,8 @@ def _clipped(window) -> list[str]:
                 if right > view.width() + 1:
                     bad.append(f"label {w.text()[:40]!r} reaches {right} > {view.width()}")
     for plot in window.findChildren(pg.PlotWidget):
+        if not plot.isVisibleTo(window):
+            continue  # a hidden panel or tab is checked when it is shown
         item = plot.getPlotItem()
         title = item.titleLabel
         if title.item.boundingRect().width() > plot.width():
@@ -72,6 +74,27 @@ def test_nothing_is_cut_off(qtbot, make_window, size, text_scale):
         assert right < size[0], f"{name} panel reaches x = {right}"
         assert panel.width() >= 250, f"{name} panel is only {panel.width()} px wide"
     assert _clipped(w) == []
+
+
+@pytest.mark.parametrize("size", [(1366, 768), (1024, 768)])
+def test_the_step_panel_fits_beside_the_views(qtbot, make_window, size):
+    w = make_window(restore_settings=False)
+    w.show_step_panel()
+    w.resize(*size)
+    qtbot.waitUntil(lambda: (w.width(), w.height()) == size, timeout=WAIT)
+    w.step()
+    qtbot.waitUntil(lambda: len(w.history) == 2, timeout=WAIT)
+    assert w.minimumSizeHint().height() <= size[1]
+    panel = w.step_panel
+    assert panel.height() >= 150, "the panel is squeezed to nothing"
+    for name, view in w.panels.items():
+        assert view.height() >= 170, f"{name} is only {view.height()} px high"
+    for k in range(panel.count()):
+        panel.setCurrentIndex(k)
+        w.drawer.draw_now()
+        qtbot.waitUntil(lambda: panel.currentWidget().isVisible(), timeout=WAIT)
+        # a tab may scroll, but nothing in it is cut off sideways
+        assert _clipped(w) == [], panel.tabText(k)
 
 
 @pytest.mark.parametrize("dataset", ["iris", "blobs", "overlap", "xor", "moons", "circles"])

@@ -33,6 +33,7 @@ __all__ = [
     "MAX_ABS_VALUE",
     "MAX_FILE_BYTES",
     "MAX_NOISE",
+    "MULTICLASS_DATASETS",
     "CsvInfo",
     "Dataset",
     "DatasetError",
@@ -58,6 +59,14 @@ BUILTIN_DATASETS: dict[str, str] = {
     "moons": "two interleaved half-moons",
     "circles": "a ring around a disc",
     "iris": "iris: versicolor vs virginica (petal length, petal width)",
+}
+
+#: Three-class datasets for softmax regression.  make_dataset builds them, but they are
+#: kept out of BUILTIN_DATASETS (the window's list and the command lines' choices) until
+#: the window can show three classes.
+MULTICLASS_DATASETS: dict[str, str] = {
+    "iris3": "iris: setosa, versicolor and virginica (petal length, petal width)",
+    "blobs3": "three separable Gaussian blobs",
 }
 
 
@@ -104,12 +113,16 @@ class Standardization:
 
 @dataclass(frozen=True)
 class Dataset:
-    """Two features and binary labels in the course's layout."""
+    """Two features and class labels in the course's layout.
+
+    Two classes (the app's datasets and every CSV file) have labels 0/1; K classes
+    (:data:`MULTICLASS_DATASETS`) have labels 0, 1, …, K-1, one name each.
+    """
 
     X: np.ndarray  # (2, m) float64, one example per column
-    Y: np.ndarray  # (1, m) float64 of 0/1
+    Y: np.ndarray  # (1, m) float64 of 0/1 (two classes) or 0 … K-1 (K classes)
     feature_names: tuple[str, str]
-    class_names: tuple[str, str]
+    class_names: tuple[str, ...]  # one per class: two, or K
     name: str = "data"
     source: str | None = None  # the file it came from, if any
     notes: tuple[str, ...] = field(default=())
@@ -121,12 +134,22 @@ class Dataset:
     def standardization(self) -> Standardization:
         return Standardization.fit(self.X)
 
+    @property
+    def n_classes(self) -> int:
+        return len(self.class_names)
+
+    def class_counts(self) -> list[int]:
+        """How many examples each class has, in the order of ``class_names``."""
+        if self.n_classes == 2:
+            n1 = int(self.Y.sum())  # labels 0/1: the sum counts class 1
+            return [self.m - n1, n1]
+        return [int(np.count_nonzero(self.Y == k)) for k in range(self.n_classes)]
+
     def describe(self) -> str:
-        n1 = int(self.Y.sum())
-        return (
-            f"{self.name}: {self.m} samples, {self.m - n1} {self.class_names[0]} / "
-            f"{n1} {self.class_names[1]}"
+        counts = " / ".join(
+            f"{n} {name}" for n, name in zip(self.class_counts(), self.class_names, strict=True)
         )
+        return f"{self.name}: {self.m} samples, {counts}"
 
 
 # -- built-in datasets ------------------------------------------------------------
@@ -138,46 +161,33 @@ _DEFAULT_NOISE = {
     "moons": 0.15,
     "circles": 0.1,
     "iris": 0.0,
+    "blobs3": 0.6,
 }
 
 
 def make_dataset(
     name: str, n_samples: int = 200, noise: float | None = None, seed: int = 0
 ) -> Dataset:
-    """A built-in dataset by name (see :data:`BUILTIN_DATASETS`).
+    """A built-in dataset by name (see :data:`BUILTIN_DATASETS` and
+    :data:`MULTICLASS_DATASETS`).
 
     Deterministic for a given seed. ``noise`` is the spread of the Gaussian
     noise (a per-dataset default when None; at most :data:`MAX_NOISE`); ``iris``
-    is the real data and ignores ``n_samples``, ``noise`` and ``seed``.
+    and ``iris3`` are the real data and ignore ``n_samples``, ``noise`` and ``seed``.
     """
     key = str(name).strip().lower()
-    if key not in BUILTIN_DATASETS:
-        raise DatasetError(
-            f"unknown dataset {name!r}; choose one of: {', '.join(BUILTIN_DATASETS)}"
-        )
+    if key not in BUILTIN_DATASETS and key not in MULTICLASS_DATASETS:
+        known = [*BUILTIN_DATASETS, *MULTICLASS_DATASETS]
+        raise DatasetError(f"unknown dataset {name!r}; choose one of: {', '.join(known)}")
     if key == "iris":
         return _iris()
-    try:
-        n = int(n_samples)
-    except (TypeError, ValueError, OverflowError):
-        raise DatasetError(f"n_samples must be a whole number, got {n_samples!r}") from None
-    if n < 2:
-        raise DatasetError(f"n_samples must be at least 2, got {n_samples}")
-    if noise is None:
-        sigma = _DEFAULT_NOISE[key]
-    else:
-        try:
-            sigma = float(noise)
-        except (TypeError, ValueError, OverflowError):
-            raise DatasetError(f"noise must be a number, got {noise!r}") from None
-        if not (math.isfinite(sigma) and 0 <= sigma <= MAX_NOISE):
-            raise DatasetError(
-                f"noise must be a finite number from 0 to {MAX_NOISE:g}, got {noise!r}"
-            )
-    try:
-        rng = np.random.default_rng(seed)
-    except (TypeError, ValueError) as exc:
-        raise DatasetError(f"seed must be a non-negative whole number, got {seed!r}") from exc
+    if key == "iris3":
+        return _iris3()
+    n = _sample_count(n_samples, 3 if key == "blobs3" else 2)
+    sigma = _noise_level(key, noise)
+    rng = _generator(seed)
+    if key == "blobs3":
+        return _blobs3(n, sigma, rng)
     n0 = n // 2
     n1 = n - n0
     Y = np.concatenate([np.zeros(n0), np.ones(n1)])
@@ -209,6 +219,67 @@ def make_dataset(
         class_names=("class 0", "class 1"),
         name=key,
     )
+
+
+def _sample_count(n_samples: int, least: int) -> int:
+    try:
+        n = int(n_samples)
+    except (TypeError, ValueError, OverflowError):
+        raise DatasetError(f"n_samples must be a whole number, got {n_samples!r}") from None
+    if n < least:
+        raise DatasetError(f"n_samples must be at least {least}, got {n_samples}")
+    return n
+
+
+def _noise_level(key: str, noise: float | None) -> float:
+    if noise is None:
+        return _DEFAULT_NOISE[key]
+    try:
+        sigma = float(noise)
+    except (TypeError, ValueError, OverflowError):
+        raise DatasetError(f"noise must be a number, got {noise!r}") from None
+    if not (math.isfinite(sigma) and 0 <= sigma <= MAX_NOISE):
+        raise DatasetError(f"noise must be a finite number from 0 to {MAX_NOISE:g}, got {noise!r}")
+    return sigma
+
+
+def _generator(seed: int) -> np.random.Generator:
+    try:
+        return np.random.default_rng(seed)
+    except (TypeError, ValueError) as exc:
+        raise DatasetError(f"seed must be a non-negative whole number, got {seed!r}") from exc
+
+
+#: blobs3's centres: radius 2.5 at 90°, 210° and 330° (an equilateral triangle, sides 2.5·√3)
+_BLOBS3_CENTERS = 2.5 * np.array([[0.0, 1.0], [-math.sqrt(3) / 2, -0.5], [math.sqrt(3) / 2, -0.5]])
+
+
+def _blobs3(n: int, sigma: float, rng: np.random.Generator) -> Dataset:
+    """Three Gaussian blobs of n/3 examples each (the first n % 3 classes get one more)."""
+    sizes = [n // 3 + (k < n % 3) for k in range(3)]
+    labels = np.repeat(np.arange(3), sizes)
+    P = _BLOBS3_CENTERS[labels] + rng.normal(scale=sigma, size=(n, 2))
+    order = rng.permutation(n)
+    return Dataset(
+        X=np.ascontiguousarray(P[order].T, dtype=np.float64),
+        Y=labels[order].reshape(1, -1).astype(np.float64),
+        feature_names=("x1", "x2"),
+        class_names=("class 0", "class 1", "class 2"),
+        name="blobs3",
+    )
+
+
+def _iris3() -> Dataset:
+    """All 150 iris flowers, three species in the file's order (setosa 0, versicolor 1,
+    virginica 2); the file is shipped and small, so the csv module reads it directly
+    (load_csv keeps two classes)."""
+    features = ("petal_length_cm", "petal_width_cm")
+    with resource_path("iris.csv").open(newline="", encoding="utf-8") as f:
+        rows = list(csv.DictReader(f))
+    species = list(dict.fromkeys(row["species"] for row in rows))  # in order of appearance
+    X = np.array([[float(row[name]) for row in rows] for name in features])
+    Y = np.array([[species.index(row["species"]) for row in rows]], dtype=np.float64)
+    return Dataset(X, Y, features, tuple(species), name="iris3")
 
 
 def _iris() -> Dataset:

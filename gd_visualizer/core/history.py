@@ -41,9 +41,15 @@ class History:
     is recorded (the stride doubles at each thinning), so the history always
     spans the whole run at uniform spacing.  The newest state is always the
     last entry, even when its iteration is not a multiple of the stride.
+
+    With ``extra`` > 0 each entry also holds a vector of that many floats that
+    the owner defines (the trainer keeps the mini-batch gradient and the
+    optimizer's state there): written by :meth:`set_last_extra`, thinned and
+    truncated with the entries, read by :meth:`extra` and :meth:`extra_view`,
+    and not part of :class:`HistoryView`.
     """
 
-    def __init__(self, n_x: int, capacity: int = 100_000) -> None:
+    def __init__(self, n_x: int, capacity: int = 100_000, extra: int = 0) -> None:
         if capacity < 4 or capacity % 2:
             raise ValueError("capacity must be an even number >= 4")
         self.capacity = int(capacity)
@@ -55,6 +61,7 @@ class History:
         self._dws = np.empty((capacity + 1, n_x))
         self._dbs = np.empty(capacity + 1)
         self._rates = np.empty(capacity + 1)
+        self._extra = np.zeros((capacity + 1, extra)) if extra > 0 else None
         self._count = 0
         self._tail_extra = False  # is the last entry off the stride grid?
         self.stride = 1
@@ -63,7 +70,7 @@ class History:
         return self._count
 
     def _arrays(self) -> tuple[np.ndarray, ...]:
-        return (
+        arrays = (
             self._iterations,
             self._costs,
             self._weights,
@@ -72,6 +79,7 @@ class History:
             self._dbs,
             self._rates,
         )
+        return arrays if self._extra is None else (*arrays, self._extra)
 
     def clear(self) -> None:
         self._count = 0
@@ -116,6 +124,29 @@ class History:
         """Record the rate actually used for the update from the last entry."""
         if self._count:
             self._rates[self._count - 1] = learning_rate
+
+    def set_last_extra(self, values: np.ndarray) -> None:
+        """Set the extra vector of the last entry (see the class docstring)."""
+        if self._count:
+            self._extra_array()[self._count - 1] = values
+
+    def extra(self, index: int) -> np.ndarray:
+        """A copy of entry ``index``'s extra vector."""
+        extra = self._extra_array()
+        if index < 0:
+            index += self._count
+        if not 0 <= index < self._count:
+            raise IndexError(f"history index {index} out of range 0..{self._count - 1}")
+        return extra[index].copy()
+
+    def extra_view(self, start: int = 0) -> np.ndarray:
+        """A copy of the extra vectors of entries ``start`` … end, shape (k, extra)."""
+        return self._extra_array()[start : self._count].copy()
+
+    def _extra_array(self) -> np.ndarray:
+        if self._extra is None:
+            raise ValueError("this history keeps no extra values (extra=0)")
+        return self._extra
 
     def truncate(self, index: int) -> None:
         """Keep entries 0 … index (to continue a run from an earlier state)."""

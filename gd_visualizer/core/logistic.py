@@ -11,22 +11,31 @@ never overflows.  One exponential per sample serves both σ and the cost.
 
 from __future__ import annotations
 
+import math
 import threading
 import weakref
+from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
 
 import numpy as np
 
 __all__ = [
+    "LOSSES",
     "GradientKernel",
+    "absolute_error_loss",
+    "check_lambd",
+    "check_loss",
     "cost_from_z",
+    "cross_entropy_loss",
     "forward_backward",
     "hessian",
     "initialize_with_zeros",
     "l1",
     "l2",
+    "l2_regularization",
     "local_rate_limit",
+    "loss_gradients",
     "optimize",
     "predict",
     "propagate",
@@ -34,6 +43,7 @@ __all__ = [
     "sigmoid",
     "softmax",
     "softplus",
+    "squared_error_loss",
     "stable_learning_rate",
 ]
 
@@ -228,14 +238,117 @@ def initialize_with_zeros(dim: int) -> tuple[np.ndarray, float]:
     return np.zeros((int(dim), 1)), 0.0
 
 
+# -- the losses: (Z, Y) -> (J, dZ) with dZ = ∂L/∂z per sample, a = σ(z) -----------------
+
+
+def cross_entropy_loss(Z: np.ndarray, Y: np.ndarray) -> tuple[float, np.ndarray]:
+    """The course's loss: J = -(1/m) Σ [y log a + (1 - y) log(1 - a)];  dz = a - y."""
+    return cost_from_z(Z, Y), sigmoid(Z) - Y  # the same operations as forward_backward
+
+
+def squared_error_loss(Z: np.ndarray, Y: np.ndarray) -> tuple[float, np.ndarray]:
+    """The L2 loss per sample: J = (1/m) Σ (a - y)²;  dz = 2(a - y)·a(1 - a)."""
+    d, s = _residual(Z, Y)
+    return float(np.mean(d * d)), 2.0 * d * s
+
+
+def absolute_error_loss(Z: np.ndarray, Y: np.ndarray) -> tuple[float, np.ndarray]:
+    """The L1 loss per sample: J = (1/m) Σ |a - y|;  dz = sign(a - y)·a(1 - a)."""
+    d, s = _residual(Z, Y)
+    return float(np.mean(np.abs(d))), np.sign(d) * s
+
+
+def _residual(Z: np.ndarray, Y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(a - y, a(1 - a)) from the logits, with neither overflow nor cancellation.
+
+    With e = e^(-|z|) in (0, 1] and σ(-|z|) = e/(1 + e): a - y = σ(z) - y is
+    σ(-|z|) - y for z < 0 and (1 - y) - σ(-|z|) for z ≥ 0 (so a correctly
+    classified sample far out keeps its tiny residual), and a(1 - a) = e/(1 + e)².
+    """
+    Z = np.asarray(Z, dtype=float)
+    Y = np.asarray(Y, dtype=float)
+    e = np.exp(-np.abs(Z))
+    small = e / (1.0 + e)  # σ(-|z|)
+    d = np.where(Z >= 0.0, (1.0 - Y) - small, small - Y)  # a - y
+    return d, small / (1.0 + e)  # a(1 - a) = e/(1 + e)²
+
+
+#: the losses :func:`propagate` and the trainer know, by name
+LOSSES: dict[str, Callable[[np.ndarray, np.ndarray], tuple[float, np.ndarray]]] = {
+    "cross_entropy": cross_entropy_loss,
+    "l2": squared_error_loss,
+    "l1": absolute_error_loss,
+}
+
+
+def check_loss(loss: str) -> str:
+    """``loss`` if it names one of :data:`LOSSES`, else ValueError."""
+    if not isinstance(loss, str) or loss not in LOSSES:
+        allowed = ", ".join(repr(k) for k in LOSSES)
+        raise ValueError(f"loss must be one of {allowed}, got {loss!r}")
+    return loss
+
+
+def check_lambd(lambd: float) -> float:
+    """The regularization strength λ as a float, if finite and ≥ 0, else ValueError."""
+    try:
+        value = float(lambd)
+    except (TypeError, ValueError):
+        raise ValueError(f"lambd must be a finite number >= 0, got {lambd!r}") from None
+    if not (math.isfinite(value) and value >= 0.0):
+        raise ValueError(f"lambd must be a finite number >= 0, got {lambd!r}")
+    return value
+
+
+def loss_gradients(
+    w: np.ndarray, b: float, X: np.ndarray, Y: np.ndarray, loss: str = "cross_entropy"
+) -> tuple[np.ndarray, float, float, np.ndarray]:
+    """``(dw, db, J, Z)`` of one loss, unregularized, in one pass over X.
+
+    ``w`` is (n_x, 1) with ``Y`` (1, m), or (n_x,) with ``Y`` (m,); ``dw`` has
+    the shape of ``w``.  ``loss`` must be a key of :data:`LOSSES` (not checked).
+    """
+    m = X.shape[1]
+    Z = w.T @ X + b  # Z = wᵀX + b
+    cost, dZ = LOSSES[loss](Z, Y)
+    dw = (X @ dZ.T) / m  # dw = (1/m) X dZᵀ
+    db = float(np.sum(dZ)) / m  # db = (1/m) Σ dZ
+    return dw, db, cost, Z
+
+
+def l2_regularization(w: np.ndarray, lambd: float, m: int) -> tuple[float, np.ndarray]:
+    """L2 regularization as in the course: ``(ΔJ, Δdw)`` to add to J and dw.
+
+    J += (λ/2m)·‖w‖² and dw += (λ/m)·w (b is not regularized).
+    """
+    return lambd / (2.0 * m) * float(np.sum(w * w)), (lambd / m) * w
+
+
 def propagate(
-    w: np.ndarray, b: float, X: np.ndarray, Y: np.ndarray
+    w: np.ndarray,
+    b: float,
+    X: np.ndarray,
+    Y: np.ndarray,
+    loss: str = "cross_entropy",
+    lambd: float = 0.0,
 ) -> tuple[dict[str, Any], float]:
-    """Vectorized cost and gradient: ``({"dw": (n_x, 1), "db": float}, cost)``."""
+    """Vectorized cost and gradient: ``({"dw": (n_x, 1), "db": float}, cost)``.
+
+    ``loss`` is one of :data:`LOSSES`; ``lambd`` ≥ 0 adds the course's L2
+    regularization (see :func:`l2_regularization`).
+    """
+    loss = check_loss(loss)
+    lambd = check_lambd(lambd)
     w = np.asarray(w, dtype=float).reshape(-1, 1)
     X = np.asarray(X, dtype=float)
     Y = np.asarray(Y, dtype=float).reshape(1, -1)
-    dw, db, cost, _, _ = forward_backward(w, float(b), X, Y)
+    if loss == "cross_entropy" and lambd == 0.0:  # the course's own pass
+        dw, db, cost, _, _ = forward_backward(w, float(b), X, Y)
+        return {"dw": dw, "db": db}, cost
+    dw, db, cost, _ = loss_gradients(w, float(b), X, Y, loss)
+    if lambd:
+        dJ, ddw = l2_regularization(w, lambd, X.shape[1])
+        cost, dw = cost + dJ, dw + ddw
     return {"dw": dw, "db": db}, cost
 
 
@@ -327,7 +440,7 @@ def l2(yhat: np.ndarray, y: np.ndarray) -> float:
     return float(np.sum(d * d))
 
 
-def stable_learning_rate(X: np.ndarray) -> float:
+def stable_learning_rate(X: np.ndarray, lambd: float = 0.0) -> float:
     """8/λmax(X̃X̃ᵀ/m): every learning rate below it is guaranteed to decrease J.
 
     A sufficient bound, not the largest stable rate.  X̃ is X with a row of
@@ -337,12 +450,19 @@ def stable_learning_rate(X: np.ndarray) -> float:
     from any start.  Larger rates may still converge (often do: near the
     optimum σ' is smaller than ¼; see :func:`local_rate_limit`), only without
     that guarantee.
+
+    For the cross-entropy cost and batch gradient descent only.  With L2
+    regularization (``lambd`` = λ > 0) the Hessian gains (λ/m)·I on the w block,
+    so L = λmax/4 + λ/m and the bound is 2/L.
     """
+    lambd = check_lambd(lambd)
     X = np.asarray(X, dtype=float)
     m = X.shape[1]
     Xt = np.vstack([X, np.ones((1, m))])
     lam = float(np.linalg.eigvalsh(Xt @ Xt.T / m)[-1])
-    return 8.0 / lam if lam > 0 else float("inf")
+    if lambd == 0.0:
+        return 8.0 / lam if lam > 0 else float("inf")
+    return 2.0 / (lam / 4.0 + lambd / m)  # α < 2/L, L = λmax/4 + λ/m
 
 
 def hessian(X: np.ndarray, w: np.ndarray, b: float) -> np.ndarray:
@@ -365,7 +485,7 @@ def hessian(X: np.ndarray, w: np.ndarray, b: float) -> np.ndarray:
     return H
 
 
-def local_rate_limit(X: np.ndarray, w: np.ndarray, b: float) -> float:
+def local_rate_limit(X: np.ndarray, w: np.ndarray, b: float, lambd: float = 0.0) -> float:
     """2/λmax(H) with H the Hessian of J at (w, b): the local stability limit.
 
     Below it the gradient-descent map θ ↦ θ - α∇J(θ) contracts near (w, b)
@@ -373,8 +493,16 @@ def local_rate_limit(X: np.ndarray, w: np.ndarray, b: float) -> float:
     direction overshoots and grows.  It is at least :func:`stable_learning_rate`
     (H ⪯ ¼·X̃X̃ᵀ/m).  Where a(1 - a) underflows to 0 for every sample
     (separable data, far out) H = 0 and the limit is inf.
+
+    For the cross-entropy cost.  With L2 regularization (``lambd`` = λ > 0) the
+    Hessian is H + (λ/m)·diag(1, …, 1, 0) (b is not regularized).
     """
-    lam = float(np.linalg.eigvalsh(hessian(X, w, b))[-1])
+    lambd = check_lambd(lambd)
+    H = hessian(X, w, b)
+    if lambd:
+        n_x, m = np.shape(X)
+        H[:n_x, :n_x] += (lambd / m) * np.eye(n_x)  # ∇²[(λ/2m)‖w‖²] = (λ/m)·I on w
+    lam = float(np.linalg.eigvalsh(H)[-1])
     if not lam > 0:
         return float("inf")
     with np.errstate(over="ignore"):

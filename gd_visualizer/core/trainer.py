@@ -3,12 +3,22 @@
 from __future__ import annotations
 
 import math
+import operator
 from collections.abc import Sequence
 
 import numpy as np
 
 from .history import CostTrend, CostWindow, History, HistoryView, cost_trend
-from .logistic import GradientKernel, local_rate_limit, stable_learning_rate
+from .logistic import (
+    GradientKernel,
+    check_lambd,
+    check_loss,
+    l2_regularization,
+    local_rate_limit,
+    loss_gradients,
+    stable_learning_rate,
+)
+from .optimizers import Optimizer, make_optimizer
 from .verdict import Facts, judge
 
 __all__ = ["STATUSES", "Trainer"]
@@ -16,9 +26,12 @@ __all__ = ["STATUSES", "Trainer"]
 #: the verdicts of :attr:`Trainer.status`
 STATUSES = ("converged", "descending", "oscillating", "diverged")
 
+#: |z| beyond which σ is saturated: a(1 - a) < 1e-6, so the L2 and L1 losses have no slope
+SATURATED_Z = 14.0
+
 
 class Trainer:
-    """Batch gradient descent on logistic regression, k iterations at a time.
+    """Gradient descent on logistic regression, k iterations at a time.
 
     The trainer holds the data and the parameters, runs :meth:`run` k updates
     at a time with the *current* learning rate (which, like the iteration
@@ -51,6 +64,37 @@ class Trainer:
     :meth:`close` ends the kernel's helper thread (used from 2·10⁵ samples);
     the trainer stays usable afterwards and computes on the calling thread
     only, with identical results.
+
+    **Other losses, regularization, optimizers, mini-batches.**  ``loss`` (one of
+    :data:`~gd_visualizer.core.logistic.LOSSES`), ``lambd`` (the course's L2
+    regularization, J += (λ/2m)‖w‖²), ``optimizer`` (one of
+    :data:`~gd_visualizer.core.optimizers.OPTIMIZERS`, with ``beta1``, ``beta2``,
+    ``epsilon``) and ``batch_size`` are fixed for the trainer's life.  With the
+    defaults (cross-entropy, λ = 0, "gd", all m samples) the trainer is the
+    fused batch gradient descent described above.  Otherwise:
+
+    * every recorded state still carries the cost and gradient of the *full*
+      data (with the regularization), so runs stay comparable, and the verdict
+      ("converged": full ‖(dw, db)‖ ≤ tolerance; "diverged": non-finite or a
+      rising lower envelope of the full cost) keeps its meaning;
+    * an update uses the gradient of one mini-batch: update ``i`` (from the
+      state of iteration i) uses the samples :meth:`batch_indices` ``(i)``.
+      Each epoch (⌈m/batch_size⌉ updates) visits the samples in a fresh order,
+      drawn by ``numpy.random.default_rng([seed, epoch])``, in consecutive
+      batches; the last batch of an epoch is the smaller remainder (as in the
+      course's ``random_mini_batches``).  A batch size ≥ m (or None) is the
+      full batch, in the original sample order.  The regularization gradient
+      of a batch uses the full m, (λ/m)·w, so that a batch gradient estimates
+      the full one;
+    * the gradient of that batch at each recorded state (the one used for the
+      update from it) is kept beside the history: :meth:`batch_gradients`;
+    * the optimizer's state (v, s, t) is kept beside the history too, so that
+      :meth:`rewind` continues exactly as the run went;
+    * :attr:`guaranteed_rate` and :attr:`local_rate_limit` are derived for
+      full-batch gradient descent on the cross-entropy: for another loss,
+      optimizer or a mini-batch they are nan (no claim);
+    * :attr:`separable` is only reported when λ = 0: with λ > 0 the optimum is
+      finite whatever the data.
     """
 
     def __init__(
@@ -64,13 +108,38 @@ class Trainer:
         history_capacity: int = 100_000,
         tolerance: float = 1e-6,
         window: int = 512,
+        loss: str = "cross_entropy",
+        lambd: float = 0.0,
+        optimizer: str = "gd",
+        beta1: float = 0.9,
+        beta2: float = 0.999,
+        epsilon: float = 1e-8,
+        batch_size: int | None = None,
+        seed: int = 0,
     ) -> None:
         tolerance = float(tolerance)
         if not (math.isfinite(tolerance) and tolerance >= 0):
             raise ValueError(f"tolerance must be a finite number >= 0, got {tolerance!r}")
+        self._loss = check_loss(loss)
+        self._lambd = check_lambd(lambd)
+        batch_size = _check_batch_size(batch_size)
+        self._seed = _check_seed(seed)
         self._kernel = GradientKernel(X, Y)
         self.n_x, self.m = self._kernel.n_x, self._kernel.m
-        self.history = History(self.n_x, history_capacity)
+        self._optimizer: Optimizer = make_optimizer(optimizer, self.n_x, beta1, beta2, epsilon)
+        self._batch_size = self.m if batch_size is None else min(batch_size, self.m)
+        # the general path (see the docstring), or the original fused batch gradient descent
+        self._general = (
+            self._loss != "cross_entropy"
+            or self._lambd != 0.0
+            or self._optimizer.name != "gd"
+            or self._batch_size < self.m
+        )
+        self._binary = bool(np.all((self._kernel.Y == 0.0) | (self._kernel.Y == 1.0)))
+        self._epoch_order: tuple[int, np.ndarray] | None = None  # (epoch, its sample order)
+        # beside each entry: the batch gradient (dw, db), then the optimizer's state
+        extra = self.n_x + 1 + Optimizer.state_size(self.n_x) if self._general else 0
+        self.history = History(self.n_x, history_capacity, extra=extra)
         self._tolerance = tolerance
         self._window = CostWindow(window)
         self._version = 0  # bumped at every change of state: keys the lazy caches
@@ -123,14 +192,62 @@ class Trainer:
         return self._tolerance
 
     @property
+    def loss(self) -> str:
+        return self._loss
+
+    @property
+    def lambd(self) -> float:
+        """λ of the L2 regularization J += (λ/2m)‖w‖²."""
+        return self._lambd
+
+    @property
+    def optimizer(self) -> str:
+        """The optimizer's name (one of ``OPTIMIZERS``)."""
+        return self._optimizer.name
+
+    @property
+    def beta1(self) -> float:
+        return self._optimizer.beta1
+
+    @property
+    def beta2(self) -> float:
+        return self._optimizer.beta2
+
+    @property
+    def epsilon(self) -> float:
+        return self._optimizer.epsilon
+
+    @property
+    def batch_size(self) -> int:
+        """Samples per update: m for batch gradient descent."""
+        return self._batch_size
+
+    @property
+    def seed(self) -> int:
+        """Seeds the order of the samples in each epoch of mini-batches."""
+        return self._seed
+
+    @property
+    def _rates_apply(self) -> bool:
+        """Are the stability bounds meaningful: full-batch GD on the cross-entropy?"""
+        return (
+            self._loss == "cross_entropy"
+            and self._optimizer.name == "gd"
+            and self._batch_size == self.m
+        )
+
+    @property
     def guaranteed_rate(self) -> float:
         """8/λmax(X̃X̃ᵀ/m): every rate below it is guaranteed to decrease J.
 
         Sufficient, not necessary: larger rates often converge too (see
-        :attr:`local_rate_limit`).  Computed once.
+        :attr:`local_rate_limit`).  Computed once.  With λ > 0 it is 2/L with
+        L = λmax/4 + λ/m.  nan (no guarantee claimed) for another loss, another
+        optimizer or mini-batches.
         """
         if self._stable_rate is None:
-            self._stable_rate = stable_learning_rate(self.X)
+            rate = stable_learning_rate(self.X, self._lambd) if self._rates_apply else math.nan
+            self._stable_rate = rate
         return self._stable_rate
 
     @property
@@ -143,11 +260,15 @@ class Trainer:
         """2/λmax(H) with H the Hessian at the current (w, b); inf where H = 0.
 
         Below it gradient descent contracts near the current state.  O(n_x²·m),
-        computed on demand and cached until the state changes.
+        computed on demand and cached until the state changes.  nan where
+        :attr:`guaranteed_rate` is.
         """
+        if not self._rates_apply:
+            return math.nan
         cache = self._local_cache
         if cache is None or cache[0] != self._version:
-            cache = (self._version, local_rate_limit(self.X, self._w, self._b))
+            limit = local_rate_limit(self.X, self._w, self._b, self._lambd)
+            cache = (self._version, limit)
             self._local_cache = cache
         return cache[1]
 
@@ -179,6 +300,46 @@ class Trainer:
         return self._db
 
     @property
+    def batch_dw(self) -> np.ndarray:
+        """The mini-batch dw the next update uses (= :attr:`dw` for the full batch)."""
+        return (self._bdw if self._general else self._dw).reshape(-1, 1).copy()
+
+    @property
+    def batch_db(self) -> float:
+        """The mini-batch db the next update uses (= :attr:`db` for the full batch)."""
+        return self._bdb if self._general else self._db
+
+    def batch_gradients(self, start: int = 0) -> tuple[np.ndarray, np.ndarray]:
+        """``(batch_dws (k, n_x), batch_dbs (k,))``, aligned with :meth:`view` ``(start)``.
+
+        Entry i: the gradient of the mini-batch used for the update from entry i
+        (for the newest entry, the one the next update will use), with the
+        regularization.  For the full batch they equal ``dws`` and ``dbs``.
+        """
+        if not self._general:
+            v = self.history.view(start)
+            return v.dws, v.dbs
+        extra = self.history.extra_view(start)
+        return extra[:, : self.n_x].copy(), extra[:, self.n_x].copy()
+
+    def batch_indices(self, iteration: int) -> np.ndarray:
+        """The samples (column indices of X) of the batch used by update ``iteration``.
+
+        Update i belongs to epoch i // n_b (n_b = ⌈m/batch_size⌉ batches per
+        epoch) and takes batch i % n_b of that epoch's order; the last batch of
+        an epoch holds the remaining m - (n_b - 1)·batch_size samples.
+        """
+        m, size = self.m, self._batch_size
+        if size >= m:
+            return np.arange(m)
+        n_b = -(-m // size)  # ⌈m / batch_size⌉
+        epoch, j = divmod(int(iteration), n_b)
+        if self._epoch_order is None or self._epoch_order[0] != epoch:
+            order = np.random.default_rng([self._seed, epoch]).permutation(m)
+            self._epoch_order = (epoch, order)
+        return self._epoch_order[1][j * size : (j + 1) * size]
+
+    @property
     def gradient_norm(self) -> float:
         """‖(dw, db)‖ at the current state."""
         return math.hypot(*self._dw.tolist(), self._db)  # no overflow for huge gradients
@@ -202,6 +363,11 @@ class Trainer:
         every iteration, for free: the kernel's perceptron loss is exactly 0
         only when no sample is on the wrong side.  Always False for labels
         other than 0/1.
+
+        The same holds for the L2 and L1 losses (along a separating direction
+        every sample's |a - y| falls strictly towards 0), but not with L2
+        regularization: with λ > 0, J grows as ‖w‖² far out, so it has a finite
+        minimum and this stays False.
         """
         return self._separable_at is not None
 
@@ -272,6 +438,7 @@ class Trainer:
         self._nonfinite_reason: str | None = None
         self._converged_at: int | None = None
         self._separable_at: int | None = None
+        self._optimizer.reset()
         self._set_state(0, self._w0.copy(), self._b0)
         self._start_cost = self._cost
         self._peak_cost, self._peak_iteration = self._cost, 0
@@ -280,21 +447,61 @@ class Trainer:
         self._window.clear()
         self._window.push(self._cost)
         self._window_rate = self._learning_rate
-        self._record()
+        if self._general:
+            self._record_general()
+        else:
+            self._record()
 
     def _set_state(self, iteration: int, w: np.ndarray, b: float) -> None:
         self._iteration = iteration
         self._w = w
         self._b = b
         with np.errstate(over="ignore", invalid="ignore"):
-            self._dw, self._db, self._cost = self._kernel(w, b)
+            self._dw, self._db, self._cost, maybe_separated = self._full_pass(w, b)
+            if self._general:
+                self._bdw, self._bdb = self._batch_pass(iteration, w, b, self._dw, self._db)
         self._version += 1
         if self._converged_at is None and self._state_finite():
             if self.gradient_norm <= self._tolerance:
                 self._converged_at = iteration
-        if self._separable_at is None and self._kernel.perceptron_loss == 0.0:
+        if self._separable_at is None and maybe_separated:
             if self._all_correct(w, b):
                 self._separable_at = iteration
+
+    def _full_pass(self, w: np.ndarray, b: float) -> tuple[np.ndarray, float, float, bool]:
+        """``(dw, db, J, maybe_separated)`` over all m samples, with the regularization.
+
+        ``maybe_separated`` is False when some sample is surely misclassified (or
+        separability does not apply, λ > 0); when True, :meth:`_all_correct` decides.
+        """
+        if self._loss == "cross_entropy":  # the fused kernel (its perceptron loss for free)
+            dw, db, cost = self._kernel(w, b)
+            maybe_separated = self._kernel.perceptron_loss == 0.0
+        else:
+            X, Y = self._kernel.X, self._kernel.Y
+            dw, db, cost, z = loss_gradients(w, b, X, Y, self._loss)
+            maybe_separated = self._binary and bool(np.all((z > 0.0) == (Y > 0.5)))
+        if self._lambd:
+            dJ, ddw = l2_regularization(w, self._lambd, self.m)  # J += (λ/2m)‖w‖², dw += (λ/m)w
+            cost, dw = cost + dJ, dw + ddw
+            maybe_separated = False  # with λ > 0, J has a minimum
+        return dw, db, cost, maybe_separated
+
+    def _batch_pass(
+        self, iteration: int, w: np.ndarray, b: float, dw: np.ndarray, db: float
+    ) -> tuple[np.ndarray, float]:
+        """The gradient of update ``iteration``'s mini-batch at (w, b).
+
+        ``(dw, db)`` of the full data are returned as they are for the full batch.
+        """
+        if self._batch_size >= self.m:
+            return dw, db
+        idx = self.batch_indices(iteration)
+        Xb, Yb = self._kernel.X[:, idx], self._kernel.Y[idx]
+        bdw, bdb, _, _ = loss_gradients(w, b, Xb, Yb, self._loss)
+        if self._lambd:  # (λ/m)·w with the full m: the batch gradient estimates the full one
+            bdw = bdw + l2_regularization(w, self._lambd, self.m)[1]
+        return bdw, bdb
 
     def _all_correct(self, w: np.ndarray, b: float) -> bool:
         """Every sample on its side (z > 0 exactly for y = 1), as :meth:`accuracy` counts."""
@@ -316,9 +523,17 @@ class Trainer:
             self._iteration, self._cost, self._w, self._b, self._dw, self._db, self._learning_rate
         )
 
+    def _record_general(self) -> None:
+        """Record the state, and beside it the batch gradient and the optimizer's state."""
+        self._record()
+        extra = np.concatenate([self._bdw, [self._bdb], self._optimizer.state()])
+        self.history.set_last_extra(extra)
+
     def run(self, k: int = 1) -> int:
         """Apply up to k updates (fewer when the budget is reached or a value
         becomes non-finite); return how many were applied."""
+        if self._general:
+            return self._run_general(k)
         done = 0
         kernel = self._kernel
         win = self._window
@@ -373,6 +588,64 @@ class Trainer:
             self._version += 1
         return done
 
+    def _run_general(self, k: int) -> int:
+        """:meth:`run` for another loss, regularization, optimizer or mini-batches.
+
+        Per update: the optimizer's step from the current batch gradient, then a
+        full pass (the recorded cost and gradient) and a batch pass (the next
+        update's gradient) at the new state.
+        """
+        done = 0
+        opt = self._optimizer
+        try:
+            while done < k and self._nonfinite_reason is None:
+                if self._iteration >= self._num_iterations:
+                    break
+                lr = self._learning_rate
+                self._begin_update(lr)
+                before = opt.state()
+                it = self._iteration + 1
+                with np.errstate(over="ignore", invalid="ignore"):
+                    delta_w, delta_b = opt.step(self._bdw, self._bdb, lr)
+                    w = self._w - delta_w  # w := w - Δw (Δw = α·dw for "gd")
+                    b = self._b - delta_b  # b := b - Δb
+                    dw, db, cost, maybe_separated = self._full_pass(w, b)
+                    bdw, bdb = self._batch_pass(it, w, b, dw, db)
+                if not np.isfinite(np.concatenate((w, dw, bdw, (cost, b, db, bdb)))).all():
+                    opt.set_state(before)  # the update is undone, the optimizer's too
+                    self._nonfinite_reason = (
+                        f"the cost became non-finite at iteration {it:,} "
+                        f"(learning rate {lr:g}); kept the last finite state"
+                    )
+                    break
+                self._iteration = it
+                self._w, self._b, self._dw, self._db, self._cost = w, b, dw, db, cost
+                self._bdw, self._bdb = bdw, bdb
+                self._record_general()
+                done += 1
+                self._window.push(cost)
+                self._note(it, maybe_separated)
+        finally:
+            self._version += 1
+        return done
+
+    def _begin_update(self, lr: float) -> None:
+        """The rate of the coming update: recorded, and a fresh cost window when it changed."""
+        self.history.set_last_rate(lr)
+        if lr != self._window_rate:  # a new rate: judge its dynamics afresh
+            self._window.clear()
+            self._window.push(self._cost)
+            self._window_rate = lr
+
+    def _note(self, it: int, maybe_separated: bool) -> None:
+        """The verdict's bookkeeping for the new state of iteration ``it``."""
+        if self._cost > self._peak_cost:
+            self._peak_cost, self._peak_iteration = self._cost, it
+        if self._converged_at is None and self.gradient_norm <= self._tolerance:
+            self._converged_at = it
+        if self._separable_at is None and maybe_separated and self._all_correct(self._w, self._b):
+            self._separable_at = it
+
     def rewind(self, index: int) -> HistoryView:
         """Continue from history entry ``index``: the later entries are removed
         and returned (the abandoned branch, starting at ``index``).
@@ -393,6 +666,8 @@ class Trainer:
             self._converged_at = None  # the first one was later: none up to it
         if self._separable_at is not None and self._separable_at > it:
             self._separable_at = None
+        if self._general:  # the optimizer's state at that entry (its batch gradient is recomputed)
+            self._optimizer.set_state(self.history.extra(index)[self.n_x + 1 :])
         self._set_state(it, w, b)
         if self._peak_iteration > it:
             kept = self.history.view()
@@ -442,7 +717,7 @@ class Trainer:
         return status, text, reason
 
     def _judge(self) -> tuple[str, str, str | None]:
-        return judge(
+        status, text, reason = judge(
             Facts(
                 nonfinite_reason=self._nonfinite_reason,
                 cost=self._cost,
@@ -458,3 +733,44 @@ class Trainer:
                 learning_rate=self._window_rate,
             )
         )
+        if status == "converged" and self._loss != "cross_entropy":
+            stuck = self._saturated_misclassified()
+            if stuck:  # a vanishing gradient there is σ' ≈ 0, not a minimum
+                text += (
+                    f"; on a plateau: {stuck:,} of {self.m:,} samples are misclassified with "
+                    f"σ saturated, where the {self._loss.upper()} loss has almost no slope, "
+                    "so this need not be a minimum"
+                )
+        return status, text, reason
+
+    def _saturated_misclassified(self) -> int:
+        """How many samples are on the wrong side with |z| > SATURATED_Z (a(1 - a) < 1e-6)."""
+        with np.errstate(over="ignore", invalid="ignore"):
+            z = self._w @ self._kernel.X + self._b
+        wrong = (z > 0.0) != (self._kernel.Y > 0.5)
+        return int(np.count_nonzero(wrong & (np.abs(z) > SATURATED_Z)))
+
+
+def _check_batch_size(batch_size: int | None) -> int | None:
+    """None (all samples) or an integer >= 1, else ValueError."""
+    if batch_size is None:
+        return None
+    message = f"batch_size must be None or an integer >= 1, got {batch_size!r}"
+    try:
+        size = operator.index(batch_size)
+    except TypeError:
+        raise ValueError(message) from None
+    if isinstance(batch_size, bool) or size < 1:
+        raise ValueError(message)
+    return int(size)
+
+
+def _check_seed(seed: int) -> int:
+    """An integer >= 0 (numpy's seed sequences take no negative numbers), else ValueError."""
+    try:
+        value = operator.index(seed)
+    except TypeError:
+        raise ValueError(f"seed must be an integer >= 0, got {seed!r}") from None
+    if isinstance(seed, bool) or value < 0:
+        raise ValueError(f"seed must be an integer >= 0, got {seed!r}")
+    return int(value)

@@ -260,6 +260,8 @@ class ViewState:
     log_scale: bool = False
     #: the surface slices through the last entry (frozen) instead of the one shown
     through_end: bool = False
+    #: the sample followed through the computation graph and ringed in every view
+    sample: int = 0
 
     def shown_index(self, n: int) -> int | None:
         """The index drawn for a history of n entries (None when it is empty)."""

@@ -200,6 +200,7 @@ class Scene:
     through_end: bool = False  # the surface slices through the last entry
     fixed_end: float = 0.0  # the third parameter at the last entry
     optimum: tuple[float, float] | None = None  # the minimum of J, when the run found it
+    sample: int | None = None  # the chosen sample (ringed in the views), if any
 
     @property
     def fixed(self) -> float:
@@ -237,6 +238,7 @@ def make_scene(
     run_id: object = None,
     through_end: bool = False,
     converged: bool = False,
+    sample: int | None = None,
 ) -> Scene:
     """The scene of history entry ``index`` (0 ≤ index < len(history))."""
     spec = SLICES[slice_key]
@@ -268,6 +270,7 @@ def make_scene(
         fixed_end=float(theta(history)[-1, spec.fixed_param]),
         # converged (‖∇J‖ ≤ tolerance): the last entry is the minimum, to the tolerance
         optimum=(float(px[-1]), float(py[-1])) if converged else None,
+        sample=sample,
     )
 
 

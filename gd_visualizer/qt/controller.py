@@ -35,6 +35,7 @@ from ..model import (
     ViewState,
 )
 from ..present import scene as present
+from .tasks import TaskWorker
 from .worker import Snapshot, SurfaceWorker, TrainingWorker
 
 log = logging.getLogger(__name__)
@@ -78,6 +79,8 @@ class RunController(QObject):
         self.view.events.slice_key.connect(self._on_view_changed)
         self.view.events.log_scale.connect(lambda *_: self.sceneChanged.emit())
         self.view.events.through_end.connect(self._on_view_changed)
+        self.view.events.sample.connect(lambda *_: self.sceneChanged.emit())
+        self.tasks, self.tasks_thread = self._start(TaskWorker(), "gd-tasks")
 
     def _start(self, worker: QObject, name: str) -> tuple:
         thread = QThread()
@@ -122,6 +125,7 @@ class RunController(QObject):
             run_id=self.run.generation,
             through_end=self.view.through_end,
             converged=self.run.status is not None and self.run.status.status == "converged",
+            sample=self.view.sample,
         )
 
     # -- data and settings ---------------------------------------------------------------
@@ -129,6 +133,7 @@ class RunController(QObject):
         """Train on new data from the zero start point (paused)."""
         self._set_playing(False)
         self.view.shown = None
+        self.view.sample = 0
         self._forget_surface()
         self.run.set_data(data)
         self.last = None
@@ -162,6 +167,13 @@ class RunController(QObject):
 
     def set_log_scale(self, on: bool) -> None:
         self.view.log_scale = bool(on)
+
+    def select_sample(self, index: int) -> None:
+        """The sample followed through the computation graph (ringed in every view)."""
+        data = self.run.data
+        if data is None or not 0 <= int(index) < data.X.shape[1]:
+            return
+        self.view.sample = int(index)
 
     def set_slice_through_end(self, on: bool) -> None:
         """Freeze the surface's third parameter at the last entry (or follow the shown one)."""
@@ -387,6 +399,7 @@ class RunController(QObject):
         for worker, thread in (
             (self.worker, self.thread),
             (self.surface_worker, self.surface_thread),
+            (self.tasks, self.tasks_thread),
         ):
             worker.stop()
             thread.quit()

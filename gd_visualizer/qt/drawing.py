@@ -61,6 +61,8 @@ class FrameDrawer(QObject):
         self.frames_drawn = 0  # paced frames drawn whole (the benchmark counts them)
         #: panels that have not had the current data yet (they do not draw until then)
         self.unbound: set[str] = set()
+        #: more panels that draw at reading speed, while visible (the step panel)
+        self.extras: list = []
         self.closed = False
 
     def stop(self) -> None:
@@ -133,6 +135,9 @@ class FrameDrawer(QObject):
         run = self.controller.run
         if run.data is not None:
             self.readout.set(**present.readout(run.data, scene, run.status))
+            for extra in self.extras:
+                if extra.isVisible():
+                    extra.draw(scene)
         with QSignalBlocker(self.slider):
             self.slider.setRange(0, len(run.mirror) - 1)
             self.slider.setValue(scene.index)

@@ -27,9 +27,7 @@ STRIP_PIXELS = 250_000
 class FrameRenderer(QWidget):
     """The chosen views composed like the window, with a caption, at a fixed size."""
 
-    def __init__(
-        self, run: RunRecord, settings: ExportSettings, build_now: bool = True
-    ) -> None:
+    def __init__(self, run: RunRecord, settings: ExportSettings, build_now: bool = True) -> None:
         """``build_now=False`` leaves the building to :meth:`build_steps` (an export runs
         them one per event-loop turn: creating four plots holds the GUI thread ~60 ms)."""
         super().__init__()

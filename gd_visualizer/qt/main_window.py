@@ -15,6 +15,7 @@ from PySide6.QtCore import QSignalBlocker, Qt, QTimer, Slot
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (
     QApplication,
+    QDockWidget,
     QFileDialog,
     QMainWindow,
     QMessageBox,
@@ -36,6 +37,7 @@ from .keys import route_run_keys
 from .layout import build_layout, fit_column, show_about
 from .menus import build_menus
 from .settings import AppSettings, clear_settings, load_settings, save_settings
+from .step import StepPanel
 from .views import PANELS, Readout
 from .views._style import apply_plot_style, scale_plot_text
 
@@ -72,6 +74,7 @@ class MainWindow(QMainWindow):
             self.statusBar().showMessage,
             self,
         )
+        self.drawer.extras.append(self.step_panel)
         build_menus(self)
         self._wire()
         self._keys = route_run_keys(self)
@@ -97,6 +100,14 @@ class MainWindow(QMainWindow):
         self.load_progress.setToolTip("Loading the CSV file…")
         self.load_progress.hide()
         self.statusBar().addPermanentWidget(self.load_progress)
+        self.step_panel = StepPanel(self.controller.tasks)
+        dock = QDockWidget("One step up close", self)
+        dock.setObjectName("graphDock")
+        dock.setWidget(self.step_panel)
+        dock.setAllowedAreas(Qt.DockWidgetArea.AllDockWidgetAreas)
+        self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, dock)
+        dock.hide()  # View ▸ One step up close (Ctrl+G) shows it
+        self.graph_dock = dock
 
     def _wire(self) -> None:
         c, ctl, src = self.controls, self.controller, self.data_source
@@ -120,6 +131,10 @@ class MainWindow(QMainWindow):
         self.surface_view.startPicked.connect(g(ctl.pick_start))
         self.surface_view.throughEndToggled.connect(g(ctl.set_slice_through_end))
         self.cost_view.logScaleToggled.connect(g(ctl.set_log_scale))
+        self.boundary_view.sampleClicked.connect(g(ctl.select_sample))
+        self.sigmoid_view.sampleClicked.connect(g(ctl.select_sample))
+        self.step_panel.sampleChosen.connect(g(ctl.select_sample))
+        self.graph_dock.visibilityChanged.connect(g(lambda shown: shown and self.drawer.draw_now()))
 
         ctl.frameDue.connect(g(self._on_frame_due))
         ctl.sceneChanged.connect(g(self._on_scene_changed))
@@ -228,6 +243,10 @@ class MainWindow(QMainWindow):
             scale_plot_text(panel.plot, factor)
         fit_column(self._column)
 
+    def show_step_panel(self, shown: bool = True) -> None:
+        """View ▸ One step up close: the computation graph and its companions."""
+        self.graph_dock.setVisible(shown)
+
     def toggle_full_screen(self) -> None:
         if self.isFullScreen():
             self.showNormal()
@@ -313,6 +332,7 @@ class MainWindow(QMainWindow):
         for name, panel in self.panels.items():
             if name not in later:
                 panel.bind(data)
+        self.step_panel.bind(data)
         self.drawer.unbound = set(later)
         QTimer.singleShot(HALF_FRAME_MS, self, lambda: self._bind_later(data, later))
         ds = data.dataset

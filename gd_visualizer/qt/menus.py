@@ -42,6 +42,10 @@ def build_menus(w) -> None:
     _action(w, view_menu, "&Smaller text", lambda: w.set_text_scale(w.text_scale / 1.15), "Ctrl+-")
     _action(w, view_menu, "&Normal text size", lambda: w.set_text_scale(1.0), "Ctrl+0")
     view_menu.addSeparator()
+    w.graph_action = w.graph_dock.toggleViewAction()
+    w.graph_action.setText("One step up &close (computation graph)")
+    w.graph_action.setShortcut(QKeySequence("Ctrl+G"))
+    view_menu.addAction(w.graph_action)
     w.fullscreen_action = _action(w, view_menu, "&Full screen", w.toggle_full_screen, "F11")
     w.fullscreen_action.setCheckable(True)
 

@@ -32,6 +32,39 @@ def drawn_subset(m: int, seed: int = 0) -> np.ndarray | None:
     return np.sort(rng.choice(m, MAX_DRAWN, replace=False))
 
 
+#: the ring around the sample followed through the computation graph
+CHOSEN_PEN = ("#000000", 2.5)
+#: a click picks the nearest sample within this many pixels
+PICK_PIXELS = 14
+
+
+def chosen_ring() -> pg.ScatterPlotItem:
+    """The ring drawn around the chosen sample (the same in every view)."""
+    ring = pg.ScatterPlotItem(
+        size=17, symbol="o", pen=pg.mkPen(CHOSEN_PEN[0], width=CHOSEN_PEN[1]), brush=None
+    )
+    ring.setZValue(20)
+    ring.setToolTip("the sample followed in the computation graph (click another to choose)")
+    return ring
+
+
+def nearest_point(plot: pg.PlotWidget, event, xs: np.ndarray, ys: np.ndarray) -> int | None:
+    """The index of the point nearest a left click, if one is within PICK_PIXELS."""
+    if event.button() != Qt.MouseButton.LeftButton or len(xs) == 0:
+        return None
+    item = plot.getPlotItem()
+    if not item.sceneBoundingRect().contains(event.scenePos()):
+        return None
+    p = item.vb.mapSceneToView(event.scenePos())
+    sx, sy = item.vb.viewPixelSize()
+    with np.errstate(over="ignore", invalid="ignore"):
+        d = ((xs - p.x()) / (sx or 1.0)) ** 2 + ((ys - p.y()) / (sy or 1.0)) ** 2
+    if not np.isfinite(d).any():
+        return None
+    k = int(np.nanargmin(d))
+    return k if d[k] <= PICK_PIXELS**2 else None
+
+
 def apply_plot_style() -> None:
     """White plots with dark ink (they read well on slides and printed notes).
 
@@ -81,7 +114,7 @@ def make_plot(object_name: str, title: str) -> pg.PlotWidget:
     plot.setObjectName(object_name)
     plot.setTitle(title)
     plot.setMenuEnabled(False)
-    plot.setMinimumSize(280, 220)
+    plot.setMinimumSize(280, 180)
     item = plot.getPlotItem()
     for side in ("left", "bottom", "top", "right"):
         axis = item.getAxis(side)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
+from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QWidget
 
 from ...core import Dataset, sigmoid
@@ -14,9 +15,11 @@ from ._style import (
     CLASS_SYMBOLS,
     LINE_COLOR,
     add_legend,
+    chosen_ring,
     drawn_subset,
     fit_legend,
     make_plot,
+    nearest_point,
     probability_lut,
     stack,
 )
@@ -29,6 +32,7 @@ class BoundaryView(QWidget):
 
     name = "boundary"
     half = 0  # drawn in the first half of a frame
+    sampleClicked = Signal(int)  # the index (in the data) of the sample clicked
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -55,6 +59,11 @@ class BoundaryView(QWidget):
         self.line = pg.PlotDataItem(pen=pg.mkPen(LINE_COLOR, width=2.5), name="boundary σ = 0.5")
         item.addItem(self.line)
         self.legend.addItem(self.line, "σ = 0.5")
+        self.ring = chosen_ring()
+        item.addItem(self.ring)
+        item.scene().sigMouseClicked.connect(self._on_click)
+        self._X = np.empty((2, 0))
+        self._idx: np.ndarray | None = None
         item.disableAutoRange()
         self._grid = np.empty((0, 0))
         self._box = (0.0, 1.0, 0.0, 1.0)
@@ -67,11 +76,26 @@ class BoundaryView(QWidget):
 
     def draw(self, scene: Scene) -> None:
         self.show_state(scene.w, scene.b)
+        self.mark_sample(scene.sample)
+
+    def mark_sample(self, index: int | None) -> None:
+        """Ring sample ``index`` (None: no ring)."""
+        if index is None or not 0 <= index < self._X.shape[1]:
+            self.ring.setData([], [])
+        else:
+            self.ring.setData([self._X[0, index]], [self._X[1, index]])
+
+    def _on_click(self, event) -> None:
+        shown = self._X if self._idx is None else self._X[:, self._idx]
+        k = nearest_point(self.plot, event, shown[0], shown[1])
+        if k is not None:
+            self.sampleClicked.emit(int(k if self._idx is None else self._idx[k]))
 
     def set_data(self, ds: Dataset, X: np.ndarray, feature_names: tuple[str, str]) -> None:
         """New training data (X as trained on: standardized when that is on)."""
         m = X.shape[1]
         idx = drawn_subset(m)
+        self._X, self._idx = X, idx
         Xd = X if idx is None else X[:, idx]
         Yd = ds.Y[0] if idx is None else ds.Y[0, idx]
         for k, sc in enumerate(self.scatters):

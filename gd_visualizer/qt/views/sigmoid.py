@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
+from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QWidget
 
 from ...core import sigmoid
@@ -14,9 +15,11 @@ from ._style import (
     CLASS_SYMBOLS,
     WRONG_COLOR,
     add_legend,
+    chosen_ring,
     drawn_subset,
     fit_legend,
     make_plot,
+    nearest_point,
     stack,
 )
 
@@ -26,6 +29,7 @@ CURVE_POINTS = 400
 class SigmoidView(QWidget):
     name = "sigmoid"
     half = 1  # drawn in the second half of a frame
+    sampleClicked = Signal(int)  # the index (in the data) of the sample clicked
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -61,6 +65,11 @@ class SigmoidView(QWidget):
             size=13, symbol="o", pen=pg.mkPen(WRONG_COLOR, width=2), brush=None
         )
         item.addItem(self.wrong)
+        self.ring = chosen_ring()
+        item.addItem(self.ring)
+        item.scene().sigMouseClicked.connect(self._on_click)
+        self._all = np.empty((2, 0))
+        self._z = np.empty(0)
         item.setYRange(-0.05, 1.05, padding=0)
         item.disableAutoRange()
         self._zmax = 0.0
@@ -76,8 +85,30 @@ class SigmoidView(QWidget):
         if scene.hold is not None and self._fixed_zmax is None:
             self.fix_z_range(scene.hold.zmax)
         self.show_state(scene.w, scene.b)
+        self.mark_sample(scene.w, scene.b, scene.sample)
+
+    def mark_sample(self, w: np.ndarray, b: float, index: int | None) -> None:
+        """Ring sample ``index`` on the curve (None: no ring)."""
+        if index is None or not 0 <= index < self._all.shape[1]:
+            self.ring.setData([], [])
+            return
+        with np.errstate(over="ignore", invalid="ignore"):
+            z = float(
+                np.clip(
+                    np.nan_to_num(np.asarray(w, float).ravel() @ self._all[:, index] + b),
+                    -1e30,
+                    1e30,
+                )
+            )
+        self.ring.setData([z], [sigmoid(z)])
+
+    def _on_click(self, event) -> None:
+        k = nearest_point(self.plot, event, self._z, sigmoid(self._z))
+        if k is not None:
+            self.sampleClicked.emit(int(k if self._idx is None else self._idx[k]))
 
     def set_data(self, X: np.ndarray, Y: np.ndarray, class_names: tuple[str, str]) -> None:
+        self._all = X
         self._idx = drawn_subset(X.shape[1])
         self._X = X if self._idx is None else X[:, self._idx]
         self._y = Y[0] if self._idx is None else Y[0, self._idx]
@@ -96,6 +127,7 @@ class SigmoidView(QWidget):
         # any finite state draws: what float32 cannot hold is clipped (the axis says so)
         z = np.clip(np.nan_to_num(z, nan=0.0), -1e30, 1e30)
         a = sigmoid(z)
+        self._z = z
         for k, sc in enumerate(self.scatters):
             sel = self._y == k
             sc.setData(z[sel], a[sel])

@@ -10,6 +10,7 @@ from PySide6.QtWidgets import QCheckBox, QComboBox, QHBoxLayout, QLabel, QWidget
 from ...core import SLICES
 from ...core.surface import SurfaceResult
 from ...model import TrainingData
+from ...present.lesson import step_arrow
 from ...present.scene import (
     SLICE_TITLES,
     ColourScale,
@@ -127,6 +128,15 @@ class SurfaceView(QWidget):
             size=16, symbol="star", pen=pg.mkPen("k", width=1), brush=pg.mkBrush("#FF3030")
         )
         item.addItem(self.current)
+        # the step −α∇J from the shown point, at its true length (the head shows the way)
+        self.step_line = pg.PlotDataItem(pen=pg.mkPen("#FFFFFF", width=2.5), name="step")
+        self.step_head = pg.ArrowItem(
+            angle=0, headLen=13, tipAngle=32, pen=pg.mkPen("k", width=1), brush="#FFFFFF"
+        )
+        self.step_line.setToolTip("the next step −α∇J from the shown point (true length)")
+        self.step_head.setZValue(self.current.zValue() + 1)  # over the star it leaves from
+        item.addItem(self.step_line)
+        item.addItem(self.step_head)
         item.disableAutoRange()
         self.picking_enabled = True
         self._spec = SLICES["w1-w2"]
@@ -192,6 +202,7 @@ class SurfaceView(QWidget):
         else:
             self.show_ghost(*scene.ghost_path)
         self.show_path(scene.path_x, scene.path_y, scene.index)
+        self.show_step(*step_arrow(scene))
         if scene.optimum is None:
             self.optimum.setData([], [])
         else:
@@ -235,6 +246,21 @@ class SurfaceView(QWidget):
         else:
             self.start.setData([], [])
             self.current.setData([], [])
+
+    def show_step(self, x0: float, y0: float, x1: float, y1: float) -> None:
+        """The arrow from (x0, y0) to (x1, y1); none where the step is not finite."""
+        if not all(np.isfinite((x0, y0, x1, y1))) or (x0, y0) == (x1, y1):
+            self.step_line.setData([], [])
+            self.step_head.hide()
+            return
+        self.step_line.setData([x0, x1], [y0, y1])
+        # the head's angle is in screen space: map the step through the view's scale
+        vb = self.plot.getPlotItem().vb
+        sx, sy = vb.viewPixelSize()
+        angle = np.degrees(np.arctan2(-(y1 - y0) / (sy or 1.0), (x1 - x0) / (sx or 1.0)))
+        self.step_head.setStyle(angle=180.0 + angle)
+        self.step_head.setPos(x1, y1)
+        self.step_head.show()
 
     def show_ghost(self, gx: np.ndarray | None, gy: np.ndarray | None) -> None:
         if gx is None or len(gx) == 0:

@@ -1,0 +1,155 @@
+"""One step up close: the computation graph, the warm-up graph, the slope, the
+per-example loss and the loop against np.dot, in one dockable panel.
+
+The panel follows the shown iteration like every view (the window's frame drawer
+calls :meth:`StepPanel.draw` at reading speed while it is visible); hidden, it
+costs nothing.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QSignalBlocker, Signal
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QScrollArea,
+    QSpinBox,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ...model import TrainingData
+from ...present import lesson
+from ...present.scene import Scene
+from ..tasks import TaskWorker
+from .canvas import GraphCanvas
+from .tabs import LoopTab, LossTab, SlopeTab
+from .warmup import WarmUp
+
+__all__ = ["StepPanel"]
+
+
+class GraphTab(QWidget):
+    """The graph of the notes for sample i, or for all m samples with the update."""
+
+    sampleChosen = Signal(int)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.sample_spin = QSpinBox()
+        self.sample_spin.setObjectName("sampleSpin")
+        self.sample_spin.setRange(1, 1)
+        self.sample_spin.setToolTip(
+            "the sample followed (or click one in the data or sigmoid view)"
+        )
+        self.sample_spin.valueChanged.connect(lambda v: self.sampleChosen.emit(v - 1))
+        self.all_samples = QCheckBox("all m samples")
+        self.all_samples.setObjectName("allSamplesToggle")
+        self.all_samples.setToolTip(
+            "dw = (1/m) Σ dw⁽ⁱ⁾ over every sample, this sample's share, and the update "
+            "w := w − α·dw with the numbers of the shown iteration"
+        )
+        self.all_samples.toggled.connect(lambda *_: self._redraw())
+        self.header = QLabel("—")
+        self.header.setObjectName("graphHeader")
+        self.canvas = GraphCanvas()
+        self.footer = QLabel("")
+        self.footer.setObjectName("graphFooter")
+        self.footer.setWordWrap(True)
+        row = QHBoxLayout()
+        row.addWidget(QLabel("Sample"))
+        row.addWidget(self.sample_spin)
+        row.addWidget(self.all_samples)
+        row.addWidget(self.header, 1)
+        layout = QVBoxLayout(self)
+        layout.addLayout(row)
+        layout.addWidget(self.canvas, 1)
+        legend = QLabel(
+            "L(a, y) = −[y log a + (1 − y) log(1 − a)] · "
+            "<span style='color:#1f5fbf'>forward pass: values</span> · "
+            "<span style='color:#c62828'>backward pass: derivatives dvar = dL/dvar</span>"
+        )
+        legend.setWordWrap(True)
+        layout.addWidget(legend)
+        layout.addWidget(self.footer)
+        self.data: TrainingData | None = None
+        self.scene: Scene | None = None
+
+    def bind(self, data: TrainingData) -> None:
+        self.data = data
+        with QSignalBlocker(self.sample_spin):
+            self.sample_spin.setRange(1, data.X.shape[1])
+            self.sample_spin.setValue(1)
+
+    def draw(self, scene: Scene) -> None:
+        self.scene = scene
+        self._redraw()
+
+    def _redraw(self) -> None:
+        if self.data is None or self.scene is None:
+            return
+        texts = lesson.graph_texts(self.data, self.scene, self.all_samples.isChecked())
+        i = lesson.chosen_sample(self.data, self.scene)
+        if self.sample_spin.value() != i + 1:
+            with QSignalBlocker(self.sample_spin):
+                self.sample_spin.setValue(i + 1)
+        self.header.setText(texts.header)
+        self.canvas.show_texts(texts)
+        self.footer.setText("\n".join(texts.footer))
+        self.footer.setVisible(bool(texts.footer))
+
+
+class StepPanel(QTabWidget):
+    """The tabs of "one step up close"."""
+
+    sampleChosen = Signal(int)  # the user chose sample i (0-based) here
+
+    def __init__(self, tasks: TaskWorker, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("graphPanel")
+        self.graph = GraphTab()
+        self.warmup = WarmUp()
+        self.slope = SlopeTab(tasks)
+        self.loss = LossTab()
+        self.loop = LoopTab(tasks)
+        self.tabs = [self.graph, self.warmup, self.slope, self.loss, self.loop]
+        titles = ["Computation graph", "Warm-up J = 3(a + bc)", "Slope", "Per-example loss",
+                  "Loop vs np.dot"]  # fmt: skip
+        for tab, title in zip(self.tabs, titles, strict=True):
+            # scrolled, so that a low window (768 px) still fits the views and the panel
+            scroll = QScrollArea()
+            scroll.setWidget(tab)
+            scroll.setWidgetResizable(True)
+            scroll.setFrameShape(QFrame.Shape.NoFrame)
+            scroll.setMinimumHeight(120)
+            self.addTab(scroll, title)
+        self.graph.sampleChosen.connect(self.sampleChosen)
+        self.loop.sampleStepped.connect(self.sampleChosen)
+        self.currentChanged.connect(lambda *_: self._redraw())
+        tasks.ready.connect(self._take)
+        self._tasks = tasks
+        self._scene: Scene | None = None
+
+    def bind(self, data: TrainingData) -> None:
+        for tab in (self.graph, self.slope, self.loss, self.loop):
+            tab.bind(data)
+
+    def draw(self, scene: Scene) -> None:
+        """Draw the shown tab only (the others draw when they are shown)."""
+        self._scene = scene
+        self._redraw()
+
+    def _redraw(self) -> None:
+        tab = self.tabs[max(0, self.currentIndex())]
+        if self._scene is not None and hasattr(tab, "draw"):
+            tab.draw(self._scene)
+
+    def _take(self) -> None:
+        for result in self._tasks.take().values():
+            if result.name == "cut":
+                self.slope.take(result)
+            else:
+                self.loop.take(result)

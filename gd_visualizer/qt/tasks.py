@@ -1,0 +1,79 @@
+"""A worker for the panels' side computations (a cost cut, the loop timed against
+np.dot): named tasks run off the GUI thread, the newest of each name wins.
+
+A panel submits ``(name, function, arguments)``; a task of the same name that has
+not started yet is replaced.  Results wait in a dict by name until the GUI takes
+them; ``ready`` is emitted only when the dict was empty, so the GUI's queue never
+fills up.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from PySide6.QtCore import Slot
+
+from .worker import Mailbox
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class TaskResult:
+    name: str
+    token: int  # the submission it answers (a panel drops answers to older ones)
+    value: Any = None
+    error: str | None = None
+
+
+class TaskWorker(Mailbox):
+    """Runs the newest task of each name, one at a time, in submission order."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._pending: dict[str, tuple[int, Callable[..., Any], tuple]] = {}
+        self._results: dict[str, TaskResult] = {}
+        self._results_lock = threading.Lock()
+
+    # -- GUI thread ----------------------------------------------------------------------
+    def submit(self, name: str, fn: Callable[..., Any], *args: Any) -> int:
+        """Queue ``fn(*args)`` under ``name``; returns its token."""
+        with self._cond:
+            self._posted += 1
+            self._pending.pop(name, None)  # re-inserted last: dicts keep insertion order
+            self._pending[name] = (self._posted, fn, args)
+            self._cond.notify()
+            return self._posted
+
+    def take(self) -> dict[str, TaskResult]:  # type: ignore[override]
+        """Every result that arrived since the last call, by name."""
+        with self._results_lock:
+            results, self._results = self._results, {}
+        return results
+
+    # -- worker thread -------------------------------------------------------------------
+    @Slot()
+    def run(self) -> None:
+        while True:
+            with self._cond:
+                while not self._stop and not self._pending:
+                    self._cond.wait()
+                if self._stop:
+                    break
+                name = next(iter(self._pending))
+                token, fn, args = self._pending.pop(name)
+            try:
+                result = TaskResult(name, token, value=fn(*args))
+            except Exception as exc:  # reported to the panel that asked
+                log.exception("task %s failed", name)
+                result = TaskResult(name, token, error=f"{type(exc).__name__}: {exc}")
+            with self._results_lock:
+                empty = not self._results
+                self._results[name] = result
+            if empty:
+                self.ready.emit()
+        self.finished.emit()
