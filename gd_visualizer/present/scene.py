@@ -334,7 +334,7 @@ def readout(data: TrainingData, scene: Scene, status: RunStatus | None) -> dict[
     gscale = max(float(np.max(np.abs(dw))), abs(db)) if dw.size else abs(db)
     raw = data.raw_coefficients(w, b)
     stable = "—"
-    if status is not None:
+    if status is not None and math.isfinite(status.stable_rate):  # nan: no such bound
         stable = f"α < {fmt(status.stable_rate, 3)} (always)"
         if math.isfinite(status.local_rate):
             stable += f"\nα < {fmt(status.local_rate, 3)} (here)"
