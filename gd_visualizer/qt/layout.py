@@ -7,8 +7,10 @@ from dataclasses import dataclass
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
+    QDockWidget,
     QGridLayout,
     QLabel,
+    QMainWindow,
     QMessageBox,
     QScrollArea,
     QSlider,
@@ -101,6 +103,17 @@ def fit_column(scroll: QScrollArea) -> None:
     """The control column as wide as its content needs (after a text-size change too)."""
     bar = scroll.verticalScrollBar().sizeHint().width()
     scroll.setMinimumWidth(max(260, scroll.widget().minimumSizeHint().width() + bar + 4))
+
+
+def add_dock(window: QMainWindow, panel: QWidget, title: str, name: str) -> QDockWidget:
+    """A panel in a dock below the views, hidden until the View menu shows it."""
+    dock = QDockWidget(title, window)
+    dock.setObjectName(name)
+    dock.setWidget(panel)
+    dock.setAllowedAreas(Qt.DockWidgetArea.AllDockWidgetAreas)
+    window.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, dock)
+    dock.hide()
+    return dock
 
 
 def show_about(parent: QWidget) -> None:

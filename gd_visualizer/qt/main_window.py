@@ -15,7 +15,6 @@ from PySide6.QtCore import QSignalBlocker, Qt, QTimer, Slot
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (
     QApplication,
-    QDockWidget,
     QFileDialog,
     QMainWindow,
     QMessageBox,
@@ -34,7 +33,7 @@ from .drawing import HALF_FRAME_MS, FrameDrawer
 from .export_progress import ExportFlow
 from .guard import guarded
 from .keys import route_run_keys
-from .layout import build_layout, fit_column, show_about
+from .layout import add_dock, build_layout, fit_column, show_about
 from .menus import build_menus
 from .settings import AppSettings, clear_settings, load_settings, save_settings
 from .step import StepPanel
@@ -101,13 +100,7 @@ class MainWindow(QMainWindow):
         self.load_progress.hide()
         self.statusBar().addPermanentWidget(self.load_progress)
         self.step_panel = StepPanel(self.controller.tasks)
-        dock = QDockWidget("One step up close", self)
-        dock.setObjectName("graphDock")
-        dock.setWidget(self.step_panel)
-        dock.setAllowedAreas(Qt.DockWidgetArea.AllDockWidgetAreas)
-        self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, dock)
-        dock.hide()  # View ▸ One step up close (Ctrl+G) shows it
-        self.graph_dock = dock
+        self.graph_dock = add_dock(self, self.step_panel, "One step up close", "graphDock")
 
     def _wire(self) -> None:
         c, ctl, src = self.controls, self.controller, self.data_source
