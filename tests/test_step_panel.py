@@ -181,3 +181,19 @@ def test_the_step_arrow_on_the_surface_is_minus_alpha_gradient(qtbot, win):
     assert xs[1] == pytest.approx(scene.path_x[6], rel=1e-12)
     assert ys[1] == pytest.approx(scene.path_y[6], rel=1e-12)
     assert win.surface_view.step_head.isVisible()
+
+
+def test_the_loop_animation_stops_when_another_iteration_or_data_is_shown(qtbot, win):
+    panel = win.step_panel
+    loop = panel.loop
+    panel.setCurrentIndex(4)
+    qtbot.mouseClick(loop.animate_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: "for i = 1" in loop.progress.text(), timeout=WAIT)
+    win.history_slider.setValue(3)
+    qtbot.waitUntil(lambda: not loop.animating, timeout=WAIT)
+    assert "another iteration" in loop.progress.text()
+    qtbot.mouseClick(loop.animate_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: "for i = 1" in loop.progress.text(), timeout=WAIT)
+    win.controls.dataset_combo.setCurrentIndex(win.controls.dataset_combo.findData("moons"))
+    qtbot.waitUntil(lambda: win.training_data[0].shape[1] != 100, timeout=WAIT)
+    assert not loop.animating and loop.progress.text() == ""

@@ -253,6 +253,7 @@ class LoopTab(QWidget):
         self._compared: object = None
         self._frames: list[tuple[int, tuple[np.ndarray, float]]] = []
         self._final: tuple[np.ndarray, float] | None = None
+        self._animated = -1  # the iteration the animation's sums are of
 
     def bind(self, data: TrainingData) -> None:
         self.stop_animation()
@@ -260,9 +261,13 @@ class LoopTab(QWidget):
         self._compared = None
         self.comparison = None
         self.report.setText("timing the loop against np.dot …")
+        self.progress.setText("")  # the last animation was of other data
         self.shapes.setText(lesson.shapes_html(data.X.shape[0], data.X.shape[1]))
 
     def draw(self, scene: Scene) -> None:
+        if self.animating and self._animated != scene.iteration:
+            self.stop_animation()  # its sums were of another iteration
+            self.progress.setText("the loop stopped: another iteration is shown")
         self.scene = scene
         data = self.data
         if data is None:
@@ -307,6 +312,7 @@ class LoopTab(QWidget):
             return
         stops = lesson.animation_stops(data.X.shape[1])
         self.partials_task.submit(None, _loop_frames, scene, data, stops)
+        self._animated = scene.iteration
         self.animate_button.setText("Stop")
         self.progress.setText(f"the loop at iteration {scene.iteration:,} …")
 
