@@ -8,7 +8,15 @@ import pyqtgraph as pg
 from PySide6.QtCore import QTimer, Signal
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
-from ...core import compare_loop, cost_cut, loop_partials, loss_curves, propagate, sigmoid
+from ...core import (
+    compare_loop,
+    cost_cut,
+    loop_partials,
+    loss_curves,
+    propagate,
+    sample_graph,
+    sample_graphs,
+)
 from ...model import TrainingData
 from ...present import lesson
 from ...present.scene import Scene
@@ -189,17 +197,15 @@ class LossTab(QWidget):
         if self.data is None:
             return
         with np.errstate(over="ignore", invalid="ignore"):
-            z = np.nan_to_num(scene.w @ self._X + scene.b, nan=0.0)
-        a = sigmoid(z)
-        # L from z: y·softplus(−z) + (1 − y)·softplus(z), exact where a rounds to 0 or 1
-        L = np.where(self._y > 0.5, np.logaddexp(0.0, -z), np.logaddexp(0.0, z))
+            g = sample_graphs(scene.w, scene.b, self._X, self._y)  # a and L of each sample
+        a, L = g["a"], g["L"]
         for k, sc in enumerate(self.scatters):
             sel = self._y == k
             sc.setData(a[sel], L[sel])
         i = lesson.chosen_sample(self.data, scene)
-        zi = float(scene.w @ self.data.X[:, i] + scene.b)
-        yi = self.data.Y[0, i]
-        self.chosen.setData([sigmoid(zi)], [np.logaddexp(0.0, -zi if yi > 0.5 else zi)])
+        with np.errstate(over="ignore", invalid="ignore"):
+            chosen = sample_graph(scene.w, scene.b, self.data.X[:, i], self.data.Y[0, i])
+        self.chosen.setData([chosen["a"]], [chosen["L"]])
         top = min(max(4.0, 1.1 * float(np.max(L, initial=0.0))), 1e6)
         if top > self._top or top < self._top / 2:  # grows in steps, does not jitter
             self._top = top
