@@ -5,7 +5,11 @@ writer; windows, panels and the exporter observe and read.
 """
 
 from .commands import (
+    AddLane,
     Command,
+    LaneSpec,
+    RemoveLane,
+    ResetLane,
     Pause,
     Play,
     Reset,
@@ -20,18 +24,32 @@ from .commands import (
 from .run import (
     HISTORY_FIELDS,
     MAX_ITERATIONS,
+    MAX_RUNS,
+    OPTIMIZER_NAMES,
+    RUN_COLOURS,
+    Race,
     Run,
     RunMirror,
     RunStatus,
     TrainingData,
     ViewState,
     accuracy,
+    run_name,
+    verdict_label,
 )
 
 __all__ = [
     "HISTORY_FIELDS",
     "MAX_ITERATIONS",
+    "MAX_RUNS",
+    "OPTIMIZER_NAMES",
+    "RUN_COLOURS",
+    "AddLane",
     "Command",
+    "LaneSpec",
+    "Race",
+    "RemoveLane",
+    "ResetLane",
     "Pause",
     "Play",
     "Reset",
@@ -48,4 +66,6 @@ __all__ = [
     "TrainingData",
     "ViewState",
     "accuracy",
+    "run_name",
+    "verdict_label",
 ]

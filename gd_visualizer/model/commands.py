@@ -1,4 +1,8 @@
-"""The training worker's protocol: one frozen dataclass per command."""
+"""The training worker's protocol: one frozen dataclass per command.
+
+The worker races one or more *lanes* (one trainer each, keyed by the run's ``key``) on
+the same data from the same start; a command without a lane applies to all of them.
+"""
 
 from __future__ import annotations
 
@@ -13,16 +17,50 @@ class Command:
 
 
 @dataclass(frozen=True)
+class LaneSpec:
+    """What steers one raced run: its rate, budget, optimizer and mini-batch size.
+
+    ``epoch`` changes whenever the lane starts afresh on its own (new optimizer or
+    batch size): the GUI drops snapshots of an older epoch.
+    """
+
+    key: int
+    learning_rate: float
+    budget: int
+    optimizer: str = "gd"
+    batch_size: int | None = None
+    epoch: int = 0
+
+
+@dataclass(frozen=True)
 class SetData(Command):
-    """New training data: a new trainer at (w, b), paused."""
+    """New training data: a new trainer per lane at (w, b), paused."""
 
     X: np.ndarray
     Y: np.ndarray
     w: np.ndarray
     b: float
-    learning_rate: float
-    budget: int
+    lanes: tuple[LaneSpec, ...]
     generation: int
+
+
+@dataclass(frozen=True)
+class AddLane(Command):
+    """A new lane from the start point; it catches up with the others at once."""
+
+    spec: LaneSpec
+
+
+@dataclass(frozen=True)
+class ResetLane(Command):
+    """One lane anew from the start point with new settings (it catches up)."""
+
+    spec: LaneSpec
+
+
+@dataclass(frozen=True)
+class RemoveLane(Command):
+    key: int
 
 
 @dataclass(frozen=True)
@@ -51,24 +89,30 @@ class Reset(Command):
 
 @dataclass(frozen=True)
 class Rewind(Command):
-    """Continue from history entry ``index`` (the later entries are dropped)."""
+    """Continue from history entry ``index`` of lane ``lane`` (the later entries are
+    dropped); every other lane continues from its entry at the same iteration."""
 
     index: int
+    lane: int | None = None
 
 
 @dataclass(frozen=True)
 class Resume(Command):
-    """Continue from the last finite state after the run stopped on non-finite values."""
+    """Continue from the last finite state after a run stopped on non-finite values."""
+
+    lane: int | None = None
 
 
 @dataclass(frozen=True)
 class SetRate(Command):
     learning_rate: float
+    lane: int | None = None
 
 
 @dataclass(frozen=True)
 class SetBudget(Command):
     budget: int
+    lane: int | None = None
 
 
 @dataclass(frozen=True)

@@ -17,6 +17,7 @@ import numpy as np
 from psygnal import Signal, evented
 
 from ..core import Dataset, HistoryView, Standardization
+from .commands import LaneSpec
 
 #: the history's per-entry fields, in order (one place: HistoryView defines them)
 HISTORY_FIELDS: tuple[str, ...] = tuple(f.name for f in fields(HistoryView) if f.name != "stride")
@@ -170,49 +171,125 @@ class RunStatus:
         return self.status == "diverged"
 
 
-class Run:
-    """One run.  Signals say what changed; the controller is the only writer."""
+#: the optimizers a run can use, as the runs panel names them
+OPTIMIZER_NAMES = {"gd": "gradient descent", "momentum": "momentum", "rmsprop": "RMSProp", "adam": "Adam"}
+#: each run's colour, in the order runs are added (visible on the viridis surface and on white)
+RUN_COLOURS = (
+    "#CC0000",  # red
+    "#FF8C00",  # dark orange
+    "#E040FB",  # magenta
+    "#00B8D4",  # cyan
+    "#111111",  # black
+    "#FFD600",  # yellow
+    "#8D6E63",  # brown
+    "#F06292",  # pink
+)
+#: at most this many runs race at once
+MAX_RUNS = 8
 
-    dataChanged = Signal()
+
+def run_name(learning_rate: float, optimizer: str = "gd", batch_size: int | None = None) -> str:
+    """A run's name from its settings: "α = 0.1", "Adam α = 0.05", "momentum α = 0.1, batch 32"."""
+    text = f"α = {learning_rate:.3g}"
+    if optimizer != "gd":
+        text = f"{OPTIMIZER_NAMES.get(optimizer, optimizer)} {text}"
+    if batch_size is not None:
+        text += ", SGD" if batch_size == 1 else f", batch {batch_size}"
+    return text
+
+
+def verdict_label(status: RunStatus | None) -> str:
+    """A run's verdict in a few words: converged at k / descending / oscillating / diverged."""
+    if status is None:
+        return "—"
+    if status.status == "converged" and status.converged_at is not None:
+        return f"converged at {status.converged_at:,}"
+    if status.stopped is not None and status.status != "diverged":
+        return "stopped (non-finite)"
+    return status.status
+
+
+class Run:
+    """One raced run: its settings and its history.  Signals say what changed; the
+    controller is the only writer.  The data, the start point, the pace and whether it
+    plays belong to the :class:`Race` (every run shares them)."""
+
     historyChanged = Signal()
     ghostsChanged = Signal()
     statusChanged = Signal()
-    playingChanged = Signal(bool)
     settingsChanged = Signal()
 
-    def __init__(self) -> None:
-        self.data: TrainingData | None = None
+    def __init__(
+        self,
+        race: Race,
+        key: int,
+        learning_rate: float = 0.1,
+        budget: int = 1000,
+        optimizer: str = "gd",
+        batch_size: int | None = None,
+        colour: str = RUN_COLOURS[0],
+    ) -> None:
+        self.race = race
+        self.key = key
         #: the settings that steer the trainer
-        self.learning_rate = 0.1
-        self.budget = 1000
-        self.speed = math.inf
-        self.start: tuple[np.ndarray, float] = (np.zeros(2), 0.0)
-        self.mirror = RunMirror()
+        self.learning_rate = float(learning_rate)
+        self.budget = int(budget)
+        self.optimizer = optimizer
+        self.batch_size = batch_size
+        self.colour = colour
+        self.visible = True
+        #: bumped when the run starts afresh on its own (new optimizer or batch size)
+        self.epoch = 0
+        n_x = 2 if race.data is None else race.data.X.shape[0]
+        self.mirror = RunMirror(n_x)
         self.ghosts: list[HistoryView] = []
         self.status: RunStatus | None = None
-        self.playing = False
-        #: bumped at every reset or data change: older snapshots and surfaces are dropped
-        self.generation = 0
 
+    # -- shared by every run of the race -------------------------------------------
+    @property
+    def data(self) -> TrainingData | None:
+        return self.race.data
+
+    @property
+    def start(self) -> tuple[np.ndarray, float]:
+        return self.race.start
+
+    @property
+    def speed(self) -> float:
+        return self.race.speed
+
+    @property
+    def playing(self) -> bool:
+        return self.race.playing
+
+    @property
+    def generation(self) -> int:
+        return self.race.generation
+
+    # -- its own ----------------------------------------------------------------------
     @property
     def history(self) -> RunMirror:
         return self.mirror
 
-    def set_data(self, data: TrainingData) -> None:
-        self.data = data
-        self.generation += 1
-        self.start = (np.zeros(data.X.shape[0]), 0.0)
-        self.mirror = RunMirror(data.X.shape[0])
-        self.ghosts = []
-        self.status = None
-        self.dataChanged.emit()
-        self.ghostsChanged.emit()
+    @property
+    def name(self) -> str:
+        return run_name(self.learning_rate, self.optimizer, self.batch_size)
 
-    def restart(self, w: np.ndarray | None = None, b: float | None = None) -> None:
-        """Back to the start point (a new one when given); history and ghosts cleared."""
-        self.generation += 1
-        if w is not None and b is not None:
-            self.start = (np.asarray(w, dtype=float).ravel().copy(), float(b))
+    @property
+    def verdict(self) -> str:
+        return verdict_label(self.status)
+
+    def spec(self) -> LaneSpec:
+        """What the training worker needs to race this run."""
+        return LaneSpec(
+            self.key, self.learning_rate, self.budget, self.optimizer, self.batch_size, self.epoch
+        )
+
+    def clear(self) -> None:
+        """History, ghosts and verdict gone (a new start or new data)."""
+        n_x = 2 if self.race.data is None else self.race.data.X.shape[0]
+        if self.mirror.n_x != n_x:
+            self.mirror = RunMirror(n_x)
         self.mirror.clear()
         self.ghosts = []
         self.status = None
@@ -233,15 +310,115 @@ class Run:
         self,
         learning_rate: float | None = None,
         budget: int | None = None,
-        speed: float | None = None,
+        optimizer: str | None = None,
+        batch_size: int | None | bool = False,
     ) -> None:
+        """New settings (``batch_size=None`` means all m; leave it False to keep it)."""
         if learning_rate is not None:
             self.learning_rate = float(learning_rate)
         if budget is not None:
             self.budget = int(budget)
-        if speed is not None:
-            self.speed = float(speed)
+        if optimizer is not None:
+            self.optimizer = optimizer
+        if batch_size is not False:
+            self.batch_size = None if batch_size is None else int(batch_size)
         self.settingsChanged.emit()
+
+
+class Race:
+    """The runs raced on the same data from the same start, one of them selected.
+
+    The sliders and the read-out follow the selected run; every visible run is drawn.
+    """
+
+    runsChanged = Signal()  # a run was added, removed, edited, shown or hidden
+    selectionChanged = Signal()
+    dataChanged = Signal()
+    playingChanged = Signal(bool)
+    speedChanged = Signal()
+
+    def __init__(self) -> None:
+        self.data: TrainingData | None = None
+        self.start: tuple[np.ndarray, float] = (np.zeros(2), 0.0)
+        self.speed = math.inf
+        self.playing = False
+        #: bumped at every reset or data change: older snapshots and surfaces are dropped
+        self.generation = 0
+        self._next_key = 0
+        self.runs: list[Run] = []
+        self.selected = 0
+        self.add_run()
+
+    @property
+    def run(self) -> Run:
+        """The selected run."""
+        return self.runs[self.selected]
+
+    def add_run(
+        self,
+        learning_rate: float = 0.1,
+        budget: int = 1000,
+        optimizer: str = "gd",
+        batch_size: int | None = None,
+    ) -> Run:
+        used = {r.colour for r in self.runs}
+        colour = next((c for c in RUN_COLOURS if c not in used), RUN_COLOURS[0])
+        run = Run(self, self._next_key, learning_rate, budget, optimizer, batch_size, colour)
+        self._next_key += 1
+        self.runs.append(run)
+        self.runsChanged.emit()
+        return run
+
+    def remove_run(self, index: int) -> Run:
+        run = self.runs.pop(index)
+        if self.selected >= len(self.runs) or self.selected > index:
+            self.selected = max(0, self.selected - 1)
+        self.runsChanged.emit()
+        self.selectionChanged.emit()
+        return run
+
+    def index_of(self, key: int) -> int | None:
+        return next((i for i, r in enumerate(self.runs) if r.key == key), None)
+
+    def select(self, index: int) -> None:
+        if index != self.selected and 0 <= index < len(self.runs):
+            self.selected = index
+            self.selectionChanged.emit()
+
+    def set_visible(self, index: int, visible: bool) -> None:
+        self.runs[index].visible = bool(visible)
+        self.runsChanged.emit()
+
+    def clock(self) -> Run:
+        """The run the scrubber walks along: the one with the most entries among the
+        selected and the visible runs (the selected one on ties), so that a run that
+        stopped early does not stop the others from being shown."""
+        best = self.run
+        for r in self.runs:
+            if r.visible and len(r.mirror) > len(best.mirror):
+                best = r
+        return best
+
+    def set_data(self, data: TrainingData) -> None:
+        self.data = data
+        self.generation += 1
+        self.start = (np.zeros(data.X.shape[0]), 0.0)
+        for run in self.runs:
+            run.mirror = RunMirror(data.X.shape[0])
+            run.clear()
+        self.dataChanged.emit()
+
+    def restart(self, w: np.ndarray | None = None, b: float | None = None) -> None:
+        """Back to the start point (a new one when given); histories and ghosts cleared."""
+        self.generation += 1
+        if w is not None and b is not None:
+            self.start = (np.asarray(w, dtype=float).ravel().copy(), float(b))
+        for run in self.runs:
+            run.clear()
+
+    def set_speed(self, speed: float) -> None:
+        self.speed = float(speed)
+        self.speedChanged.emit()
 
     def set_playing(self, playing: bool) -> None:
         if playing != self.playing:

@@ -15,7 +15,7 @@ import numpy as np
 
 from ..core import SLICES, HistoryView, SliceSpec
 from ..core.surface import SurfaceRequest
-from ..model.run import RunStatus, TrainingData
+from ..model.run import RUN_COLOURS, RunStatus, TrainingData
 
 #: cost-surface grid points per axis
 SURFACE_GRID = 128
@@ -173,6 +173,59 @@ class AxesHold:
     extent: tuple[float, float, float, float]
 
 
+def entry_at(history: HistoryLike, iteration: int) -> int:
+    """The last entry of ``history`` at or before ``iteration`` (0 when all are later)."""
+    i = int(np.searchsorted(history.iterations, iteration, side="right")) - 1
+    return max(0, min(i, len(history) - 1))
+
+
+@dataclass(frozen=True, eq=False)
+class Trace:
+    """Another raced run, drawn in its colour beside the selected one at the same iteration."""
+
+    name: str
+    colour: str
+    index: int  # its entry shown: the last one at or before the selected run's iteration
+    iterations: np.ndarray
+    costs: np.ndarray
+    path_x: np.ndarray  # every entry in the slice's coordinates
+    path_y: np.ndarray
+    w: np.ndarray
+    b: float
+    verdict: str = ""
+
+
+def make_trace(
+    history: HistoryLike, iteration: int, spec: SliceSpec, name: str, colour: str, verdict: str = ""
+) -> Trace:
+    """The trace of a raced run shown at ``iteration`` (its history must not be empty)."""
+    i = entry_at(history, iteration)
+    px, py = slice_path(history, spec)
+    return Trace(
+        name=name,
+        colour=colour,
+        index=i,
+        iterations=history.iterations,
+        costs=history.costs,
+        path_x=px,
+        path_y=py,
+        w=np.array(history.weights[i], dtype=float),
+        b=float(history.biases[i]),
+        verdict=verdict,
+    )
+
+
+@dataclass(frozen=True)
+class Clock:
+    """Where the scrubber stands: entry ``index`` of ``length`` in the run it walks along
+    (the longest of the race), at ``iteration`` of ``last_iteration``."""
+
+    index: int
+    length: int
+    iteration: int
+    last_iteration: int
+
+
 @dataclass(frozen=True, eq=False)
 class Scene:
     """Everything a panel needs to draw entry ``index`` of a run."""
@@ -201,6 +254,17 @@ class Scene:
     fixed_end: float = 0.0  # the third parameter at the last entry
     optimum: tuple[float, float] | None = None  # the minimum of J, when the run found it
     sample: int | None = None  # the chosen sample (ringed in the views), if any
+    colour: str = RUN_COLOURS[0]  # the run's colour (its path, curve and line)
+    name: str = ""  # the run's name (in legends when runs are raced)
+    traces: tuple[Trace, ...] = ()  # the other visible runs of a race
+    clock: Clock | None = None  # the scrubber (None: this run's own entries)
+
+    @property
+    def scrubber(self) -> Clock:
+        """The scrubber's position (this run's own when no race sets it)."""
+        if self.clock is not None:
+            return self.clock
+        return Clock(self.index, len(self.iterations), self.iteration, self.last_iteration)
 
     @property
     def fixed(self) -> float:
@@ -239,6 +303,10 @@ def make_scene(
     through_end: bool = False,
     converged: bool = False,
     sample: int | None = None,
+    colour: str = RUN_COLOURS[0],
+    name: str = "",
+    traces: tuple[Trace, ...] = (),
+    clock: Clock | None = None,
 ) -> Scene:
     """The scene of history entry ``index`` (0 ≤ index < len(history))."""
     spec = SLICES[slice_key]
@@ -271,6 +339,10 @@ def make_scene(
         # converged (‖∇J‖ ≤ tolerance): the last entry is the minimum, to the tolerance
         optimum=(float(px[-1]), float(py[-1])) if converged else None,
         sample=sample,
+        colour=colour,
+        name=name,
+        traces=traces,
+        clock=clock,
     )
 
 

@@ -17,12 +17,18 @@ import time
 import numpy as np
 from PySide6.QtCore import QObject, QThread, Signal, Slot
 
+from ..core import OPTIMIZERS
 from ..core.surface import SurfaceResult
 from ..model import (
     MAX_ITERATIONS,
+    MAX_RUNS,
+    AddLane,
     Pause,
     Play,
+    Race,
+    RemoveLane,
     Reset,
+    ResetLane,
     Resume,
     Rewind,
     Run,
@@ -36,7 +42,7 @@ from ..model import (
 )
 from ..present import scene as present
 from .tasks import TaskWorker
-from .worker import Snapshot, SurfaceWorker, TrainingWorker
+from .worker import RaceSnapshot, Snapshot, SurfaceWorker, TrainingWorker
 
 log = logging.getLogger(__name__)
 
@@ -44,6 +50,8 @@ log = logging.getLogger(__name__)
 SURFACE_INTERVAL = 0.2
 #: "Use a stable rate" sets this fraction of the guaranteed bound
 STABLE_FRACTION = 0.9
+#: "Rate sweep" races these multiples of the selected run's rate
+SWEEP_FACTORS = (0.1, 1 / 3, 1.0, 3.0, 10.0)
 
 
 class RunController(QObject):
@@ -56,12 +64,19 @@ class RunController(QObject):
     playingChanged = Signal(bool)
     message = Signal(str, int)  # status-bar text, timeout in ms (0: until replaced)
     errorOccurred = Signal(str)
+    settingsChanged = Signal()  # the selected run's settings (or which run is selected)
+    ghostsChanged = Signal()  # a run's abandoned branches
+    runsChanged = Signal()  # runs added, removed, edited, shown or hidden; a new verdict
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self.run = Run()
+        self.race = Race()
+        self._watch(self.race.run)
+        self.race.runsChanged.connect(self.runsChanged.emit)
+        self.race.selectionChanged.connect(self._on_selection)
+        self.race.speedChanged.connect(self.settingsChanged.emit)
         self.view = ViewState()
-        self.last: Snapshot | None = None
+        self._last: dict[int, Snapshot] = {}  # each run's newest snapshot, by key
         self._play_seq = 0  # the command that last set playing/paused
         self._resume_seq = 0  # the last Resume command posted
         # surface policy state
@@ -94,6 +109,20 @@ class RunController(QObject):
 
     # -- the run as the window reads it -------------------------------------------------
     @property
+    def run(self) -> Run:
+        """The selected run (the sliders, the read-out and the step panel follow it)."""
+        return self.race.run
+
+    @property
+    def runs(self) -> list[Run]:
+        return self.race.runs
+
+    @property
+    def last(self) -> Snapshot | None:
+        """The selected run's newest snapshot."""
+        return self._last.get(self.race.run.key)
+
+    @property
     def mirror(self):
         return self.run.mirror
 
@@ -106,26 +135,41 @@ class RunController(QObject):
         return self.run.playing
 
     def shown_index(self) -> int | None:
-        return self.view.shown_index(len(self.run.mirror))
+        """The scrubber's entry (in the race's clock run, see :meth:`Race.clock`)."""
+        return self.view.shown_index(len(self.race.clock().mirror))
 
     def scene(self, index: int | None = None) -> present.Scene | None:
-        """What the panels draw for the shown entry (or ``index``)."""
-        n = len(self.run.mirror)
+        """What the panels draw for the shown entry of the scrubber (or ``index``): the
+        selected run at that iteration, every other visible run beside it."""
+        clock = self.race.clock().mirror
+        n = len(clock)
         if index is None:
             index = self.shown_index()
-        if index is None or index >= n:
+        run = self.run
+        if index is None or index >= n or not len(run.mirror):
             return None
+        k = int(clock.iterations[index])
+        spec = present.SLICES[self.view.slice_key]
+        traces = tuple(
+            present.make_trace(r.mirror, k, spec, r.name, r.colour, r.verdict)
+            for r in self.race.runs
+            if r is not run and r.visible and len(r.mirror)
+        )
         return present.make_scene(
-            self.run.mirror,
-            index,
+            run.mirror,
+            present.entry_at(run.mirror, k),
             self.view.slice_key,
             self.view.log_scale,
-            self.run.ghosts,
-            tight=not self.run.playing,
-            run_id=self.run.generation,
+            run.ghosts,
+            tight=not run.playing,
+            run_id=run.generation,
             through_end=self.view.through_end,
-            converged=self.run.status is not None and self.run.status.status == "converged",
+            converged=run.status is not None and run.status.status == "converged",
             sample=self.view.sample,
+            colour=run.colour,
+            name=run.name,
+            traces=traces,
+            clock=present.Clock(index, n, k, int(clock.iterations[-1])),
         )
 
     # -- data and settings ---------------------------------------------------------------
@@ -135,32 +179,120 @@ class RunController(QObject):
         self.view.shown = None
         self.view.sample = 0
         self._forget_surface()
-        self.run.set_data(data)
-        self.last = None
-        w, b = self.run.start
-        self.worker.post(
-            SetData(
-                data.X,
-                data.Y,
-                w.copy(),
-                b,
-                self.run.learning_rate,
-                self.run.budget,
-                self.run.generation,
-            )
-        )
+        self.race.set_data(data)
+        self._last = {}
+        w, b = self.race.start
+        lanes = tuple(r.spec() for r in self.race.runs)
+        self.worker.post(SetData(data.X, data.Y, w.copy(), b, lanes, self.race.generation))
 
     def set_learning_rate(self, lr: float) -> None:
-        self.run.set_settings(learning_rate=lr)
-        self.worker.post(SetRate(float(lr)))
+        """The selected run's learning rate (it changes mid-run, as the slider moves)."""
+        run = self.run
+        run.set_settings(learning_rate=lr)
+        self.worker.post(SetRate(float(lr), run.key))
+        self.runsChanged.emit()
 
     def set_budget(self, n: int) -> None:
-        self.run.set_settings(budget=n)
-        self.worker.post(SetBudget(int(n)))
+        run = self.run
+        run.set_settings(budget=n)
+        self.worker.post(SetBudget(int(n), run.key))
 
     def set_speed(self, its: float) -> None:
-        self.run.set_settings(speed=its)
+        self.race.set_speed(its)
         self.worker.post(SetSpeed(float(its)))
+
+    # -- the runs of a race ------------------------------------------------------------
+    def _watch(self, run: Run) -> None:
+        run.settingsChanged.connect(lambda: run is self.run and self.settingsChanged.emit())
+        run.ghostsChanged.connect(self.ghostsChanged.emit)
+
+    def _on_selection(self) -> None:
+        self.settingsChanged.emit()
+        self.runsChanged.emit()
+        self.sceneChanged.emit()
+
+    def add_run(
+        self,
+        learning_rate: float,
+        optimizer: str = "gd",
+        batch_size: int | None = None,
+        budget: int | None = None,
+    ) -> int:
+        """A new run raced beside the others from the same start; returns its index.
+
+        It catches up with the others at once (paused or not)."""
+        if len(self.race.runs) >= MAX_RUNS:
+            raise ValueError(f"at most {MAX_RUNS} runs race at once")
+        if not (math.isfinite(learning_rate) and learning_rate > 0):
+            raise ValueError(f"the learning rate must be a positive number, got {learning_rate}")
+        if optimizer not in OPTIMIZERS:
+            raise ValueError(f"unknown optimizer {optimizer!r}; use one of {', '.join(OPTIMIZERS)}")
+        if batch_size is not None and int(batch_size) < 1:
+            raise ValueError(f"the batch size must be at least 1, got {batch_size}")
+        budget = self.run.budget if budget is None else int(budget)
+        run = self.race.add_run(float(learning_rate), budget, optimizer, batch_size)
+        self._watch(run)
+        if self.race.data is not None:
+            self.worker.post(AddLane(run.spec()))
+        return len(self.race.runs) - 1
+
+    def duplicate_run(self, index: int) -> int:
+        r = self.race.runs[index]
+        return self.add_run(r.learning_rate, r.optimizer, r.batch_size, r.budget)
+
+    def remove_run(self, index: int) -> None:
+        """Remove a run (the last one stays)."""
+        if len(self.race.runs) <= 1:
+            self.message.emit("The last run stays: a race needs one run", 5000)
+            return
+        run = self.race.remove_run(index)
+        self._last.pop(run.key, None)
+        self.worker.post(RemoveLane(run.key))
+        self.sceneChanged.emit()
+
+    def select_run(self, index: int) -> None:
+        """The run the sliders, the read-out and the step panel follow."""
+        self.race.select(index)
+
+    def set_run_visible(self, index: int, visible: bool) -> None:
+        self.race.set_visible(index, visible)
+        self.update_surface(force=True)
+        self.sceneChanged.emit()
+
+    def set_optimizer(self, optimizer: str, batch_size: int | None | bool = False) -> None:
+        """The selected run's optimizer (and batch size, None for all m): it starts
+        afresh from the start point and catches up with the others."""
+        run = self.run
+        run.set_settings(optimizer=optimizer, batch_size=batch_size)
+        self._reset_lane(run)
+
+    def set_batch_size(self, batch_size: int | None) -> None:
+        self.set_optimizer(self.run.optimizer, batch_size)
+
+    def _reset_lane(self, run: Run) -> None:
+        run.epoch += 1
+        self._last.pop(run.key, None)
+        run.clear()
+        if self.race.data is not None:
+            self.worker.post(ResetLane(run.spec()))
+        self.runsChanged.emit()
+        self.sceneChanged.emit()
+
+    def rate_sweep(self) -> list[int]:
+        """Runs at α/10, α/3, α, 3α and 10α of the selected run (those not racing yet),
+        with its optimizer and batch size; returns the new runs' indices."""
+        base = self.run
+        have = {(r.learning_rate, r.optimizer, r.batch_size) for r in self.race.runs}
+        added = []
+        for factor in SWEEP_FACTORS:
+            lr = float(f"{base.learning_rate * factor:.3g}")
+            if (lr, base.optimizer, base.batch_size) in have:
+                continue
+            if len(self.race.runs) >= MAX_RUNS:
+                self.message.emit(f"At most {MAX_RUNS} runs race at once", 5000)
+                break
+            added.append(self.add_run(lr, base.optimizer, base.batch_size, base.budget))
+        return added
 
     def set_slice(self, key: str) -> None:
         self.view.slice_key = key
@@ -186,8 +318,8 @@ class RunController(QObject):
 
     # -- the state machine ------------------------------------------------------------
     def _set_playing(self, playing: bool) -> None:
-        if playing != self.run.playing:
-            self.run.set_playing(playing)
+        if playing != self.race.playing:
+            self.race.set_playing(playing)
             self.playingChanged.emit(playing)
 
     def toggle_play(self) -> None:
@@ -197,25 +329,34 @@ class RunController(QObject):
             self.play()
 
     def play(self) -> None:
-        last = self.last
-        status = last.status if last is not None else None
-        resuming = last is not None and self._resume_seq > last.seq
-        if status is not None and status.stopped is not None and not resuming:
-            self.message.emit(
-                "The run stopped on non-finite values: lower the learning rate "
-                "('Use a stable rate') to continue, or Reset",
-                8000,
-            )
-            return
-        n = len(self.run.mirror)
+        lasts = [self._last.get(r.key) for r in self.race.runs]
+        resuming = any(s is not None and self._resume_seq > s.seq for s in lasts)
+        if lasts and all(s is not None and s.status.stopped is not None for s in lasts):
+            if not resuming:
+                self.message.emit(
+                    "The run stopped on non-finite values: lower the learning rate "
+                    "('Use a stable rate') to continue, or Reset",
+                    8000,
+                )
+                return
+        n = len(self.race.clock().mirror)
         at_end = self.view.shown is None or self.view.shown >= n - 1
-        if last is not None and at_end and last.iteration >= self.run.budget:
-            # the budget is used up: Play extends it so the button always does something
-            budget = min(MAX_ITERATIONS, 2 * max(1, last.iteration))
-            if budget <= last.iteration:
+        done = [
+            (r, s) for r, s in zip(self.race.runs, lasts, strict=True)
+            if s is not None and s.status.stopped is None and s.iteration >= r.budget
+        ]
+        if at_end and done and all(s is None or s.finished for s in lasts):
+            # every budget is used up: Play extends them so the button always does something
+            extended = False
+            for r, s in done:
+                budget = min(MAX_ITERATIONS, 2 * max(1, s.iteration))
+                if budget > s.iteration:
+                    r.set_settings(budget=budget)
+                    self.worker.post(SetBudget(budget, r.key))
+                    extended = True
+            if not extended:
                 self.message.emit("The iteration budget is at its maximum", 5000)
                 return
-            self.set_budget(budget)
         self._branch_if_scrubbed()
         self._set_playing(True)
         self._play_seq = self.worker.post(Play())
@@ -237,15 +378,15 @@ class RunController(QObject):
         """Back to the start point (a new one when given): history and ghosts cleared."""
         self._set_playing(False)
         self.view.shown = None
-        self.run.restart(w, b)
-        self.last = None
+        self.race.restart(w, b)
+        self._last = {}
         self._forget_surface()
-        self.worker.post(Reset(w, b, self.run.generation))
+        self.worker.post(Reset(w, b, self.race.generation))
         self.sceneChanged.emit()
 
     def scrub(self, index: int) -> None:
-        """Show history entry ``index`` (the newest follows the run again)."""
-        n = len(self.run.mirror)
+        """Show entry ``index`` of the scrubber (the newest follows the run again)."""
+        n = len(self.race.clock().mirror)
         if self.run.playing:
             self.pause()
         self.view.shown = None if index >= n - 1 else int(index)
@@ -253,14 +394,19 @@ class RunController(QObject):
         self.sceneChanged.emit()
 
     def _branch_if_scrubbed(self) -> None:
-        """Continue from the entry shown; the abandoned branch stays as a ghost."""
-        mirror = self.run.mirror
+        """Continue from the iteration shown; every run's abandoned branch stays as a ghost."""
+        clock = self.race.clock()
         i = self.view.shown
         self.view.shown = None
-        if i is None or i >= len(mirror) - 1:
+        if i is None or i >= len(clock.mirror) - 1:
             return
-        self.run.add_ghost(mirror.view(i))
-        self.worker.post(Rewind(i))
+        k = int(clock.mirror.iterations[i])
+        for run in self.race.runs:
+            if len(run.mirror):
+                j = present.entry_at(run.mirror, k)
+                if j < len(run.mirror) - 1:
+                    run.add_ghost(run.mirror.view(j))
+        self.worker.post(Rewind(i, clock.key))
 
     def pick_start(self, x: float, y: float) -> None:
         """A click on the surface (paused): the start point moves there in the slice."""
@@ -290,7 +436,7 @@ class RunController(QObject):
             return None
         self.set_learning_rate(lr)
         if self.last is not None and self.last.status.stopped is not None:
-            self._resume_seq = self.worker.post(Resume())
+            self._resume_seq = self.worker.post(Resume(self.run.key))
         self.message.emit(f"Learning rate set to {lr:.4g} (guaranteed stable)", 5000)
         return lr
 
@@ -312,11 +458,21 @@ class RunController(QObject):
         if index is None:
             index = self.shown_index()
         spec = present.SLICES[self.view.slice_key]
-        px, py = present.slice_path(mirror, spec)
+        clock = self.race.clock().mirror
+        k = int(clock.iterations[min(index, len(clock) - 1)])
+        index = present.entry_at(mirror, k)
         at = n - 1 if self.view.through_end else index
         fixed = float(np.append(mirror.weights[at], mirror.biases[at])[spec.fixed_param])
         previous = None if (force or self._surface_key != spec.key) else self._surface_extent
-        extent = present.surface_extent(px[: index + 1], py[: index + 1], previous)
+        # every visible run's path so far fits the surface
+        xs, ys = [], []
+        for run in self.race.runs:
+            if (run is self.run or run.visible) and len(run.mirror):
+                px, py = present.slice_path(run.mirror, spec)
+                j = present.entry_at(run.mirror, k) + 1
+                xs.append(px[:j])
+                ys.append(py[:j])
+        extent = present.surface_extent(np.concatenate(xs), np.concatenate(ys), previous)
         changed_extent = extent != self._surface_extent or self._surface_key != spec.key
         span = extent[1] - extent[0]
         # while training, the slice follows in steps of 1 % of the extent; when the run
@@ -364,13 +520,28 @@ class RunController(QObject):
             self.errorOccurred.emit(f"showing the run failed: {type(exc).__name__}: {exc}")
 
     def _apply_snapshot(self) -> None:
-        snap: Snapshot | None = self.worker.take()
-        if snap is None or snap.generation != self.run.generation:
+        race: RaceSnapshot | None = self.worker.take()
+        if race is None or race.generation != self.race.generation:
             return  # from before a reset or a data change
-        self.last = snap
-        self.run.apply(snap.start, snap.revision, snap.history, snap.status)
-        if snap.seq >= self._play_seq:
-            self._set_playing(snap.playing)  # the worker stops by itself at the end
+        verdicts = False
+        for snap in race.lanes:
+            i = self.race.index_of(snap.key)
+            if i is None:
+                continue  # a run removed meanwhile
+            run = self.race.runs[i]
+            if snap.epoch != run.epoch:
+                continue  # from before the run started afresh
+            old = run.status
+            self._last[snap.key] = snap
+            run.apply(snap.start, snap.revision, snap.history, snap.status)
+            verdicts |= old is None or (old.status, old.converged_at) != (
+                snap.status.status,
+                snap.status.converged_at,
+            )
+        if race.seq >= self._play_seq:
+            self._set_playing(race.playing)  # the worker stops by itself at the end
+        if verdicts:
+            self.runsChanged.emit()
         self.frameDue.emit()
 
     @Slot()

@@ -116,10 +116,10 @@ class FrameDrawer(QObject):
                 if panel.half == half and name not in self.unbound:
                     panel.draw(scene)
             if half == 0:
-                self.controller.update_surface(index=scene.index)
+                self.controller.update_surface(index=scene.scrubber.index)
             else:
                 self._draw_numbers(scene)
-            return scene.index
+            return scene.scrubber.index
         except Exception as exc:  # a view failed: say so, keep the app usable
             log.exception("drawing failed")
             self._report(f"Drawing failed: {type(exc).__name__}: {exc}", 15000)
@@ -138,7 +138,8 @@ class FrameDrawer(QObject):
             for extra in self.extras:
                 if extra.isVisible():
                     extra.draw(scene)
+        clock = scene.scrubber
         with QSignalBlocker(self.slider):
-            self.slider.setRange(0, len(run.mirror) - 1)
-            self.slider.setValue(scene.index)
-        self.label.setText(f"iteration {scene.iteration:,} of {scene.last_iteration:,}")
+            self.slider.setRange(0, clock.length - 1)
+            self.slider.setValue(clock.index)
+        self.label.setText(f"iteration {clock.iteration:,} of {clock.last_iteration:,}")

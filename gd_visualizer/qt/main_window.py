@@ -136,8 +136,8 @@ class MainWindow(QMainWindow):
         ctl.playingChanged.connect(g(self._update_buttons))
         ctl.message.connect(g(self.statusBar().showMessage))
         ctl.errorOccurred.connect(g(self._show_error))
-        ctl.run.settingsChanged.connect(g(self._on_settings_changed))
-        ctl.run.ghostsChanged.connect(g(self._on_ghosts_changed))
+        ctl.settingsChanged.connect(g(self._on_settings_changed))
+        ctl.ghostsChanged.connect(g(self._on_ghosts_changed))
 
         src.dataReady.connect(g(self._on_data))
         src.csvLoaded.connect(g(self._on_csv_loaded))
@@ -186,6 +186,18 @@ class MainWindow(QMainWindow):
         """The recorded run as drawn: entry i holds the parameters before update i
         and the learning rate used for it."""
         return self.controller.mirror.view()
+
+    @property
+    def runs(self) -> list:
+        """The raced runs (each with ``.history``, ``.learning_rate``, ``.optimizer``,
+        ``.batch_size``, ``.name``, ``.colour``); ``history`` is the selected one's."""
+        return self.controller.runs
+
+    def add_run(
+        self, learning_rate: float, optimizer: str = "gd", batch_size: int | None = None
+    ) -> int:
+        """Race one more run from the same start on the same data; returns its index."""
+        return self.controller.add_run(learning_rate, optimizer, batch_size)
 
     @property
     def is_playing(self) -> bool:

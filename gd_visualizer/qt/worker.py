@@ -17,15 +17,20 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
 from PySide6.QtCore import QObject, Signal, Slot
 
 from ..core import HistoryView, Trainer
 from ..core.surface import SurfaceRequest, compute_surface
 from ..model import (
+    AddLane,
     Command,
+    LaneSpec,
     Pause,
     Play,
+    RemoveLane,
     Reset,
+    ResetLane,
     Resume,
     Rewind,
     RunStatus,
@@ -77,7 +82,7 @@ class Outbox:
 
 @dataclass(frozen=True)
 class Snapshot:
-    """What the GUI draws: immutable copies, never the trainer's own arrays.
+    """One lane of what the GUI draws: immutable copies, never the trainer's own arrays.
 
     ``history`` holds the entries from index ``start`` on; the GUI keeps a
     mirror and replaces its entries from ``start`` (a full copy when
@@ -97,6 +102,18 @@ class Snapshot:
     stable_rate: float
     seq: int  # the number of the last command the worker had applied
     status: RunStatus = field(default_factory=RunStatus)
+    key: int = 0  # the lane (the run's key)
+    epoch: int = 0  # the lane's epoch (see LaneSpec)
+
+
+@dataclass(frozen=True)
+class RaceSnapshot:
+    """Every lane at one moment, and whether the race is playing."""
+
+    generation: int
+    seq: int
+    playing: bool
+    lanes: tuple[Snapshot, ...]
 
 
 class Mailbox(QObject):
@@ -150,36 +167,72 @@ class Mailbox(QObject):
             self.ready.emit()
 
 
+class Lane:
+    """One raced run in the worker: its trainer and what the GUI already holds of it."""
+
+    def __init__(self, X, Y, w, b, spec: LaneSpec) -> None:
+        self.key = spec.key
+        self.epoch = spec.epoch
+        self.trainer = Trainer(
+            X,
+            Y,
+            w=w,
+            b=b,
+            learning_rate=spec.learning_rate,
+            num_iterations=spec.budget,
+            optimizer=spec.optimizer,
+            batch_size=spec.batch_size,
+        )
+        self.revision = 0
+        # what the GUI's mirror holds (written under the outbox lock)
+        self.gui_len = 0
+        self.gui_rev = -1
+        self.local_at = -1.0
+        self.local_at_time = 0.0
+        self.local_rate = math.inf
+
+    def close(self) -> None:
+        self.trainer.close()
+
+
 class TrainingWorker(Mailbox):
-    """Runs a :class:`Trainer` in its own thread, paced and steered by commands."""
+    """Races one or more :class:`Trainer` lanes in its own thread, round-robin at one
+    pace (iteration k of every lane is reached at the same moment), steered by commands."""
 
     def __init__(self) -> None:
         super().__init__()
         self._applied = 0
-        self._gui_len = 0
-        self._gui_rev = -1
         # worker-thread state
-        self._trainer: Trainer | None = None
+        self._lanes: dict[int, Lane] = {}
+        self._X = None
+        self._Y = None
+        self._w0 = None
+        self._b0 = 0.0
         self._generation = 0
-        self._revision = 0
         self._playing = False
+        self._catch_up = 0  # lanes behind this iteration train while paused
         self._speed = math.inf
         self._credit = 0.0
-        self._seconds_per_iteration = 1e-4
+        self._seconds_per_iteration = 1e-4  # one iteration of every active lane
         self._lr_pending = False
-        self._local_at = -1.0
-        self._local_at_time = 0.0
-        self._local_rate = math.inf
         #: cleared by the GUI while it draws a frame; the loop does not start a batch
         #: then, so the GUI thread never waits for the GIL in the middle of a frame
         self.gui_idle = threading.Event()
         self.gui_idle.set()
         self.lr_effective_at = 0.0  # perf_counter() of the first update using a new rate
 
-    def _taken(self, snap: Snapshot) -> None:
-        # what the GUI's mirror now holds: the next snapshot only needs what follows
-        self._gui_len = snap.start + len(snap.history)
-        self._gui_rev = snap.revision
+    @property
+    def _trainer(self) -> Trainer | None:
+        """The first lane's trainer (tests and the benchmark look at one run)."""
+        return next(iter(self._lanes.values())).trainer if self._lanes else None
+
+    def _taken(self, snap: RaceSnapshot) -> None:
+        # what the GUI's mirrors now hold: the next snapshot only needs what follows
+        for s in snap.lanes:
+            lane = self._lanes.get(s.key)
+            if lane is not None and lane.epoch == s.epoch:
+                lane.gui_len = s.start + len(s.history)
+                lane.gui_rev = s.revision
 
     # -- the loop (worker thread) --------------------------------------------------
     @Slot()
@@ -190,18 +243,45 @@ class TrainingWorker(Mailbox):
                 break
             except Exception as exc:  # shown to the user; the loop goes on, paused
                 self._playing = False
+                self._catch_up = 0
                 self.failed.emit(f"training stopped: {type(exc).__name__}: {exc}")
                 try:
                     self._publish()
                 except Exception:  # nothing more to report
                     pass
-        if self._trainer is not None:
-            self._trainer.close()  # the kernel's helper threads end with the worker
+        for lane in self._lanes.values():
+            lane.close()  # the kernels' helper threads end with the worker
         self.finished.emit()
 
+    def _active(self) -> list[Lane]:
+        """The lanes that train now: all unfinished ones while playing, else those
+        catching up with the others."""
+        lanes = [ln for ln in self._lanes.values() if not ln.trainer.finished]
+        if self._playing:
+            return lanes
+        return [ln for ln in lanes if ln.trainer.iteration < self._catch_up]
+
     def _busy(self) -> bool:
-        t = self._trainer
-        return self._playing and t is not None and not t.finished
+        return bool(self._active())
+
+    def _train(self, k: int) -> int:
+        """Every active lane up to the same iteration, at most k past the slowest."""
+        active = self._active()
+        if not active:
+            return 0
+        target = min(ln.trainer.iteration for ln in active) + k
+        if not self._playing:
+            target = min(target, self._catch_up)
+        done = 0
+        for lane in active:
+            t = lane.trainer
+            stride = t.history.stride
+            done += t.run(max(0, target - t.iteration))
+            if t.history.stride != stride:
+                lane.revision += 1
+        if self._playing and not any(not ln.trainer.finished for ln in self._lanes.values()):
+            self._playing = False
+        return done
 
     def _loop(self) -> None:
         last_publish = 0.0
@@ -219,9 +299,10 @@ class TrainingWorker(Mailbox):
                 changed |= self._apply(command)
                 self._applied = seq
             now = time.perf_counter()
-            trainer = self._trainer
-            if self._busy() and trainer is not None:
-                if math.isinf(self._speed):
+            active = self._active()
+            if active:
+                catching_up = not self._playing
+                if math.isinf(self._speed) or catching_up:
                     k = max(1, int(BATCH_SECONDS / self._seconds_per_iteration))
                 else:
                     self._credit = min(
@@ -231,22 +312,20 @@ class TrainingWorker(Mailbox):
                 last_tick = now
                 if k > 0:
                     self.gui_idle.wait(GUI_WAIT_SECONDS)
-                    stride = trainer.history.stride
                     t0 = time.perf_counter()
-                    done = trainer.run(k)
-                    if self._lr_pending and done:
+                    before = min(ln.trainer.iteration for ln in active)
+                    self._train(k)
+                    rounds = max(ln.trainer.iteration for ln in active) - before
+                    if self._lr_pending and rounds:
                         self._lr_pending = False
                         self.lr_effective_at = t0  # the first iteration with the new rate
                     batch = time.perf_counter() - t0
-                    if done:
-                        per = batch / done
+                    if rounds > 0:
+                        per = batch / rounds
                         self._seconds_per_iteration = 0.8 * self._seconds_per_iteration + 0.2 * per
-                    self._credit -= done
-                    if trainer.history.stride != stride:
-                        self._revision += 1
+                    if not catching_up:
+                        self._credit -= rounds
                     changed = True
-                    if trainer.finished:
-                        self._playing = False
             else:
                 last_tick = now
                 self._credit = 0.0
@@ -260,113 +339,177 @@ class TrainingWorker(Mailbox):
                 # (a tight Python loop holds the GIL; resting a fraction of each batch
                 # lets the GUI thread draw without waiting for it)
                 wait = max(0.0005, REST_FRACTION * batch)
-                if not math.isinf(self._speed) and self._credit < 1:
+                if self._playing and not math.isinf(self._speed) and self._credit < 1:
                     wait = max(wait, (1 - self._credit) / self._speed)
                     wait = min(wait, max(0.0005, 1.0 / PUBLISH_HZ - (now - last_publish)))
                 with self._cond:
                     if not self._stop and not self._commands:
                         self._cond.wait(wait)
 
+    def _lanes_for(self, key: int | None) -> list[Lane]:
+        if key is None:
+            return list(self._lanes.values())
+        lane = self._lanes.get(key)
+        return [] if lane is None else [lane]
+
+    def _new_lane(self, spec: LaneSpec) -> None:
+        old = self._lanes.get(spec.key)
+        if old is not None:
+            old.close()  # its helper threads end with it
+        others = [ln.trainer.iteration for k, ln in self._lanes.items() if k != spec.key]
+        self._lanes[spec.key] = Lane(self._X, self._Y, self._w0, self._b0, spec)
+        # it catches up with the others (at once, even while paused)
+        self._catch_up = max([self._catch_up, *others]) if others else 0
+
     def _apply(self, command: Command) -> bool:
         """Apply one command; True when the run changed (a snapshot is due)."""
-        t = self._trainer
         match command:
-            case SetData(X, Y, w, b, lr, n, generation):
-                if t is not None:
-                    t.close()  # its helper threads end with it
-                self._trainer = Trainer(X, Y, w=w, b=b, learning_rate=lr, num_iterations=n)
+            case SetData(X, Y, w, b, lanes, generation):
+                for lane in self._lanes.values():
+                    lane.close()  # its helper threads end with it
+                self._X, self._Y, self._w0, self._b0 = X, Y, np.asarray(w, dtype=float), b
+                self._lanes = {}
+                for spec in lanes:
+                    self._lanes[spec.key] = Lane(X, Y, self._w0, b, spec)
                 self._generation = generation
-                self._revision += 1
                 self._playing = False
+                self._catch_up = 0
                 return True
             case SetSpeed(its):
                 self._speed = float(its)
                 return False
-        if t is None:
+        if self._X is None:
             return False
         match command:
+            case AddLane(spec) | ResetLane(spec):
+                self._new_lane(spec)
+            case RemoveLane(key):
+                lane = self._lanes.pop(key, None)
+                if lane is not None:
+                    lane.close()
             case Play():
-                self._playing = not t.finished
+                self._playing = any(not ln.trainer.finished for ln in self._lanes.values())
+                self._catch_up = 0
             case Pause():
                 self._playing = False
+                self._catch_up = 0
             case Step(k):
                 self._playing = False
-                if t.iteration >= t.num_iterations:
-                    t.num_iterations = t.iteration + k
-                t.run(k)
+                self._catch_up = 0
+                for lane in self._lanes.values():
+                    t = lane.trainer
+                    if t.iteration >= t.num_iterations:
+                        t.num_iterations = t.iteration + k
+                    t.run(k)
             case Reset(w, b, generation):
-                t.reset(w, b)
+                if w is not None and b is not None:
+                    self._w0, self._b0 = np.asarray(w, dtype=float), float(b)
+                for lane in self._lanes.values():
+                    lane.trainer.reset(w, b)
+                    lane.revision += 1
                 self._generation = generation
-                self._revision += 1
                 self._playing = False
-            case Rewind(index):
-                if 0 <= index < len(t.history) - 1:
-                    t.rewind(index)
-                    self._revision += 1
-            case Resume():
-                if t.nonfinite_reason is not None:
-                    t.rewind(len(t.history) - 1)  # the last finite state, divergence cleared
-                    self._revision += 1
-            case SetRate(lr):
-                t.learning_rate = lr
+                self._catch_up = 0
+            case Rewind(index, key):
+                self._rewind(index, key)
+            case Resume(key):
+                for lane in self._lanes_for(key):
+                    t = lane.trainer
+                    if t.nonfinite_reason is not None:
+                        t.rewind(len(t.history) - 1)  # the last finite state, divergence cleared
+                        lane.revision += 1
+            case SetRate(lr, key):
+                for lane in self._lanes_for(key):
+                    lane.trainer.learning_rate = lr
                 self._lr_pending = True
-            case SetBudget(n):
-                t.num_iterations = n
-                if t.finished:
+            case SetBudget(n, key):
+                for lane in self._lanes_for(key):
+                    lane.trainer.num_iterations = n
+                if not any(not ln.trainer.finished for ln in self._lanes.values()):
                     self._playing = False
             case _:
                 raise ValueError(f"unknown command {command!r}")
-        self._local_at = -1.0
+        for lane in self._lanes.values():
+            lane.local_at = -1.0
         return True
 
-    def _publish(self) -> None:
-        t = self._trainer
-        if t is None:
+    def _rewind(self, index: int, key: int | None) -> None:
+        """Lane ``key`` continues from entry ``index``, every other lane from its entry at
+        the same iteration (the later entries are dropped)."""
+        lanes = self._lanes_for(key) or list(self._lanes.values())[:1]
+        if not lanes:
             return
-        with self._outbox.lock:
-            base_len, base_rev = self._gui_len, self._gui_rev
-        start = max(0, base_len - 1) if base_rev == self._revision else 0
-        start = min(start, len(t.history) - 1)
+        h = lanes[0].trainer.history
+        if not 0 <= index < len(h) - 1:
+            return
+        iteration = int(h.view(index).iterations[0])
+        for lane in self._lanes.values():
+            t = lane.trainer
+            its = t.history.view().iterations
+            i = int(np.searchsorted(its, iteration, side="right")) - 1
+            if 0 <= i < len(its) - 1:
+                t.rewind(i)
+                lane.revision += 1
+        self._catch_up = 0
+
+    def _publish(self) -> None:
+        if not self._lanes:
+            return
         now = time.perf_counter()
-        if (
-            self._local_at < 0
-            or (not self._busy() and self._local_at != t.iteration)
-            or (now - self._local_at_time > LOCAL_RATE_SECONDS)
-        ):
-            self._local_rate = t.local_rate_limit
-            self._local_at = t.iteration
-            self._local_at_time = now
-        status = RunStatus(
-            iteration=t.iteration,
-            num_iterations=t.num_iterations,
-            learning_rate=t.learning_rate,
-            playing=self._playing,
-            finished=t.finished,
-            divergence=t.divergence_reason,
-            stopped=t.nonfinite_reason,
-            stable_rate=t.stable_learning_rate,
-            local_rate=self._local_rate,
-            status=t.status,
-            converged_at=t.converged_at,
-            status_text=t.status_text,
-            separable=t.separable,
+        busy = self._busy()
+        with self._outbox.lock:
+            bases = {k: (ln.gui_len, ln.gui_rev) for k, ln in self._lanes.items()}
+        snaps = []
+        for key, lane in self._lanes.items():
+            t = lane.trainer
+            base_len, base_rev = bases[key]
+            start = max(0, base_len - 1) if base_rev == lane.revision else 0
+            start = min(start, len(t.history) - 1)
+            if (
+                lane.local_at < 0
+                or (not busy and lane.local_at != t.iteration)
+                or (now - lane.local_at_time > LOCAL_RATE_SECONDS)
+            ):
+                lane.local_rate = t.local_rate_limit
+                lane.local_at = t.iteration
+                lane.local_at_time = now
+            status = RunStatus(
+                iteration=t.iteration,
+                num_iterations=t.num_iterations,
+                learning_rate=t.learning_rate,
+                playing=self._playing,
+                finished=t.finished,
+                divergence=t.divergence_reason,
+                stopped=t.nonfinite_reason,
+                stable_rate=t.stable_learning_rate,
+                local_rate=lane.local_rate,
+                status=t.status,
+                converged_at=t.converged_at,
+                status_text=t.status_text,
+                separable=t.separable,
+            )
+            snaps.append(
+                Snapshot(
+                    generation=self._generation,
+                    revision=lane.revision,
+                    start=start,
+                    history=t.history.view(start),
+                    iteration=t.iteration,
+                    num_iterations=t.num_iterations,
+                    learning_rate=t.learning_rate,
+                    playing=self._playing,
+                    finished=t.finished,
+                    divergence=t.divergence_reason,
+                    stable_rate=t.stable_learning_rate,
+                    seq=self._applied,
+                    status=status,
+                    key=key,
+                    epoch=lane.epoch,
+                )
+            )
+        self._publish_result(
+            RaceSnapshot(self._generation, self._applied, self._playing, tuple(snaps))
         )
-        snap = Snapshot(
-            generation=self._generation,
-            revision=self._revision,
-            start=start,
-            history=t.history.view(start),
-            iteration=t.iteration,
-            num_iterations=t.num_iterations,
-            learning_rate=t.learning_rate,
-            playing=self._playing,
-            finished=t.finished,
-            divergence=t.divergence_reason,
-            stable_rate=t.stable_learning_rate,
-            seq=self._applied,
-            status=status,
-        )
-        self._publish_result(snap)
 
 
 class SurfaceWorker(Mailbox):
