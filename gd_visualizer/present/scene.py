@@ -193,10 +193,17 @@ class Trace:
     w: np.ndarray
     b: float
     verdict: str = ""
+    key: object = None  # the run's key (its row in the runs panel)
 
 
 def make_trace(
-    history: HistoryLike, iteration: int, spec: SliceSpec, name: str, colour: str, verdict: str = ""
+    history: HistoryLike,
+    iteration: int,
+    spec: SliceSpec,
+    name: str,
+    colour: str,
+    verdict: str = "",
+    key: object = None,
 ) -> Trace:
     """The trace of a raced run shown at ``iteration`` (its history must not be empty)."""
     i = entry_at(history, iteration)
@@ -212,6 +219,7 @@ def make_trace(
         w=np.array(history.weights[i], dtype=float),
         b=float(history.biases[i]),
         verdict=verdict,
+        key=key,
     )
 
 

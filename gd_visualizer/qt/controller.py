@@ -151,7 +151,7 @@ class RunController(QObject):
         k = int(clock.iterations[index])
         spec = present.SLICES[self.view.slice_key]
         traces = tuple(
-            present.make_trace(r.mirror, k, spec, r.name, r.colour, r.verdict)
+            present.make_trace(r.mirror, k, spec, r.name, r.colour, r.verdict, r.key)
             for r in self.race.runs
             if r is not run and r.visible and len(r.mirror)
         )

@@ -21,7 +21,16 @@ from PySide6.QtWidgets import (
 )
 
 from ..core import BUILTIN_DATASETS
-from ..model import MAX_ITERATIONS
+from ..model import MAX_ITERATIONS, OPTIMIZER_NAMES
+
+#: the update rule of each optimizer, as its tooltip writes it (the course's second part)
+OPTIMIZER_TIPS = {
+    "gd": "w := w − α·dw",
+    "momentum": "v := β₁v + (1−β₁)·dw;  w := w − α·v   (β₁ = 0.9)",
+    "rmsprop": "s := β₂s + (1−β₂)·dw²;  w := w − α·dw/(√s + ε)   (β₂ = 0.999, ε = 1e-8)",
+    "adam": "v, s as momentum and RMSProp;  v̂ = v/(1−β₁ᵗ), ŝ = s/(1−β₂ᵗ);  "
+    "w := w − α·v̂/(√ŝ + ε)",
+}
 
 LR_MIN_EXP, LR_MAX_EXP = -4.0, 1.0  # the slider spans 10⁻⁴ … 10
 LR_STEPS = 500
@@ -168,6 +177,8 @@ class Controls(QWidget):
     speedChanged = Signal(float)
     datasetRequested = Signal()  # the built-in dataset settings changed
     standardizeChanged = Signal(bool)
+    optimizerChanged = Signal(str)
+    batchSizeChanged = Signal(object)  # an int, or None for all m
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -269,6 +280,29 @@ class Controls(QWidget):
         it_row.addWidget(self.iter_spin)
         tform.addRow("Iterations", it_row)
 
+        self.optimizer_combo = QComboBox()
+        self.optimizer_combo.setObjectName("optimizerCombo")
+        for key, name in OPTIMIZER_NAMES.items():
+            self.optimizer_combo.addItem(name, key)
+            i = self.optimizer_combo.count() - 1
+            self.optimizer_combo.setItemData(i, OPTIMIZER_TIPS[key], Qt.ItemDataRole.ToolTipRole)
+        self.optimizer_combo.setToolTip(
+            "The selected run's update rule (the same for b); changing it starts the run afresh"
+        )
+        self.batch_spin = QSpinBox()
+        self.batch_spin.setObjectName("batchSizeSpin")
+        self.batch_spin.setRange(0, 1_000_000)
+        self.batch_spin.setSpecialValueText("all m")
+        self.batch_spin.setGroupSeparatorShown(True)
+        self.batch_spin.setKeyboardTracking(False)
+        self.batch_spin.setToolTip(
+            "Samples per update: all m (batch), 1 (stochastic) or any size between "
+            "(each epoch shuffles); an iteration is one update. The curves show the cost "
+            "on all the data."
+        )
+        tform.addRow("Optimizer", self.optimizer_combo)
+        tform.addRow("Mini-batch", self.batch_spin)
+
         self.speed_slider = QSlider(Qt.Orientation.Horizontal)
         self.speed_slider.setObjectName("speedSlider")
         self.speed_slider.setRange(0, SPEED_STEPS)
@@ -301,6 +335,12 @@ class Controls(QWidget):
         self.iter_slider.valueChanged.connect(self._on_iter_slider)
         self.iter_spin.valueChanged.connect(self._on_iter_spin)
         self.speed_slider.valueChanged.connect(self._on_speed)
+        self.optimizer_combo.currentIndexChanged.connect(
+            lambda _i: self.optimizerChanged.emit(self.optimizer_combo.currentData())
+        )
+        self.batch_spin.valueChanged.connect(
+            lambda v: self.batchSizeChanged.emit(None if v == 0 else int(v))
+        )
         self.dataset_combo.currentIndexChanged.connect(lambda _i: self.datasetRequested.emit())
         self.samples_spin.valueChanged.connect(lambda _v: self.datasetRequested.emit())
         self.noise_spin.valueChanged.connect(lambda _v: self.datasetRequested.emit())
@@ -366,6 +406,12 @@ class Controls(QWidget):
         with QSignalBlocker(self.iter_slider), QSignalBlocker(self.iter_spin):
             self.iter_slider.setValue(n)
             self.iter_spin.setValue(n)
+
+    def set_optimizer(self, optimizer: str, batch_size: int | None) -> None:
+        """Show the selected run's optimizer and mini-batch size (None: all m)."""
+        with QSignalBlocker(self.optimizer_combo), QSignalBlocker(self.batch_spin):
+            self.optimizer_combo.setCurrentIndex(max(0, self.optimizer_combo.findData(optimizer)))
+            self.batch_spin.setValue(0 if batch_size is None else batch_size)
 
     def speed(self) -> float:
         return slider_to_speed(self.speed_slider.value())

@@ -47,7 +47,9 @@ class Layout:
     history_label: QLabel
 
 
-def build_layout(panels: dict, controls: QWidget, readout: QWidget) -> Layout:
+def build_layout(
+    panels: dict, controls: QWidget, readout: QWidget, runs: QWidget | None = None
+) -> Layout:
     """Panels two per row with the history scrubber below; controls and read-out on
     the right in a scroll area."""
     plots = QWidget()
@@ -81,6 +83,8 @@ def build_layout(panels: dict, controls: QWidget, readout: QWidget) -> Layout:
     pv = QVBoxLayout(column)
     pv.setContentsMargins(0, 0, 0, 0)
     pv.addWidget(controls)
+    if runs is not None:
+        pv.addWidget(runs)
     pv.addWidget(QLabel("<b>Read-out</b>"))
     pv.addWidget(readout)
     pv.addStretch(1)

@@ -34,6 +34,7 @@ from .export_progress import ExportFlow
 from .guard import guarded
 from .keys import route_run_keys
 from .layout import add_dock, build_layout, fit_column, show_about
+from .runs import RunsPanel
 from .menus import build_menus
 from .settings import AppSettings, clear_settings, load_settings, save_settings
 from .step import StepPanel
@@ -73,7 +74,7 @@ class MainWindow(QMainWindow):
             self.statusBar().showMessage,
             self,
         )
-        self.drawer.extras.append(self.step_panel)
+        self.drawer.extras += [self.step_panel, self.runs_panel]
         build_menus(self)
         self._wire()
         self._keys = route_run_keys(self)
@@ -84,7 +85,8 @@ class MainWindow(QMainWindow):
         self.panels = {name: cls() for name, cls in PANELS.items()}
         self.readout = Readout()
         self.controls = Controls()
-        parts = build_layout(self.panels, self.controls, self.readout)
+        self.runs_panel = RunsPanel(self.controller.race)
+        parts = build_layout(self.panels, self.controls, self.readout, self.runs_panel)
         self.plots = parts.plots
         self._column = parts.column
         self.history_slider = parts.history_slider
@@ -119,6 +121,16 @@ class MainWindow(QMainWindow):
         c.open_button.clicked.connect(g(self.open_csv))
         c.columns_button.clicked.connect(g(src.choose_columns))
         c.stable_button.clicked.connect(g(ctl.use_stable_rate))
+        c.optimizerChanged.connect(g(ctl.set_optimizer))
+        c.batchSizeChanged.connect(g(ctl.set_batch_size))
+        rp = self.runs_panel
+        rp.runSelected.connect(g(ctl.select_run))
+        rp.visibilityToggled.connect(g(ctl.set_run_visible))
+        rp.addRequested.connect(g(lambda opt: self._add_and_select(opt)))
+        rp.duplicateRequested.connect(g(lambda i: ctl.select_run(ctl.duplicate_run(i))))
+        rp.removeRequested.connect(g(ctl.remove_run))
+        rp.sweepRequested.connect(g(ctl.rate_sweep))
+        ctl.runsChanged.connect(g(rp.refresh))
         self.history_slider.valueChanged.connect(g(ctl.scrub))
         self.surface_view.sliceChanged.connect(g(ctl.set_slice))
         self.surface_view.startPicked.connect(g(ctl.pick_start))
@@ -198,6 +210,13 @@ class MainWindow(QMainWindow):
     ) -> int:
         """Race one more run from the same start on the same data; returns its index."""
         return self.controller.add_run(learning_rate, optimizer, batch_size)
+
+    def _add_and_select(self, optimizer: str) -> None:
+        """Runs panel ▸ Add: a run of ``optimizer`` at the selected run's rate, selected."""
+        run = self.controller.run
+        self.controller.select_run(
+            self.controller.add_run(run.learning_rate, optimizer, run.batch_size)
+        )
 
     @property
     def is_playing(self) -> bool:
@@ -310,6 +329,7 @@ class MainWindow(QMainWindow):
         self.controls.set_learning_rate(run.learning_rate)
         self.controls.set_iterations(run.budget)
         self.controls.set_speed(run.speed)
+        self.controls.set_optimizer(run.optimizer, run.batch_size)
 
     # -- data ------------------------------------------------------------------------------
     def _on_dataset_request(self) -> None:

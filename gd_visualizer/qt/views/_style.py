@@ -8,10 +8,12 @@ from numpy.random import default_rng  # at import: numpy.random loads lazily (20
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QGraphicsItem, QLayout, QVBoxLayout, QWidget
 
+from ...model import RUN_COLOURS
+
 CLASS_COLORS = ("#0072B2", "#E69F00")  # blue, orange
 CLASS_SYMBOLS = ("o", "t")  # circle, triangle
 WRONG_COLOR = "#D55E00"  # vermilion ring around misclassified samples
-PATH_COLOR = "#CC0000"
+PATH_COLOR = RUN_COLOURS[0]  # a single run's path
 GHOST_COLOR = (120, 120, 120, 110)
 LINE_COLOR = "#111111"
 #: samples drawn at most per scatter (training always uses all of them)
@@ -188,3 +190,40 @@ def _font(pt: float):
     f = QFont()
     f.setPointSizeF(pt)
     return f
+
+
+class LinePool:
+    """Lines of the other raced runs, one per run, each in its run's colour.
+
+    Items are made as needed and kept (hidden when unused); a pen is set only when a
+    line's colour or style changes, so redrawing a race costs only the new data.
+    """
+
+    def __init__(self, item: pg.PlotItem, width: float = 2.0, z: float = 0.0, dashed=False):
+        self._item = item
+        self._width = width
+        self._z = z
+        self._style = Qt.PenStyle.DashLine if dashed else Qt.PenStyle.SolidLine
+        self.lines: list[pg.PlotDataItem] = []
+        self._colours: list[str | None] = []
+
+    def show(self, lines: list[tuple[np.ndarray, np.ndarray, str]]) -> None:
+        """Draw ``(x, y, colour)`` per line; the lines not given are hidden."""
+        while len(self.lines) < len(lines):
+            line = pg.PlotDataItem()
+            line.setZValue(self._z)
+            self._item.addItem(line)
+            self.lines.append(line)
+            self._colours.append(None)
+        for k, line in enumerate(self.lines):
+            if k >= len(lines):
+                if line.isVisible():
+                    line.setData([], [])
+                    line.hide()
+                continue
+            x, y, colour = lines[k]
+            if self._colours[k] != colour:
+                line.setPen(pg.mkPen(colour, width=self._width, style=self._style))
+                self._colours[k] = colour
+            line.setData(x, y)
+            line.show()

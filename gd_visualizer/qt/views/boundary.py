@@ -14,6 +14,7 @@ from ._style import (
     CLASS_COLORS,
     CLASS_SYMBOLS,
     LINE_COLOR,
+    LinePool,
     add_legend,
     chosen_ring,
     drawn_subset,
@@ -59,6 +60,8 @@ class BoundaryView(QWidget):
         self.line = pg.PlotDataItem(pen=pg.mkPen(LINE_COLOR, width=2.5), name="boundary σ = 0.5")
         item.addItem(self.line)
         self.legend.addItem(self.line, "σ = 0.5")
+        # the other raced runs' boundaries, each in its run's colour (dashed)
+        self.race_lines = LinePool(item, width=2.2, z=5, dashed=True)
         self.ring = chosen_ring()
         item.addItem(self.ring)
         item.scene().sigMouseClicked.connect(self._on_click)
@@ -76,6 +79,10 @@ class BoundaryView(QWidget):
 
     def draw(self, scene: Scene) -> None:
         self.show_state(scene.w, scene.b)
+        self.race_lines.show(
+            [(*boundary_segment(float(t.w[0]), float(t.w[1]), t.b, self._box), t.colour)
+             for t in scene.traces]
+        )
         self.mark_sample(scene.sample)
 
     def mark_sample(self, index: int | None) -> None:

@@ -9,7 +9,7 @@ from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QWidget
 
 from ...model import TrainingData
 from ...present.scene import Scene
-from ._style import GHOST_COLOR, make_plot, stack
+from ._style import GHOST_COLOR, PATH_COLOR, LinePool, make_plot, stack
 
 
 class CostCurveView(QWidget):
@@ -40,11 +40,16 @@ class CostCurveView(QWidget):
             pen=pg.mkPen(GHOST_COLOR, width=2, style=pg.QtCore.Qt.PenStyle.DashLine)
         )
         item.addItem(self.ghost)
-        self.curve = pg.PlotDataItem(pen=pg.mkPen("#0072B2", width=2))
+        # the other raced runs' curves, each in its run's colour
+        self.race_curves = LinePool(item, width=1.8)
+        self.curve = pg.PlotDataItem(pen=pg.mkPen(PATH_COLOR, width=2))
+        self.curve.setZValue(1)  # the selected run over the others
+        self._colour = PATH_COLOR
         item.addItem(self.curve)
-        self.marker = pg.InfiniteLine(pos=0, angle=90, pen=pg.mkPen("#CC0000", width=1.5))
+        self.marker = pg.InfiniteLine(pos=0, angle=90, pen=pg.mkPen("#444444", width=1.2))
         item.addItem(self.marker)
-        self.dot = pg.ScatterPlotItem(size=9, brush=pg.mkBrush("#CC0000"), pen=None)
+        self.dot = pg.ScatterPlotItem(size=9, brush=pg.mkBrush(PATH_COLOR), pen=pg.mkPen("k"))
+        self.dot.setZValue(2)
         item.addItem(self.dot)
         item.disableAutoRange()
         self._fixed = False
@@ -62,7 +67,21 @@ class CostCurveView(QWidget):
             self.show_ghost(None, None)
         else:
             self.show_ghost(*scene.ghost_curve)
+        if scene.colour != self._colour:
+            self._colour = scene.colour
+            self.curve.setPen(pg.mkPen(scene.colour, width=2))
+            self.dot.setBrush(pg.mkBrush(scene.colour))
         self.show_curve(scene.iterations, scene.costs, scene.index, tight=scene.tight)
+        self.show_race(scene)
+
+    def show_race(self, scene: Scene) -> None:
+        """The other raced runs' curves (each up to its newest entry)."""
+        self.race_curves.show(
+            [
+                (t.iterations, _positive(t.costs) if self._log else t.costs, t.colour)
+                for t in scene.traces
+            ]
+        )
 
     def reset_range(self) -> None:
         """Forget the axis limits (a new run starts)."""

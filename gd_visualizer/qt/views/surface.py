@@ -20,7 +20,7 @@ from ...present.scene import (
     slice_note,
     surface_title,
 )
-from ._style import GHOST_COLOR, PATH_COLOR, make_plot, stack
+from ._style import GHOST_COLOR, PATH_COLOR, LinePool, make_plot, stack
 
 #: at most this many path vertices are drawn (the path is thinned evenly)
 MAX_PATH_POINTS = 4000
@@ -104,7 +104,14 @@ class SurfaceView(QWidget):
             pen=pg.mkPen(GHOST_COLOR, width=2, style=pg.QtCore.Qt.PenStyle.DashLine)
         )
         item.addItem(self.ghost)
+        # the other raced runs: each path in its colour, its current point a dot
+        self.race_paths = LinePool(item, width=2)
+        self.race_points = pg.ScatterPlotItem(size=11, symbol="o", pen=pg.mkPen("k", width=1))
+        self.race_points.setZValue(5)
+        item.addItem(self.race_points)
         self.path = pg.PlotDataItem(pen=pg.mkPen(PATH_COLOR, width=2), name="descent path")
+        self.path.setZValue(1)  # the selected run over the others
+        self._path_colour = PATH_COLOR
         item.addItem(self.path)
         self.start = pg.ScatterPlotItem(
             size=12, symbol="o", pen=pg.mkPen("w", width=2), brush=pg.mkBrush(0, 0, 0, 160)
@@ -201,7 +208,11 @@ class SurfaceView(QWidget):
             self.show_ghost(None, None)
         else:
             self.show_ghost(*scene.ghost_path)
+        if scene.colour != self._path_colour:
+            self._path_colour = scene.colour
+            self.path.setPen(pg.mkPen(scene.colour, width=2.5))
         self.show_path(scene.path_x, scene.path_y, scene.index)
+        self.show_race(scene)
         self.show_step(*step_arrow(scene))
         if scene.optimum is None:
             self.optimum.setData([], [])
@@ -246,6 +257,23 @@ class SurfaceView(QWidget):
         else:
             self.start.setData([], [])
             self.current.setData([], [])
+
+    def show_race(self, scene: Scene) -> None:
+        """The other raced runs: each path up to its shown entry, and where it is."""
+        lines, xs, ys, brushes = [], [], [], []
+        for t in scene.traces:
+            n = t.index + 1
+            sel = thin(n, MAX_PATH_POINTS)
+            lines.append((t.path_x[:n][sel], t.path_y[:n][sel], t.colour))
+            xs.append(t.path_x[t.index])
+            ys.append(t.path_y[t.index])
+            brushes.append(pg.mkBrush(t.colour))
+        self.race_paths.show(lines)
+        with np.errstate(invalid="ignore"):
+            ok = np.isfinite(xs) & np.isfinite(ys) if xs else np.zeros(0, bool)
+        self.race_points.setData(
+            np.asarray(xs)[ok], np.asarray(ys)[ok], brush=[b for b, k in zip(brushes, ok) if k]
+        )
 
     def show_step(self, x0: float, y0: float, x1: float, y1: float) -> None:
         """The arrow from (x0, y0) to (x1, y1); none where the step is not finite."""
