@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
 from ..model import MAX_RUNS, OPTIMIZER_NAMES, Race
 from ..present.scene import Scene
 
-COLUMNS = ("Run", "Verdict", "J")
+COLUMNS = ("Run", "Verdict")
 #: the table shows this many rows without scrolling
 ROWS_SHOWN = 5
 
@@ -64,7 +64,6 @@ class RunsPanel(QGroupBox):
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
-        header.setSectionResizeMode(2, QHeaderView.ResizeMode.ResizeToContents)
         self.table.setToolTip(
             "Every run starts from the same point on the same data. Tick to show a run; "
             "select one to steer it with the sliders and follow it in the read-out."
@@ -120,9 +119,9 @@ class RunsPanel(QGroupBox):
                 self.table.setRowCount(len(runs))
             for i, run in enumerate(runs):
                 self._set(i, 0, run.name, run.colour, run.visible)
-                self._set(i, 1, run.verdict)
                 cost = self._costs.get(run.key)
-                self._set(i, 2, "—" if cost is None else f"{cost:.3g}")
+                shown = "" if cost is None else f" · J = {cost:.4g} at the iteration shown"
+                self._set(i, 1, run.verdict, tip=f"{run.name}: {run.verdict}{shown}")
             self.table.selectRow(self.race.selected)
         rows = min(len(runs), ROWS_SHOWN)
         height = self.table.horizontalHeader().height() + 2 * self.table.frameWidth()
@@ -133,7 +132,9 @@ class RunsPanel(QGroupBox):
         for button in (self.add_button, self.duplicate_button, self.sweep_button):
             button.setEnabled(not full)
 
-    def _set(self, row: int, col: int, text: str, colour: str | None = None, shown=None) -> None:
+    def _set(
+        self, row: int, col: int, text: str, colour: str | None = None, shown=None, tip=None
+    ) -> None:
         item = self.table.item(row, col)
         if item is None:
             item = QTableWidgetItem()
@@ -144,7 +145,9 @@ class RunsPanel(QGroupBox):
             self.table.setItem(row, col, item)
         if item.text() != text:
             item.setText(text)
-            item.setToolTip(text)
+        tip = text if tip is None else tip
+        if item.toolTip() != tip:
+            item.setToolTip(tip)
         if colour is not None and item.data(Qt.ItemDataRole.UserRole) != colour:
             item.setIcon(swatch(colour))
             item.setData(Qt.ItemDataRole.UserRole, colour)
@@ -154,7 +157,8 @@ class RunsPanel(QGroupBox):
                 item.setCheckState(state)
 
     def draw(self, scene: Scene) -> None:
-        """J of every run at the iteration shown (at reading speed, while visible)."""
+        """Verdicts, and J of every run at the iteration shown in the tooltips (at reading
+        speed, while visible)."""
         costs = {self.race.run.key: scene.cost}
         for t in scene.traces:
             costs[t.key] = float(t.costs[t.index])

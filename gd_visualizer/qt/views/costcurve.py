@@ -42,6 +42,12 @@ class CostCurveView(QWidget):
         item.addItem(self.ghost)
         # the other raced runs' curves, each in its run's colour
         self.race_curves = LinePool(item, width=1.8)
+        # the runs' names, in the plot's corner, while runs race (exports need it)
+        self.race_legend = pg.LegendItem(offset=(-4, 4), labelTextSize="8pt")
+        self.race_legend.setParentItem(item.vb)
+        self.race_legend.setBrush(pg.mkBrush(255, 255, 255, 200))
+        self.race_legend.hide()
+        self._legend_key: tuple = ()
         self.curve = pg.PlotDataItem(pen=pg.mkPen(PATH_COLOR, width=2))
         self.curve.setZValue(1)  # the selected run over the others
         self._colour = PATH_COLOR
@@ -82,6 +88,15 @@ class CostCurveView(QWidget):
                 for t in scene.traces
             ]
         )
+        key = (scene.name, *[(t.name, t.colour) for t in scene.traces]) if scene.traces else ()
+        if key != self._legend_key:
+            self._legend_key = key
+            self.race_legend.clear()
+            if key:
+                self.race_legend.addItem(self.curve, scene.name)
+                for line, t in zip(self.race_curves.lines, scene.traces, strict=False):
+                    self.race_legend.addItem(line, t.name)
+            self.race_legend.setVisible(bool(key))
 
     def reset_range(self) -> None:
         """Forget the axis limits (a new run starts)."""

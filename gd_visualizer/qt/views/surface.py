@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QSignalBlocker, Signal
@@ -24,6 +26,12 @@ from ._style import GHOST_COLOR, PATH_COLOR, LinePool, make_plot, stack
 
 #: at most this many path vertices are drawn (the path is thinned evenly)
 MAX_PATH_POINTS = 4000
+
+
+@functools.cache
+def _brush(colour: str):
+    """One brush per colour (made once: a race's dots are drawn every frame)."""
+    return pg.mkBrush(colour)
 
 
 def thin(n: int, limit: int) -> np.ndarray | slice:
@@ -267,7 +275,7 @@ class SurfaceView(QWidget):
             lines.append((t.path_x[:n][sel], t.path_y[:n][sel], t.colour))
             xs.append(t.path_x[t.index])
             ys.append(t.path_y[t.index])
-            brushes.append(pg.mkBrush(t.colour))
+            brushes.append(_brush(t.colour))
         self.race_paths.show(lines)
         with np.errstate(invalid="ignore"):
             ok = np.isfinite(xs) & np.isfinite(ys) if xs else np.zeros(0, bool)
