@@ -297,3 +297,49 @@ def test_unknown_optimizer_lists_the_allowed_names():
     assert tuple(OPTIMIZERS) == ("gd", "momentum", "rmsprop", "adam")
     with pytest.raises(ValueError, match="'gd', 'momentum', 'rmsprop', 'adam'"):
         make_optimizer("nesterov", n_x=2)
+
+
+def _independent_run(X, Y, name, lr, steps, beta1=0.9, beta2=0.999, eps=1e-8):
+    """The course's rules written out again in plain numpy on real data: the gradient of
+    the cross-entropy (dZ = A − Y, dw = X·dZᵀ/m, db = ΣdZ/m) and the update of each
+    optimizer, with t counting updates from 1 — nothing of the package is used."""
+    m = X.shape[1]
+    w, b = np.zeros((X.shape[0], 1)), 0.0
+    v_w, s_w, v_b, s_b = np.zeros_like(w), np.zeros_like(w), 0.0, 0.0
+    path = [np.append(w.ravel(), b)]
+    for t in range(1, steps + 1):
+        A = 1.0 / (1.0 + np.exp(-(w.T @ X + b)))
+        dZ = A - Y
+        dw, db = X @ dZ.T / m, float(np.sum(dZ)) / m
+        if name == "gd":
+            w, b = w - lr * dw, b - lr * db
+        else:
+            v_w, v_b = beta1 * v_w + (1 - beta1) * dw, beta1 * v_b + (1 - beta1) * db
+            s_w, s_b = beta2 * s_w + (1 - beta2) * dw**2, beta2 * s_b + (1 - beta2) * db**2
+            if name == "momentum":
+                w, b = w - lr * v_w, b - lr * v_b
+            elif name == "rmsprop":
+                w = w - lr * dw / (np.sqrt(s_w) + eps)
+                b = b - lr * db / (math.sqrt(s_b) + eps)
+            else:
+                vw_hat, vb_hat = v_w / (1 - beta1**t), v_b / (1 - beta1**t)
+                sw_hat, sb_hat = s_w / (1 - beta2**t), s_b / (1 - beta2**t)
+                w = w - lr * vw_hat / (np.sqrt(sw_hat) + eps)
+                b = b - lr * vb_hat / (math.sqrt(sb_hat) + eps)
+        path.append(np.append(w.ravel(), b))
+    return np.array(path)
+
+
+@pytest.mark.parametrize("name", ["gd", "momentum", "rmsprop", "adam"])
+def test_fifty_updates_on_iris_equal_the_rules_written_out(name):
+    ds = make_dataset("iris")
+    X = ds.standardization().apply(ds.X)
+    t = Trainer(X, ds.Y, learning_rate=0.05, num_iterations=50, optimizer=name)
+    t.run(50)
+    h = t.view()
+    got = np.column_stack([h.weights, h.biases])
+    want = _independent_run(X, ds.Y, name, 0.05, 50)
+    # 1e-12 of the parameters' scale (b passes near 0, where a relative test means nothing)
+    np.testing.assert_allclose(got, want, rtol=1e-12, atol=1e-12 * np.abs(want).max())
+    assert not np.allclose(want[-1], want[0])  # the run moved
+    t.close()
