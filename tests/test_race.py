@@ -185,3 +185,74 @@ def test_entry_at_picks_the_last_entry_not_after():
             return 4
 
     assert [entry_at(H(), k) for k in (0, 1, 2, 5, 6, 99)] == [0, 0, 1, 2, 3, 3]
+
+
+def test_play_from_a_scrubbed_iteration_branches_every_run(qtbot, win):
+    win.add_run(learning_rate=0.1, optimizer="momentum")
+    win.play()
+    qtbot.waitUntil(lambda: finished(win), timeout=WAIT)
+    old = [r.history.view() for r in win.runs]
+    win.history_slider.setValue(20)
+    win.controls.lr_spin.setValue(0.25)  # the selected run only
+    win.play()
+    qtbot.waitUntil(lambda: finished(win), timeout=WAIT)
+    for run, before in zip(win.runs, old, strict=True):
+        h = run.history.view()
+        assert len(h) == 61
+        np.testing.assert_array_equal(h.weights[:21], before.weights[:21])
+        assert len(run.ghosts) == 1 and run.ghosts[0].iterations[0] == 20
+    assert win.runs[0].history.learning_rates[30] == 0.25
+    assert win.runs[1].history.learning_rates[30] == 0.1
+    # the momentum run went on from its own state at 20 (velocity included): as if never
+    # scrubbed, since its rate did not change
+    np.testing.assert_array_equal(win.runs[1].history.weights, old[1].weights)
+
+
+def test_new_data_and_reset_restart_every_run(qtbot, win):
+    from gd_visualizer.core import make_dataset
+
+    win.add_run(learning_rate=1.0)
+    win.play()
+    qtbot.waitUntil(lambda: finished(win), timeout=WAIT)
+    win.set_dataset(make_dataset("moons", 150))
+    qtbot.waitUntil(
+        lambda: all(len(r.history) == 1 for r in win.runs) and win.dataset.name == "moons",
+        timeout=WAIT,
+    )
+    win.play()
+    qtbot.waitUntil(lambda: finished(win), timeout=WAIT)
+    for run in win.runs:
+        t = alone(win, run)
+        np.testing.assert_array_equal(run.history.weights, t.view().weights)
+        t.close()
+    win.reset()
+    qtbot.waitUntil(lambda: all(len(r.history) == 1 for r in win.runs), timeout=WAIT)
+
+
+def test_removing_the_selected_run_while_racing(qtbot, win):
+    for lr in (0.2, 0.3):
+        win.add_run(learning_rate=lr)
+    win.controller.select_run(2)
+    win.controls.iter_spin.setValue(5000)
+    win.play()
+    qtbot.waitUntil(lambda: len(win.runs[2].history) > 50, timeout=WAIT)
+    win.controller.remove_run(2)
+    assert [r.learning_rate for r in win.runs] == [0.5, 0.2]
+    assert win.controller.race.selected == 1
+    assert win.controls.learning_rate() == 0.2
+    win.pause()
+    qtbot.waitUntil(lambda: not win.is_playing, timeout=WAIT)
+    assert win.controller.scene() is not None
+
+
+def test_the_visibility_box_in_the_table_hides_a_run(qtbot, win):
+    from PySide6.QtCore import Qt
+
+    win.add_run(learning_rate=0.2)
+    win.play()
+    qtbot.waitUntil(lambda: finished(win), timeout=WAIT)
+    item = win.runs_panel.table.item(1, 0)
+    item.setCheckState(Qt.CheckState.Unchecked)
+    assert not win.runs[1].visible
+    assert win.controller.scene().traces == ()
+    assert not any(line.isVisible() for line in win.surface_view.race_paths.lines)

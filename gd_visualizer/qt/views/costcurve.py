@@ -42,7 +42,9 @@ class CostCurveView(QWidget):
         item.addItem(self.ghost)
         # the other raced runs' curves, each in its run's colour
         self.race_curves = LinePool(item, width=1.8)
-        # the runs' names, in the plot's corner, while runs race (exports need it)
+        # the runs' names in the plot's corner while runs race: in exports (the window's
+        # runs panel is the key there, and a legend would cover a small plot)
+        self.legend_races = False
         self.race_legend = pg.LegendItem(offset=(-4, 4), labelTextSize="8pt")
         self.race_legend.setParentItem(item.vb)
         self.race_legend.setBrush(pg.mkBrush(255, 255, 255, 200))
@@ -88,7 +90,8 @@ class CostCurveView(QWidget):
                 for t in scene.traces
             ]
         )
-        key = (scene.name, *[(t.name, t.colour) for t in scene.traces]) if scene.traces else ()
+        named = scene.traces and self.legend_races
+        key = (scene.name, *[(t.name, t.colour) for t in scene.traces]) if named else ()
         if key != self._legend_key:
             self._legend_key = key
             self.race_legend.clear()
