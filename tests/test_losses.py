@@ -241,3 +241,24 @@ def test_bad_lambd_raises(bad):
         propagate(W, B, X, Y, lambd=bad)
     with pytest.raises(ValueError, match="lambd"):
         Trainer(X, Y, lambd=bad)
+
+
+@pytest.mark.parametrize("loss", ["cross_entropy", "l2", "l1"])
+@pytest.mark.parametrize("lambd", [0.0, 3.0])
+@pytest.mark.parametrize("key", ["w1-w2", "w1-b", "w2-b"])
+def test_the_surface_is_the_cost_propagate_gives(loss, lambd, key):
+    from gd_visualizer.core import SLICES, make_dataset
+    from gd_visualizer.core.surface import SurfaceRequest, compute_surface
+
+    ds = make_dataset("iris")
+    X, Y = ds.standardization().apply(ds.X), ds.Y
+    spec = SLICES[key]
+    xs, ys, fixed = np.linspace(-4, 4, 9), np.linspace(-3, 3, 7), 0.7
+    res = compute_surface(SurfaceRequest(0, X, Y, spec, xs, ys, fixed, loss, lambd))
+    # the fast grid (cross-entropy) holds 1e-3; the other losses are computed exactly
+    rtol = 1e-3 if loss == "cross_entropy" else 1e-12
+    for j, i in [(0, 0), (3, 4), (6, 8), (2, 7)]:
+        theta = np.zeros(3)
+        theta[spec.x_param], theta[spec.y_param], theta[spec.fixed_param] = xs[i], ys[j], fixed
+        _, cost = propagate(theta[:2].reshape(2, 1), theta[2], X, Y, loss=loss, lambd=lambd)
+        assert res.J[j, i] == pytest.approx(cost, rel=rtol), (j, i)

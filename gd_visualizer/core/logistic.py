@@ -75,12 +75,7 @@ def cost_from_z(Z: np.ndarray, Y: np.ndarray, axis: int | None = None) -> Any:
     ``Z`` may carry leading grid dimensions (the cost surface passes a stack of
     logits); the mean is taken over ``axis`` (default: all elements).
     """
-    Z = np.asarray(Z, dtype=float)
-    Y = np.asarray(Y, dtype=float)
-    # softplus(±z) = relu(±z) + log1p(e^(-|z|)): both terms are >= 0, so the sum
-    # has no cancellation and J stays exact (and >= 0) as it approaches 0.
-    loss = Y * np.maximum(-Z, 0.0) + (1.0 - Y) * np.maximum(Z, 0.0)
-    loss += np.log1p(np.exp(-np.abs(Z)))
+    loss = sample_losses(Z, Y, "cross_entropy")
     return float(np.mean(loss)) if axis is None else np.mean(loss, axis=axis)
 
 
@@ -271,6 +266,21 @@ def _residual(Z: np.ndarray, Y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     small = e / (1.0 + e)  # σ(-|z|)
     d = np.where(Z >= 0.0, (1.0 - Y) - small, small - Y)  # a - y
     return d, small / (1.0 + e)  # a(1 - a) = e/(1 + e)²
+
+
+def sample_losses(Z: np.ndarray, Y: np.ndarray, loss: str = "cross_entropy") -> np.ndarray:
+    """L(a, y) of every sample (Z may carry leading grid dimensions): the terms whose
+    mean over the samples is the cost J of ``loss`` (a key of :data:`LOSSES`)."""
+    Z = np.asarray(Z, dtype=float)
+    Y = np.asarray(Y, dtype=float)
+    if loss == "cross_entropy":
+        # softplus(±z) = relu(±z) + log1p(e^(-|z|)): both terms are >= 0, so the sum
+        # has no cancellation and J stays exact (and >= 0) as it approaches 0.
+        out = Y * np.maximum(-Z, 0.0) + (1.0 - Y) * np.maximum(Z, 0.0)
+        out += np.log1p(np.exp(-np.abs(Z)))
+        return out
+    d, _ = _residual(Z, Y)
+    return d * d if loss == "l2" else np.abs(d)
 
 
 #: the losses :func:`propagate` and the trainer know, by name

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .logistic import cost_from_z
+from .logistic import sample_losses
 
 __all__ = [
     "SLICES",
@@ -59,11 +59,16 @@ def cost_grid(
     ys: np.ndarray,
     fixed: float,
     max_block: int = 1 << 22,
+    loss: str = "cross_entropy",
+    lambd: float = 0.0,
 ) -> np.ndarray:
     """J on the grid ``xs × ys`` of the slice, with the third parameter at ``fixed``.
 
+    ``loss`` and ``lambd`` as in :func:`~gd_visualizer.core.propagate` (the cost the
+    trainer descends: the loss's mean plus (λ/2m)·‖w‖²).
+
     Returns an array of shape ``(len(ys), len(xs))`` (row-major, row j is
-    ``ys[j]``), each entry the exact float64 cost from :func:`cost_from_z`.
+    ``ys[j]``), each entry the exact float64 cost (the mean of :func:`sample_losses`).
     The logits of a grid point are Z = θ_x·x̃_x + θ_y·x̃_y + fixed·x̃_f, with
     x̃ = (x1, x2, 1); rows are computed in blocks of at most ``max_block``
     logits to bound memory.
@@ -84,8 +89,24 @@ def cost_grid(
     for r0 in range(0, len(ys), rows):
         r1 = min(r0 + rows, len(ys))
         Z = along_x[None, :, :] + (ys[r0:r1, None] * xc[None, :] + base)[:, None, :]
-        out[r0:r1] = cost_from_z(Z, y, axis=-1)
+        out[r0:r1] = np.mean(sample_losses(Z, y, loss), axis=-1)
+    if lambd:
+        out += l2_grid(spec, xs, ys, fixed, lambd, m)
     return out
+
+
+def l2_grid(
+    spec: SliceSpec, xs: np.ndarray, ys: np.ndarray, fixed: float, lambd: float, m: int
+) -> np.ndarray:
+    """(λ/2m)·‖w‖² on the grid of the slice (b is not regularized; w₁, w₂ are the
+    axes or the held value)."""
+    n_w = len(PARAMS) - 1
+    gx, gy = np.meshgrid(np.asarray(xs, float), np.asarray(ys, float))  # row j is ys[j]
+    sq = np.zeros_like(gx)
+    for index, values in ((spec.x_param, gx), (spec.y_param, gy), (spec.fixed_param, fixed)):
+        if index < n_w:
+            sq = sq + np.square(values)
+    return lambd / (2.0 * max(m, 1)) * sq
 
 
 def contour_segments(
@@ -152,6 +173,8 @@ class SurfaceRequest:
     xs: np.ndarray
     ys: np.ndarray
     fixed: float
+    loss: str = "cross_entropy"
+    lambd: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -223,13 +246,18 @@ def compute_surface(req: SurfaceRequest, exact: bool = False) -> SurfaceResult:
     reach = max(abs(float(v)) for v in (req.xs[0], req.xs[-1], req.ys[0], req.ys[-1]))
     reach = max(reach, abs(float(req.fixed)))
     big = req.X.size and float(np.max(np.abs(req.X))) > FLOAT32_SAFE
-    if exact or big or reach > FLOAT32_SAFE:
+    if exact or big or reach > FLOAT32_SAFE or req.loss != "cross_entropy":
+        # (the fast grid knows the cross-entropy only: the other losses are exact)
         with np.errstate(over="ignore", invalid="ignore"):
-            J = cost_grid(req.X, req.Y, req.spec, req.xs, req.ys, req.fixed)
+            J = cost_grid(
+                req.X, req.Y, req.spec, req.xs, req.ys, req.fixed, loss=req.loss, lambd=req.lambd
+            )
         J = np.where(np.isnan(J), np.inf, J)
     else:
         samples = CompressedSamples.build(req.X, req.Y, max_weight=reach)
         J = fast_cost_grid(samples, req.spec, req.xs, req.ys, req.fixed)
+        if req.lambd:
+            J = J + l2_grid(req.spec, req.xs, req.ys, req.fixed, req.lambd, req.X.shape[1])
     levels = surface_levels(J)
     cx, cy = contour_segments(J, req.xs, req.ys, levels)
     return SurfaceResult(req, J, cx, cy, levels)
