@@ -13,6 +13,7 @@ import re
 import signal
 import stat
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 from types import FrameType
 
@@ -20,6 +21,8 @@ from types import FrameType
 # ``main.py export`` takes over SIGINT and SIGTERM a few milliseconds after it starts.
 
 MAX_ITERATIONS = 100_000
+#: the largest mini-batch size a command line takes
+MAX_BATCH_SIZE = 1_000_000
 #: exit status after a signal: 128 + its number, as a shell reports it
 EXIT_STATUS = {signal.SIGINT: 130, signal.SIGTERM: 143}
 
@@ -241,3 +244,57 @@ def out_dir_arg(text: str) -> Path:
     if "\0" in text:
         raise argparse.ArgumentTypeError(f"{_quoted(text)} is not a valid folder name")
     return Path(text)
+
+
+@dataclass(frozen=True)
+class RunSpec:
+    """The settings of one run on the command line (``batch_size`` None: all m samples)."""
+
+    optimizer: str
+    learning_rate: float
+    batch_size: int | None = None
+
+
+def optimizer_arg(text: str) -> str:
+    """One of the trainer's optimizers, by name (gd, momentum, rmsprop, adam)."""
+    from .core import OPTIMIZERS
+
+    if text.lower() not in OPTIMIZERS:
+        raise argparse.ArgumentTypeError(
+            f"unknown optimizer {_quoted(text)}; use one of {', '.join(OPTIMIZERS)}"
+        )
+    return text.lower()
+
+
+def batch_size_arg(text: str) -> int:
+    return _whole(text, 1, MAX_BATCH_SIZE, "the batch size")
+
+
+def run_spec_arg(text: str) -> RunSpec:
+    """``OPTIMIZER:RATE`` or ``OPTIMIZER:RATE:BATCH``, e.g. ``adam:0.05`` or ``gd:0.1:32``."""
+    parts = text.split(":")
+    if len(parts) not in (2, 3):
+        raise argparse.ArgumentTypeError("use OPTIMIZER:RATE or OPTIMIZER:RATE:BATCH")
+    batch = batch_size_arg(parts[2]) if len(parts) == 3 else None
+    return RunSpec(optimizer_arg(parts[0]), positive_float(parts[1]), batch)
+
+
+def compare_arg(text: str) -> tuple[RunSpec, ...]:
+    """2 to MAX_RUNS different run specs separated by commas (see :func:`run_spec_arg`)."""
+    from .model.run import MAX_RUNS
+
+    texts = [t.strip() for t in text.split(",")]
+    if not 2 <= len(texts) <= MAX_RUNS:
+        raise argparse.ArgumentTypeError(
+            f"give 2 to {MAX_RUNS} runs separated by commas, got {len(texts)}"
+        )
+    specs: list[RunSpec] = []
+    for spec_text in texts:
+        try:
+            spec = run_spec_arg(spec_text)
+        except argparse.ArgumentTypeError as exc:
+            raise argparse.ArgumentTypeError(f"{_quoted(spec_text)}: {exc}") from None
+        if spec in specs:
+            raise argparse.ArgumentTypeError(f"{_quoted(spec_text)}: the same run twice")
+        specs.append(spec)
+    return tuple(specs)

@@ -1,4 +1,5 @@
-"""``gd-visualizer export``: train a run and export it as PNG frames, APNG and run.json.
+"""``gd-visualizer export``: train a run (or race several) and export it as PNG frames, APNG
+and run.json.
 
 Every bad input is one line on stderr and exit status 2; anything unexpected is one line and
 status 1.  SIGINT and SIGTERM only set a flag that is checked between small steps, so the
@@ -21,10 +22,14 @@ from .cli_args import (
     ArgumentParser,
     Interrupted,
     Interrupts,
+    RunSpec,
+    batch_size_arg,
+    compare_arg,
     dataset_arg,
     flush_stdout,
     non_negative_float,
     one_line,
+    optimizer_arg,
     out_dir_arg,
     pair_arg,
     positive_float,
@@ -34,6 +39,7 @@ from .cli_args import (
 )
 from .core import BUILTIN_DATASETS, DatasetError, Trainer, load_csv, make_dataset
 from .model import TrainingData
+from .model.run import RUN_COLOURS, run_name
 from .present.files import check_out_dir, plural, shown
 from .present.record import ExportError, ExportSettings, RunRecord
 
@@ -58,7 +64,8 @@ def export_parser() -> ArgumentParser:
         prog="gd-visualizer export",
         description="Train logistic regression by gradient descent and export the run as PNG "
         "frames (frame_0001.png, …), an animated PNG (animation.png) and a summary (run.json). "
-        "Runs without a display.",
+        "With --compare, several runs race from the same start on the same data, each drawn in "
+        "its colour; the first one's numbers are shown. Runs without a display.",
         epilog="Files are written into a hidden staging folder inside DIR and moved into place "
         "only when all are complete; an earlier export (frame_NNNN.png, animation.png, "
         "run.json) is replaced only then, and nothing else in DIR is ever touched. "
@@ -74,7 +81,30 @@ def export_parser() -> ArgumentParser:
         metavar="NAME|PATH.csv",
         help=f"a built-in dataset ({', '.join(BUILTIN_DATASETS)}) or a CSV file",
     )
-    p.add_argument("--learning-rate", required=True, type=positive_float, metavar="LR")
+    rate = p.add_mutually_exclusive_group(required=True)
+    rate.add_argument(
+        "--learning-rate", type=positive_float, metavar="LR", help="the rate of a single run"
+    )
+    rate.add_argument(
+        "--compare",
+        type=compare_arg,
+        metavar="SPEC,SPEC,…",
+        help="race 2 to 8 runs instead of one: each SPEC is OPTIMIZER:RATE or "
+        "OPTIMIZER:RATE:BATCH, e.g. gd:0.1,gd:1,momentum:0.1,adam:0.05 (not with "
+        '--learning-rate, --optimizer or --batch-size); run.json lists them under "runs"',
+    )
+    p.add_argument(
+        "--optimizer",
+        type=optimizer_arg,
+        metavar="NAME",
+        help="gd, momentum, rmsprop or adam (default gd)",
+    )
+    p.add_argument(
+        "--batch-size",
+        type=batch_size_arg,
+        metavar="N",
+        help="samples per update, 1 … 1,000,000 (default: all of them)",
+    )
     p.add_argument(
         "--iterations",
         required=True,
@@ -86,7 +116,8 @@ def export_parser() -> ArgumentParser:
         required=True,
         metavar="K",
         type=whole(1, 100_000, "the frame count"),
-        help="frames sampled evenly from the first to the last iteration (at most N+1)",
+        help="frames sampled evenly from the first to the last iteration (of the longest run "
+        "in a race; at most N+1)",
     )
     p.add_argument("--out", required=True, type=out_dir_arg, metavar="DIR", help="output folder")
     p.add_argument(
@@ -111,7 +142,10 @@ def export_parser() -> ArgumentParser:
         help="duration of one animation frame (default 80 ms)",
     )
     p.add_argument(
-        "--seed", type=whole(0, 2**31 - 1, "the seed"), default=0, help="seed of a built-in dataset"
+        "--seed",
+        type=whole(0, 2**31 - 1, "the seed"),
+        default=0,
+        help="seed of a built-in dataset and of the mini-batches' order",
     )
     p.add_argument(
         "--samples",
@@ -185,6 +219,11 @@ def _export(argv: list[str], interrupts: Interrupts) -> int:
             f"--frames {args.frames} is more than the run's {args.iterations + 1} recorded "
             f"iterations (0 … {args.iterations})"
         )
+    if args.compare is not None and (args.optimizer is not None or args.batch_size is not None):
+        return fail(
+            "--optimizer and --batch-size set a single run; with --compare give each run's "
+            "own (e.g. adam:0.05:32)"
+        )
     is_csv = args.dataset not in BUILTIN_DATASETS
     if not is_csv and (args.features or args.label or args.classes):
         return fail("--features, --label and --classes apply to a CSV dataset")
@@ -215,42 +254,78 @@ def _export(argv: list[str], interrupts: Interrupts) -> int:
         return fail(str(exc))
 
     data = TrainingData.from_dataset(ds, args.standardize)  # as the window prepares it
-    X = data.X
-    capacity = max(100_000, args.iterations + 2 + args.iterations % 2)
+    specs = run_specs(args)
+    what = plural(args.iterations, "iteration")
+    if len(specs) > 1:
+        what = f"{len(specs)} runs of {what}"
+    say(f"training {what} on {ds.m:,} samples")
+    runs = [
+        _train(data, spec, args, interrupts, colour=colour, extra=extra, racing=len(specs) > 1)
+        for spec, colour in zip(specs, RUN_COLOURS, strict=False)
+    ]
+    interrupts.check()
+    return _write(args, dataclasses.replace(runs[0], others=tuple(runs[1:])), interrupts)
+
+
+def run_specs(args: argparse.Namespace) -> tuple[RunSpec, ...]:
+    """The runs to train: those of --compare, or the single run of the other options."""
+    if args.compare is None:
+        return (RunSpec(args.optimizer or "gd", args.learning_rate, args.batch_size),)
+    return args.compare
+
+
+def _train(
+    data: TrainingData,
+    spec: RunSpec,
+    args: argparse.Namespace,
+    interrupts: Interrupts,
+    *,
+    colour: str,
+    extra: dict,
+    racing: bool,
+) -> RunRecord:
+    """One run from the start (0, 0), trained in chunks with interrupt checks between them."""
+    m = data.dataset.m
     trainer = Trainer(
-        X,
-        ds.Y,
-        learning_rate=args.learning_rate,
+        data.X,
+        data.Y,
+        learning_rate=spec.learning_rate,
         num_iterations=args.iterations,
-        history_capacity=capacity,
+        history_capacity=max(100_000, args.iterations + 2 + args.iterations % 2),
+        optimizer=spec.optimizer,
+        batch_size=spec.batch_size,
+        seed=args.seed,
     )
+    batch = None if trainer.batch_size >= m else trainer.batch_size
+    name = run_name(spec.learning_rate, spec.optimizer, batch)
     try:
-        say(f"training {plural(args.iterations, 'iteration')} on {ds.m:,} samples")
         t0 = time.perf_counter()
-        chunk = max(1, TRAIN_CHUNK // max(1, ds.m))
+        chunk = max(1, TRAIN_CHUNK // max(1, m))
         while not trainer.finished:
             interrupts.check()
             trainer.run(chunk)
         train_s = time.perf_counter() - t0
         state = "diverged: " + trainer.divergence_reason if trainer.diverged else trainer.status
         say(
-            f"trained {plural(trainer.iteration, 'iteration')} in {train_s:.2f} s "
-            f"(J = {trainer.cost:.6g}; {state})"
+            f"{name + ': ' if racing else ''}trained {plural(trainer.iteration, 'iteration')} "
+            f"in {train_s:.2f} s (J = {trainer.cost:.6g}; {state})"
         )
-        run = RunRecord(
-            dataset=ds,
-            X=X,
+        return RunRecord(
+            dataset=data.dataset,
+            X=data.X,
             Y=data.Y,
             history=trainer.view(),
             standardized=data.standardized,
             divergence=trainer.divergence_reason,
             status=trainer.status,
             extra=extra,
+            optimizer=spec.optimizer,
+            batch_size=batch,
+            name=name,
+            colour=colour,
         )
     finally:
         trainer.close()  # its helper thread (large data) ends here; the history stays
-    interrupts.check()
-    return _write(args, run, interrupts)
 
 
 def _write(args: argparse.Namespace, run: RunRecord, interrupts: Interrupts) -> int:
@@ -299,7 +374,7 @@ def _write(args: argparse.Namespace, run: RunRecord, interrupts: Interrupts) -> 
         # the frame renderer's widgets go now, while Qt is whole (never at interpreter exit)
         QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete.value)
         del app
-    n = len(job.indices)
+    n = len(job.frames)
     say(
         f"wrote {plural(n, 'frame')}, animation.png and run.json to {shown(args.out)} "
         f"in {seconds:.2f} s ({n / seconds:.1f} frames/s at {args.size[0]}x{args.size[1]})"

@@ -256,3 +256,26 @@ def test_the_visibility_box_in_the_table_hides_a_run(qtbot, win):
     assert not win.runs[1].visible
     assert win.controller.scene().traces == ()
     assert not any(line.isVisible() for line in win.surface_view.race_paths.lines)
+
+
+def test_the_window_exports_every_visible_run(qtbot, win, tmp_path):
+    import json
+
+    from gd_visualizer.present.record import ExportSettings
+    from gd_visualizer.qt.export_job import Export
+
+    win.add_run(learning_rate=2.0)
+    win.add_run(learning_rate=0.05, optimizer="adam")
+    win.add_run(learning_rate=0.01)
+    win.controller.set_run_visible(3, False)  # hidden: not exported
+    win.play()
+    qtbot.waitUntil(lambda: finished(win), timeout=WAIT)
+    record = win.run_record()
+    assert [r.name for r in record.runs] == [r.name for r in win.runs[:3]]
+    Export(record, ExportSettings(out_dir=tmp_path, frames=4, size=(640, 400))).run_all()
+    summary = json.loads((tmp_path / "run.json").read_text())
+    assert [r["optimizer"] for r in summary["runs"]] == ["gd", "gd", "adam"]
+    for entry, run in zip(summary["runs"], win.runs, strict=False):
+        assert entry["w"] == run.history.weights[-1].tolist()
+        assert entry["colour"] == run.colour
+    assert len(list(tmp_path.glob("frame_*.png"))) == 4

@@ -1,4 +1,5 @@
-"""A recorded run as an export sees it, and its summary (run.json); Qt-free."""
+"""A recorded run (or a race of runs) as an export sees it, and its summary (run.json);
+Qt-free."""
 
 from __future__ import annotations
 
@@ -8,7 +9,8 @@ from pathlib import Path
 import numpy as np
 
 from ..core import Dataset, HistoryView
-from ..model.run import accuracy
+from ..model.run import RUN_COLOURS, TrainingData, accuracy
+from .scene import AxesHold, Clock, axes_hold, entry_at
 
 VIEW_NAMES = ("boundary", "surface", "sigmoid", "cost")
 
@@ -31,7 +33,11 @@ class ExportSettings:
 
 @dataclass(frozen=True)
 class RunRecord:
-    """Everything an export needs about one run (copies, never live arrays)."""
+    """Everything an export needs about one run (copies, never live arrays).
+
+    In a race the record is the lead (its heatmap, sigmoid and caption are shown) and
+    ``others`` are the other raced runs, trained on the same data from the same start.
+    """
 
     dataset: Dataset
     X: np.ndarray  # as trained (standardized when that was on)
@@ -41,10 +47,25 @@ class RunRecord:
     divergence: str | None = None
     status: str = "descending"  # the trainer's verdict at the last entry
     extra: dict = field(default_factory=dict)  # more for run.json (dataset settings, …)
+    optimizer: str = "gd"
+    batch_size: int | None = None  # None: all m samples per update
+    name: str = ""
+    colour: str = RUN_COLOURS[0]
+    others: tuple[RunRecord, ...] = ()
 
     @property
     def diverged(self) -> bool:
         return self.divergence is not None or self.status == "diverged"
+
+    @property
+    def verdict(self) -> str:
+        """The status as run.json gives it ("diverged" whenever the run diverged)."""
+        return "diverged" if self.diverged else self.status
+
+    @property
+    def runs(self) -> tuple[RunRecord, ...]:
+        """Every raced run, the lead first (just this one when it races alone)."""
+        return (self, *self.others)
 
 
 def frame_indices(n_entries: int, k: int) -> np.ndarray:
@@ -62,12 +83,78 @@ def frame_name(i: int, k: int) -> str:
     return f"frame_{i:0{max(4, len(str(k)))}d}.png"
 
 
-def run_summary(run: RunRecord, settings: ExportSettings, indices: np.ndarray) -> dict:
+@dataclass(frozen=True)
+class RaceFrame:
+    """One exported frame: where the clock stands, and the entry each run shows there."""
+
+    clock: Clock
+    entries: tuple[int, ...]  # per run of RunRecord.runs, the lead first
+
+
+def clock_run(run: RunRecord) -> RunRecord:
+    """The run the frames walk along: the longest of the race (the first of equals), so a
+    run that stopped early (diverged at iteration 20) does not cut the animation short."""
+    return max(run.runs, key=lambda r: int(r.history.iterations[-1]))
+
+
+def race_frames(run: RunRecord, k: int) -> tuple[RaceFrame, ...]:
+    """K frames spread evenly over the clock run's entries; at each, every run shows its
+    last entry at or before the clock's iteration (see :func:`clock_run`)."""
+    if any(len(r.history) == 0 for r in run.runs):
+        raise ExportError("an export needs at least one frame and one recorded iteration")
+    h = clock_run(run).history
+    last = int(h.iterations[-1])
+    frames = []
+    for i in frame_indices(len(h), k):
+        iteration = int(h.iterations[i])
+        clock = Clock(int(i), len(h), iteration, last)
+        frames.append(RaceFrame(clock, tuple(entry_at(r.history, iteration) for r in run.runs)))
+    return tuple(frames)
+
+
+def race_hold(run: RunRecord, data: TrainingData, slice_key: str) -> AxesHold:
+    """Axis ranges held still over the whole export that hold every raced run."""
+    holds = [axes_hold(r.history, data, slice_key) for r in run.runs]
+    return AxesHold(
+        last_iteration=max(h.last_iteration for h in holds),
+        cost_range=(min(h.cost_range[0] for h in holds), max(h.cost_range[1] for h in holds)),
+        zmax=max(h.zmax for h in holds),
+        extent=max((h.extent for h in holds), key=lambda e: e[1] - e[0]),
+    )
+
+
+def rates_used(history: HistoryView) -> np.ndarray:
+    """The rates of the updates made (the last entry's rate is the next update's)."""
+    return history.learning_rates[:-1] if len(history) > 1 else history.learning_rates
+
+
+def run_result(run: RunRecord) -> dict:
+    """One run's settings and outcome as run.json gives them: each entry of "runs", and
+    the lead's at the top level."""
     h = run.history
     w, b = h.weights[-1], float(h.biases[-1])
-    used = h.learning_rates[:-1] if len(h) > 1 else h.learning_rates
-    ds = run.dataset
     return {
+        "name": run.name,
+        "colour": run.colour,
+        "optimizer": run.optimizer,
+        "learning_rate": float(rates_used(h)[-1]),
+        "batch_size": run.batch_size,
+        "w": [float(v) for v in w],
+        "b": b,
+        "cost": float(h.costs[-1]),
+        "accuracy": accuracy(w, b, run.X, run.Y),
+        "iterations": int(h.iterations[-1]),
+        "status": run.verdict,
+        "diverged": run.diverged,
+    }
+
+
+def run_summary(run: RunRecord, settings: ExportSettings, frames: tuple[RaceFrame, ...]) -> dict:
+    """run.json: the lead's outcome at the top level, every raced run's under "runs" (only
+    when others race), and the frames (their iterations: the clock run's)."""
+    lead = run_result(run)
+    ds = run.dataset
+    summary = {
         "dataset": {
             "name": ds.name,
             "source": ds.source,
@@ -77,25 +164,23 @@ def run_summary(run: RunRecord, settings: ExportSettings, indices: np.ndarray) -
             "standardized": run.standardized,
             **run.extra,
         },
-        "w": [float(v) for v in w],
-        "b": b,
-        "cost": float(h.costs[-1]),
-        "accuracy": accuracy(w, b, run.X, run.Y),
-        "iterations": int(h.iterations[-1]),
-        "learning_rate": float(used[-1]),
-        "learning_rates_used": sorted({float(v) for v in used}),
-        "diverged": run.diverged,
-        "status": "diverged" if run.diverged else run.status,
+        **{k: lead[k] for k in ("w", "b", "cost", "accuracy", "iterations", "learning_rate")},
+        "learning_rates_used": sorted({float(v) for v in rates_used(run.history)}),
+        "diverged": lead["diverged"],
+        "status": lead["status"],
         "divergence": run.divergence,
-        "history_stride": int(h.stride),
+        "history_stride": int(run.history.stride),
         "frames": {
-            "count": len(indices),
+            "count": len(frames),
             "width": settings.size[0],
             "height": settings.size[1],
             "frame_ms": settings.frame_ms,
             "views": [v for v in VIEW_NAMES if v in settings.views],
-            "iterations": [int(h.iterations[i]) for i in indices],
-            "files": [frame_name(k + 1, len(indices)) for k in range(len(indices))],
+            "iterations": [f.clock.iteration for f in frames],
+            "files": [frame_name(k + 1, len(frames)) for k in range(len(frames))],
         },
         "animation": "animation.png",
     }
+    if run.others:
+        summary["runs"] = [run_result(r) for r in run.runs]
+    return summary

@@ -387,10 +387,14 @@ def fmt(value: float, digits: int = 4, scale: float = 0.0) -> str:
 
 
 def caption(data: TrainingData, scene: Scene, status: RunStatus | None = None) -> str:
-    """One line over an exported frame."""
+    """One line over an exported frame (in a race: the scrubber's iteration, how many runs
+    race, and whose values it gives)."""
     w = scene.w
-    text = (
-        f"{data.dataset.name} · iteration {scene.iteration:,} of {scene.last_iteration:,} · "
+    clock = scene.scrubber
+    text = f"{data.dataset.name} · iteration {clock.iteration:,} of {clock.last_iteration:,} · "
+    if scene.traces:
+        text += f"{len(scene.traces) + 1} runs race · {scene.name}: "
+    text += (
         f"J = {scene.cost:.6g} · α = {scene.learning_rate:.4g} · "
         f"w = ({w[0]:.4g}, {w[1]:.4g}) · b = {scene.b:.4g}"
     )

@@ -1,4 +1,4 @@
-"""Export a recorded run as PNG frames, an animated PNG and a run summary.
+"""Export a recorded run (or a race of runs) as PNG frames, an animated PNG and a run summary.
 
 An export renders from the recorded history, never from the live trainer, so a
 finished run exports exactly and repeatably (identical bytes on a rerun).  The
@@ -38,9 +38,10 @@ from ..present.record import (
     VIEW_NAMES,
     ExportError,
     ExportSettings,
+    RaceFrame,
     RunRecord,
-    frame_indices,
     frame_name,
+    race_frames,
     run_summary,
 )
 from .frames import FrameRenderer
@@ -88,14 +89,19 @@ class Export:
             raise ExportError("the frame duration must be at least 1 ms")
         self.run = run
         self.settings = settings
-        self.indices = frame_indices(len(run.history), settings.frames)
+        self.frames: tuple[RaceFrame, ...] = race_frames(run, settings.frames)
         self.out_dir = Path(settings.out_dir)
         self.written: list[Path] = []
         self.folder: OutputFolder | None = None
         self.finished = False
 
+    @property
+    def indices(self) -> list[int]:
+        """The entries of the run the frames walk along (the longest raced), one per frame."""
+        return [f.clock.index for f in self.frames]
+
     def steps(self) -> Iterator[Progress]:
-        total = len(self.indices)
+        total = len(self.frames)
         stop = threading.Event()
         folder = self.folder = OutputFolder(self.out_dir, self.settings.overwrite, stop)
         pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="gd-export")
@@ -110,8 +116,8 @@ class Export:
             # cost surfaces for every frame, computed on the worker, in order
             requests = []
             slice_end = time.perf_counter() + POLL_SECONDS
-            for index in self.indices:
-                req = renderer.surface_request(int(index))
+            for frame in self.frames:
+                req = renderer.surface_request(frame)
                 requests.append(req)
                 if req is not None and req.fixed not in surfaces:
                     surfaces[req.fixed] = pool.submit(compute_surface, req)
@@ -119,14 +125,14 @@ class Export:
                     yield Progress(0, total, "preparing")
                     slice_end = time.perf_counter() + POLL_SECONDS
             shown_fixed: float | None = None
-            for k, index in enumerate(self.indices):
+            for k, frame in enumerate(self.frames):
                 req = requests[k]
                 surface = None
                 if req is not None and req.fixed != shown_fixed:
                     progress = Progress(k, total, "computing the cost surface")
                     surface = yield from _wait_for(surfaces[req.fixed], progress)
                     shown_fixed = req.fixed
-                renderer.set_frame(int(index), surface)
+                renderer.set_frame(frame, surface)
                 image = renderer.new_image()
                 for part in renderer.parts():
                     renderer.render_part(image, part)
@@ -168,15 +174,15 @@ class Export:
         fut, k = pending[0]
         yield from _wait_for(fut, progress)
         pending.popleft()
-        self.written.append(self.out_dir / frame_name(k + 1, len(self.indices)))
+        self.written.append(self.out_dir / frame_name(k + 1, len(self.frames)))
 
     def _assemble(self, folder: OutputFolder, stop: threading.Event) -> None:
-        total = len(self.indices)
+        total = len(self.frames)
         frames = [folder.path(frame_name(k + 1, total)) for k in range(total)]
         write_apng(frames, folder.path("animation.png"), self.settings.frame_ms, stop)
 
     def _write_summary(self, folder: OutputFolder) -> None:
-        summary = run_summary(self.run, self.settings, self.indices)
+        summary = run_summary(self.run, self.settings, self.frames)
         folder.write("run.json", (json.dumps(summary, indent=2) + "\n").encode("utf-8"))
 
     def run_all(self, report: Callable[[Progress], Any] | None = None) -> None:

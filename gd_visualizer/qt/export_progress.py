@@ -8,7 +8,7 @@ from PySide6.QtCore import QObject, Qt, Signal, Slot
 from PySide6.QtWidgets import QMessageBox, QProgressDialog, QWidget
 
 from ..present.files import existing_outputs, plural, shown
-from ..present.record import ExportError, ExportSettings, RunRecord
+from ..present.record import ExportError, ExportSettings, RunRecord, clock_run
 from .export_dialog import ExportDialog, ExportRunner
 
 
@@ -39,7 +39,7 @@ class ExportFlow(QObject):
         if self.busy:
             self.message.emit("An export is already running", 5000)
             return False
-        n = len(record.history)
+        n = len(clock_run(record).history)  # a race's frames walk its longest run
         if n == 0:
             return False
         settings = ExportDialog.ask(self._parent, n, defaults)

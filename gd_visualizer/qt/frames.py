@@ -2,6 +2,8 @@
 
 What each panel shows comes from the presenter (``present.scene``), exactly as in
 the window; the renderer only adds a caption and holds the axes still across frames.
+A race is drawn as the window draws it: the lead's scene, with each other run as a
+trace in its colour at the frame's iteration.
 """
 
 from __future__ import annotations
@@ -15,8 +17,15 @@ from PySide6.QtWidgets import QGridLayout, QLabel, QVBoxLayout, QWidget
 from ..core import SLICES
 from ..core.surface import SurfaceRequest, SurfaceResult
 from ..model import RunStatus, TrainingData
+from ..model.run import verdict_label
 from ..present import scene as present
-from ..present.record import VIEW_NAMES, ExportSettings, RunRecord
+from ..present.record import (
+    VIEW_NAMES,
+    ExportSettings,
+    RaceFrame,
+    RunRecord,
+    race_hold,
+)
 from .views import PANELS
 from .views._style import apply_plot_style
 
@@ -79,8 +88,8 @@ class FrameRenderer(QWidget):
         self.data = TrainingData(run.dataset, run.X, run.Y, None)
         if run.standardized:  # only the labels need to know; X is as trained
             self.data = TrainingData(run.dataset, run.X, run.Y, run.dataset.standardization())
-        self.status = RunStatus(divergence=run.divergence, status=run.status)
-        self.hold = present.axes_hold(run.history, self.data, self.settings.slice_key)
+        self.status = run_status(run)
+        self.hold = race_hold(run, self.data, self.settings.slice_key)
         self.extent = self.hold.extent
         for view in self.views.values():
             view.bind(self.data)
@@ -90,30 +99,55 @@ class FrameRenderer(QWidget):
             surf.set_extent(self.extent)
         if "cost" in self.views:
             self.views["cost"].log_box.hide()
+            self.views["cost"].legend_races = True  # no runs panel beside a frame
 
-    def scene(self, index: int) -> present.Scene:
+    def scene(self, frame: RaceFrame) -> present.Scene:
+        """The lead's scene at its entry of the frame, the other runs as traces."""
         return present.make_scene(
             self.run.history,
-            index,
+            frame.entries[0],
             self.settings.slice_key,
             self.settings.log_scale,
             hold=self.hold,
             converged=self.run.status == "converged",
+            colour=self.run.colour,
+            name=self.run.name,
+            traces=self.traces(frame),
+            clock=frame.clock,
         )
 
-    def surface_request(self, index: int) -> SurfaceRequest | None:
+    def traces(self, frame: RaceFrame) -> tuple[present.Trace, ...]:
+        """The other runs at the frame's iteration; a verdict once a run is at its end."""
+        spec = SLICES[self.settings.slice_key]
+        return tuple(
+            present.make_trace(
+                other.history,
+                frame.clock.iteration,
+                spec,
+                other.name,
+                other.colour,
+                verdict_label(run_status(other)) if entry == len(other.history) - 1 else "",
+            )
+            for other, entry in zip(self.run.others, frame.entries[1:], strict=True)
+        )
+
+    def surface_request(self, frame: RaceFrame) -> SurfaceRequest | None:
         if "surface" not in self.views:
             return None
-        scene = self.scene(index)
+        scene = self.scene(frame)
         fixed = present.bucket(scene.fixed, self.extent)  # one surface per bucket
         spec = SLICES[self.settings.slice_key]
         return present.surface_request(self.data, spec, self.extent, fixed)
 
-    def set_frame(self, index: int, surface: SurfaceResult | None) -> None:
-        scene = self.scene(index)
+    def set_frame(self, frame: RaceFrame, surface: SurfaceResult | None) -> None:
+        scene = self.scene(frame)
         self.caption.setText(present.caption(self.data, scene, self.status))
-        # a wrapped caption keeps the height its lines need
-        self.caption.setMinimumHeight(self.caption.heightForWidth(self.width()))
+        # a wrapped caption keeps the height its lines need, from this frame on (the layout
+        # is redone now: an export may render before the event loop turns)
+        height = self.caption.heightForWidth(self.width())
+        if height != self.caption.minimumHeight():
+            self.caption.setMinimumHeight(height)
+            self.layout().activate()
         if surface is not None and "surface" in self.views:
             self.views["surface"].show_surface(surface)
         for view in self.views.values():
@@ -142,9 +176,14 @@ class FrameRenderer(QWidget):
         finally:
             painter.end()
 
-    def render_frame(self, index: int, surface: SurfaceResult | None) -> QImage:
-        self.set_frame(index, surface)
+    def render_frame(self, frame: RaceFrame, surface: SurfaceResult | None) -> QImage:
+        self.set_frame(frame, surface)
         image = self.new_image()
         for part in self.parts():
             self.render_part(image, part)
         return image
+
+
+def run_status(run: RunRecord) -> RunStatus:
+    """A recorded run's verdict as the presenter takes it."""
+    return RunStatus(divergence=run.divergence, status=run.status)

@@ -7,6 +7,7 @@ the data come from in the data source, what is remembered in ``settings``.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from pathlib import Path
 
@@ -24,7 +25,7 @@ from PySide6.QtWidgets import (
 from ..core import BUILTIN_DATASETS, Dataset, HistoryView
 from ..model import TrainingData
 from ..present import scene as present
-from ..present.record import ExportSettings, RunRecord
+from ..present.record import ExportSettings, RunRecord, clock_run
 from .controller import RunController
 from .controls import Controls
 from .csv_dialog import CsvColumnsDialog
@@ -453,33 +454,46 @@ class MainWindow(QMainWindow):
 
     # -- export --------------------------------------------------------------------------
     def run_record(self) -> RunRecord:
-        """The run on screen, as an export sees it."""
-        run = self.controller.run
-        assert run.data is not None
+        """The runs on screen, as an export sees them: the selected run leads (its heatmap,
+        sigmoid and read-out), every other visible run races beside it."""
+        ctl = self.controller
+        others = tuple(
+            self._record(r) for r in ctl.runs if r is not ctl.run and r.visible and len(r.mirror)
+        )
+        return dataclasses.replace(self._record(ctl.run), others=others)
+
+    def _record(self, run) -> RunRecord:
+        data = run.data
+        assert data is not None
+        status = run.status
         return RunRecord(
-            dataset=run.data.dataset,
-            X=run.data.X.copy(),
-            Y=run.data.Y.copy(),
-            history=self.history,
-            standardized=run.data.standardized,
-            divergence=run.status.divergence if run.status is not None else None,
-            status=run.status.status if run.status is not None else "descending",
+            dataset=data.dataset,
+            X=data.X.copy(),
+            Y=data.Y.copy(),
+            history=run.mirror.view(),
+            standardized=data.standardized,
+            divergence=status.divergence if status is not None else None,
+            status=status.status if status is not None else "descending",
+            optimizer=run.optimizer,
+            batch_size=run.batch_size,
+            name=run.name,
+            colour=run.colour,
         )
 
     def export_animation(self) -> None:
-        """File ▸ Export animation…: frames, animation.png and run.json of this run."""
-        n = len(self.controller.mirror)
-        if n == 0:
+        """File ▸ Export animation…: frames, animation.png and run.json of the runs shown."""
+        if len(self.controller.mirror) == 0:
             return
+        record = self.run_record()
         folder = self._settings.export_dir or str(Path.home() / "gd-visualizer-export")
         defaults = ExportSettings(
             out_dir=Path(folder),
-            frames=min(60, n),
+            frames=min(60, len(clock_run(record).history)),
             slice_key=self.controller.view.slice_key,
             log_scale=self.controller.view.log_scale,
         )
         self.controller.pause()
-        self.export_flow.start(self.run_record(), defaults)
+        self.export_flow.start(record, defaults)
 
     def save_picture(self) -> None:
         """File ▸ Save picture…: the four views as shown, as one PNG."""
