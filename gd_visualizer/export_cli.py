@@ -176,6 +176,11 @@ def export_parser() -> ArgumentParser:
         default="w1-w2",
         help="the cost-surface slice (default w1-w2)",
     )
+    p.add_argument(
+        "--log-scale",
+        action="store_true",
+        help="the cost curve on a log scale (a race's curves span decades)",
+    )
     p.add_argument("--overwrite", action="store_true", help="replace an earlier export in DIR")
     return p
 
@@ -349,6 +354,7 @@ def _write(args: argparse.Namespace, run: RunRecord, interrupts: Interrupts) -> 
         frame_ms=args.frame_ms,
         overwrite=args.overwrite,
         slice_key=args.slice,
+        log_scale=args.log_scale,
     )
     last = [-1]
 

@@ -118,7 +118,7 @@ def race_hold(run: RunRecord, data: TrainingData, slice_key: str) -> AxesHold:
     return AxesHold(
         last_iteration=max(h.last_iteration for h in holds),
         cost_range=(min(h.cost_range[0] for h in holds), max(h.cost_range[1] for h in holds)),
-        zmax=max(h.zmax for h in holds),
+        zmax=holds[0].zmax,  # the sigmoid shows the lead only
         extent=max((h.extent for h in holds), key=lambda e: e[1] - e[0]),
     )
 

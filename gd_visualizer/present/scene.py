@@ -392,12 +392,11 @@ def caption(data: TrainingData, scene: Scene, status: RunStatus | None = None) -
     w = scene.w
     clock = scene.scrubber
     text = f"{data.dataset.name} · iteration {clock.iteration:,} of {clock.last_iteration:,} · "
-    if scene.traces:
-        text += f"{len(scene.traces) + 1} runs race · {scene.name}: "
-    text += (
-        f"J = {scene.cost:.6g} · α = {scene.learning_rate:.4g} · "
-        f"w = ({w[0]:.4g}, {w[1]:.4g}) · b = {scene.b:.4g}"
-    )
+    if scene.traces:  # the rate is in the run's name
+        text += f"{len(scene.traces) + 1} runs race · {scene.name}: J = {scene.cost:.6g} · "
+    else:
+        text += f"J = {scene.cost:.6g} · α = {scene.learning_rate:.4g} · "
+    text += f"w = ({w[0]:.4g}, {w[1]:.4g}) · b = {scene.b:.4g}"
     if status is not None and scene.index == len(scene.iterations) - 1 and status.status:
         text += f" · {status.status}"
     return text
