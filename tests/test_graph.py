@@ -12,6 +12,7 @@ from gd_visualizer.core import (
     cost_cut,
     loop_partials,
     loss_curves,
+    make_dataset,
     propagate,
     sample_graph,
     sample_graphs,
@@ -182,3 +183,66 @@ def test_a_nudge_changes_J_by_the_derivative_times_the_nudge(name):
 def test_nudging_something_not_in_the_graph_is_refused():
     with pytest.raises(ValueError, match="'x'"):
         toy_nudge("x", 1, 2, 3)
+
+
+LOSS_NAMES = ("cross_entropy", "l2", "l1")
+
+
+@pytest.mark.parametrize("loss", LOSS_NAMES)
+def test_each_loss_backward_pass_by_finite_differences(loss):
+    rng = np.random.default_rng(3)
+    h = 1e-6
+    for _ in range(20):
+        w, b, x = rng.normal(size=2), float(rng.normal()), rng.normal(size=2)
+        y = float(rng.integers(0, 2))
+        g = sample_graph(w, b, x, y, loss)
+
+        def L_of(w_, b_):
+            return sample_graph(w_, b_, x, y, loss)["L"]
+
+        # dz: L as a function of z = wᵀx + b moves with b one for one
+        fd_b = (L_of(w, b + h) - L_of(w, b - h)) / (2 * h)
+        assert g["db"] == pytest.approx(fd_b, rel=1e-5, abs=1e-9)
+        for j in range(2):
+            e = np.zeros(2)
+            e[j] = h
+            fd = (L_of(w + e, b) - L_of(w - e, b)) / (2 * h)
+            assert g["dw"][j, 0] == pytest.approx(fd, rel=1e-5, abs=1e-9)
+        # da: the chain rule dz = da · a(1 − a)
+        a = g["a"]
+        assert g["dz"] == pytest.approx(g["da"] * a * (1 - a), rel=1e-9, abs=1e-15)
+
+
+@pytest.mark.parametrize("loss", LOSS_NAMES)
+def test_each_loss_per_sample_mean_is_propagate(loss):
+    ds = make_dataset("iris")
+    X, Y = ds.standardization().apply(ds.X), ds.Y
+    w, b = np.array([0.8, -0.3]), 0.2
+    g = sample_graphs(w, b, X, Y, loss)
+    grads, cost = propagate(w.reshape(2, 1), b, X, Y, loss=loss)
+    np.testing.assert_allclose(g["dw"].mean(axis=1), grads["dw"].ravel(), rtol=1e-12)
+    assert g["db"].mean() == pytest.approx(grads["db"], rel=1e-12)
+    assert g["L"].mean() == pytest.approx(cost, rel=1e-12)
+    # every sample sits on its class's loss curve
+    l1, l0 = loss_curves(g["a"], loss)
+    np.testing.assert_allclose(g["L"], np.where(Y[0] == 1, l1, l0), rtol=1e-9, atol=1e-12)
+
+
+@pytest.mark.parametrize("loss", LOSS_NAMES)
+@pytest.mark.parametrize("lambd", [0.0, 5.0])
+def test_the_cut_of_each_loss_is_propagates_cost_and_its_slope_the_gradient(loss, lambd):
+    ds = make_dataset("iris")
+    X, Y = ds.standardization().apply(ds.X), ds.Y
+    w, b = np.array([0.8, -0.3]), 0.2
+    grads, _ = propagate(w.reshape(2, 1), b, X, Y, loss=loss, lambd=lambd)
+    gradient = np.append(grads["dw"].ravel(), grads["db"])
+    h = 1e-5
+    for param in range(3):
+        theta = np.append(w, b)
+        values = theta[param] + np.array([-h, 0.0, h, 1.5])
+        cut = cost_cut(X, Y, w, b, param, values, loss=loss, lambd=lambd)
+        moved = theta.copy()
+        moved[param] = 1.5 + theta[param]
+        _, want = propagate(moved[:2].reshape(2, 1), moved[2], X, Y, loss=loss, lambd=lambd)
+        assert cut[3] == pytest.approx(want, rel=1e-12)
+        assert (cut[2] - cut[0]) / (2 * h) == pytest.approx(gradient[param], rel=1e-5, abs=1e-9)

@@ -21,7 +21,7 @@ from typing import Any
 
 import numpy as np
 
-from .logistic import cost_from_z, propagate, propagate_loop, sigmoid, softplus
+from .logistic import propagate, propagate_loop, residual, sample_losses, sigmoid
 
 __all__ = [
     "LoopComparison",
@@ -75,26 +75,38 @@ def toy_nudge(name: str, a: float, b: float, c: float, h: float = 1e-3) -> tuple
     raise ValueError(f"no variable {name!r} in J = 3(a + bc): use a, b, c, u or v")
 
 
-def _loss_and_da(z: Any, y: Any) -> tuple[Any, Any]:
-    """L(a, y) from z (never log of a rounded a) and da = −y/a + (1 − y)/(1 − a).
+def _loss_and_da(z: Any, y: Any, loss: str = "cross_entropy") -> tuple[Any, Any]:
+    """L(a, y) from z (never log of a rounded a) and da = ∂L/∂a.
 
-    With 1 − σ(z) = σ(−z): da = −y/σ(z) + (1 − y)/σ(−z), which is ±inf only where
-    a itself rounds to 0 or 1 in float64 (|z| ≳ 745), as the formula says.
+    cross-entropy: da = −y/a + (1 − y)/(1 − a) (with 1 − σ(z) = σ(−z): ±inf only where a
+    itself rounds to 0 or 1, |z| ≳ 745, as the formula says); L2: L = (a − y)²,
+    da = 2(a − y); L1: L = |a − y|, da = sign(a − y).
     """
     z = np.asarray(z, dtype=float)
     y = np.asarray(y, dtype=float)
-    L = y * softplus(-z) + (1.0 - y) * softplus(z)  # −[y log a + (1 − y) log(1 − a)]
-    with np.errstate(divide="ignore"):
-        da = -y / sigmoid(z) + (1.0 - y) / sigmoid(-z)
-    return L, da
+    L = sample_losses(z, y, loss)
+    if loss == "cross_entropy":
+        with np.errstate(divide="ignore"):
+            da = -y / sigmoid(z) + (1.0 - y) / sigmoid(-z)
+        return L, da
+    d = residual(z, y)[0]  # a − y, without cancellation
+    return L, 2.0 * d if loss == "l2" else np.sign(d)
 
 
-def sample_graph(w: Any, b: float, x: Any, y: float) -> dict[str, Any]:
+def _dz(z: Any, y: Any, loss: str) -> Any:
+    """dz = dL/da · da/dz: a − y for the cross-entropy; da · a(1 − a) for the others."""
+    d, s = residual(z, y)
+    if loss == "cross_entropy":
+        return d
+    return 2.0 * d * s if loss == "l2" else np.sign(d) * s
+
+
+def sample_graph(w: Any, b: float, x: Any, y: float, loss: str = "cross_entropy") -> dict[str, Any]:
     """One example's pass through the graph of the notes, forward then backward.
 
-    ``w`` of shape (n_x, 1) or (n_x,), ``x`` of shape (n_x,) or (n_x, 1), ``y`` 0 or 1.
-    Returns z, a, L, da, dz, dw (n_x, 1) and db; their mean over the samples is
-    :func:`propagate`'s dw and db.
+    ``w`` of shape (n_x, 1) or (n_x,), ``x`` of shape (n_x,) or (n_x, 1), ``y`` 0 or 1;
+    ``loss`` one of :data:`~gd_visualizer.core.LOSSES`.  Returns z, a, L, da, dz,
+    dw (n_x, 1) and db; their mean over the samples is :func:`propagate`'s dw and db.
     """
     w = np.asarray(w, dtype=float).reshape(-1, 1)
     x = np.asarray(x, dtype=float).reshape(-1, 1)
@@ -102,13 +114,15 @@ def sample_graph(w: Any, b: float, x: Any, y: float) -> dict[str, Any]:
         raise ValueError(f"w has {w.shape[0]} entries but x has {x.shape[0]}")
     z = float((w.T @ x)[0, 0] + b)  # z = wᵀx + b
     a = float(sigmoid(z))  # a = σ(z)
-    L, da = _loss_and_da(z, y)
-    dz = a - float(y)  # dz = dL/da · da/dz = a − y
+    L, da = _loss_and_da(z, y, loss)
+    dz = float(_dz(z, float(y), loss))  # dz = dL/da · da/dz
     return {"z": z, "a": a, "L": float(L), "da": float(da), "dz": dz,
             "dw": x * dz, "db": dz}  # dwⱼ = xⱼ·dz, db = dz  # fmt: skip
 
 
-def sample_graphs(w: Any, b: float, X: np.ndarray, Y: np.ndarray) -> dict[str, np.ndarray]:
+def sample_graphs(
+    w: Any, b: float, X: np.ndarray, Y: np.ndarray, loss: str = "cross_entropy"
+) -> dict[str, np.ndarray]:
     """:func:`sample_graph` for every column of X at once: arrays of shape (m,),
     and ``dw`` of shape (n_x, m) (column i is sample i's dw⁽ⁱ⁾)."""
     w = np.asarray(w, dtype=float).reshape(-1, 1)
@@ -116,26 +130,39 @@ def sample_graphs(w: Any, b: float, X: np.ndarray, Y: np.ndarray) -> dict[str, n
     y = np.asarray(Y, dtype=float).ravel()
     z = (w.T @ X).ravel() + b
     a = sigmoid(z)
-    L, da = _loss_and_da(z, y)
-    dz = a - y
+    L, da = _loss_and_da(z, y, loss)
+    dz = _dz(z, y, loss)
     return {"z": z, "a": a, "L": L, "da": da, "dz": dz, "dw": X * dz, "db": dz}
 
 
-def loss_curves(a: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """The per-example loss as a function of a: (−log a for y = 1, −log(1 − a) for y = 0)."""
+def loss_curves(a: np.ndarray, loss: str = "cross_entropy") -> tuple[np.ndarray, np.ndarray]:
+    """The per-example loss as a function of a: (L(a, 1), L(a, 0)) — −log a and
+    −log(1 − a) for the cross-entropy, (1 − a)² and a² for L2, 1 − a and a for L1."""
     a = np.asarray(a, dtype=float)
-    with np.errstate(divide="ignore"):
-        return -np.log(a), -np.log1p(-a)
+    if loss == "cross_entropy":
+        with np.errstate(divide="ignore"):
+            return -np.log(a), -np.log1p(-a)
+    if loss == "l2":
+        return (1.0 - a) ** 2, a * a
+    return 1.0 - a, a
 
 
 def cost_cut(
-    X: np.ndarray, Y: np.ndarray, w: Any, b: float, param: int, values: np.ndarray
+    X: np.ndarray,
+    Y: np.ndarray,
+    w: Any,
+    b: float,
+    param: int,
+    values: np.ndarray,
+    loss: str = "cross_entropy",
+    lambd: float = 0.0,
 ) -> np.ndarray:
     """J along one parameter through (w, b), the others held: J(θ with θ[param] = v).
 
     ``param`` indexes θ = (w₁, …, w_n, b).  The slope of this curve at the point is
     the gradient's component ``param`` (the notes' dw₁ is the slope of J(w₁)).
-    Memory stays bounded: the values are taken a few at a time.
+    ``loss`` and ``lambd`` as in :func:`propagate`.  Memory stays bounded: the values
+    are taken a few at a time.
     """
     X = np.asarray(X, dtype=float)
     Y = np.asarray(Y, dtype=float).reshape(1, -1)
@@ -152,7 +179,12 @@ def cost_cut(
     with np.errstate(over="ignore", invalid="ignore"):
         for s in range(0, values.size, step):
             shift = (values[s : s + step] - theta[param])[:, None]
-            out[s : s + step] = cost_from_z(base + shift * row, Y, axis=1)
+            out[s : s + step] = np.mean(sample_losses(base + shift * row, Y, loss), axis=1)
+    if lambd:  # (λ/2m)·‖w‖² with w's entry ``param`` at each value (b is not regularized)
+        sq = np.full(values.size, float(w @ w))
+        if param < n_x:
+            sq += values**2 - w[param] ** 2
+        out += lambd / (2.0 * m) * sq
     return out
 
 

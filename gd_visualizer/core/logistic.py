@@ -243,17 +243,17 @@ def cross_entropy_loss(Z: np.ndarray, Y: np.ndarray) -> tuple[float, np.ndarray]
 
 def squared_error_loss(Z: np.ndarray, Y: np.ndarray) -> tuple[float, np.ndarray]:
     """The L2 loss per sample: J = (1/m) Σ (a - y)²;  dz = 2(a - y)·a(1 - a)."""
-    d, s = _residual(Z, Y)
+    d, s = residual(Z, Y)
     return float(np.mean(d * d)), 2.0 * d * s
 
 
 def absolute_error_loss(Z: np.ndarray, Y: np.ndarray) -> tuple[float, np.ndarray]:
     """The L1 loss per sample: J = (1/m) Σ |a - y|;  dz = sign(a - y)·a(1 - a)."""
-    d, s = _residual(Z, Y)
+    d, s = residual(Z, Y)
     return float(np.mean(np.abs(d))), np.sign(d) * s
 
 
-def _residual(Z: np.ndarray, Y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def residual(Z: np.ndarray, Y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """(a - y, a(1 - a)) from the logits, with neither overflow nor cancellation.
 
     With e = e^(-|z|) in (0, 1] and σ(-|z|) = e/(1 + e): a - y = σ(z) - y is
@@ -279,7 +279,7 @@ def sample_losses(Z: np.ndarray, Y: np.ndarray, loss: str = "cross_entropy") -> 
         out = Y * np.maximum(-Z, 0.0) + (1.0 - Y) * np.maximum(Z, 0.0)
         out += np.log1p(np.exp(-np.abs(Z)))
         return out
-    d, _ = _residual(Z, Y)
+    d, _ = residual(Z, Y)
     return d * d if loss == "l2" else np.abs(d)
 
 
