@@ -197,7 +197,7 @@ def test_each_loss_backward_pass_by_finite_differences(loss):
         y = float(rng.integers(0, 2))
         g = sample_graph(w, b, x, y, loss)
 
-        def L_of(w_, b_):
+        def L_of(w_, b_, x=x, y=y):
             return sample_graph(w_, b_, x, y, loss)["L"]
 
         # dz: L as a function of z = wᵀx + b moves with b one for one

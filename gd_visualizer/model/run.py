@@ -172,7 +172,12 @@ class RunStatus:
 
 
 #: the optimizers a run can use, as the runs panel names them
-OPTIMIZER_NAMES = {"gd": "gradient descent", "momentum": "momentum", "rmsprop": "RMSProp", "adam": "Adam"}
+OPTIMIZER_NAMES = {
+    "gd": "gradient descent",
+    "momentum": "momentum",
+    "rmsprop": "RMSProp",
+    "adam": "Adam",
+}
 #: each run's colour, in the order runs are added (visible on the viridis surface and on white)
 RUN_COLOURS = (
     "#CC0000",  # red
@@ -311,7 +316,7 @@ class Run:
         learning_rate: float | None = None,
         budget: int | None = None,
         optimizer: str | None = None,
-        batch_size: int | None | bool = False,
+        batch_size: int | bool | None = False,
     ) -> None:
         """New settings (``batch_size=None`` means all m; leave it False to keep it)."""
         if learning_rate is not None:

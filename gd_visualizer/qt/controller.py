@@ -259,7 +259,7 @@ class RunController(QObject):
         self.update_surface(force=True)
         self.sceneChanged.emit()
 
-    def set_optimizer(self, optimizer: str, batch_size: int | None | bool = False) -> None:
+    def set_optimizer(self, optimizer: str, batch_size: int | bool | None = False) -> None:
         """The selected run's optimizer (and batch size, None for all m): it starts
         afresh from the start point and catches up with the others."""
         run = self.run
@@ -342,7 +342,8 @@ class RunController(QObject):
         n = len(self.race.clock().mirror)
         at_end = self.view.shown is None or self.view.shown >= n - 1
         done = [
-            (r, s) for r, s in zip(self.race.runs, lasts, strict=True)
+            (r, s)
+            for r, s in zip(self.race.runs, lasts, strict=True)
             if s is not None and s.status.stopped is None and s.iteration >= r.budget
         ]
         if at_end and done and all(s is None or s.finished for s in lasts):

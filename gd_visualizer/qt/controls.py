@@ -28,8 +28,7 @@ OPTIMIZER_TIPS = {
     "gd": "w := w − α·dw",
     "momentum": "v := β₁v + (1−β₁)·dw;  w := w − α·v   (β₁ = 0.9)",
     "rmsprop": "s := β₂s + (1−β₂)·dw²;  w := w − α·dw/(√s + ε)   (β₂ = 0.999, ε = 1e-8)",
-    "adam": "v, s as momentum and RMSProp;  v̂ = v/(1−β₁ᵗ), ŝ = s/(1−β₂ᵗ);  "
-    "w := w − α·v̂/(√ŝ + ε)",
+    "adam": "v, s as momentum and RMSProp;  v̂ = v/(1−β₁ᵗ), ŝ = s/(1−β₂ᵗ);  w := w − α·v̂/(√ŝ + ε)",
 }
 
 LR_MIN_EXP, LR_MAX_EXP = -4.0, 1.0  # the slider spans 10⁻⁴ … 10

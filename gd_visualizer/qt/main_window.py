@@ -35,8 +35,8 @@ from .export_progress import ExportFlow
 from .guard import guarded
 from .keys import route_run_keys
 from .layout import add_dock, build_layout, fit_column, show_about
-from .runs import RunsPanel
 from .menus import build_menus
+from .runs import RunsPanel
 from .settings import AppSettings, clear_settings, load_settings, save_settings
 from .step import StepPanel
 from .views import PANELS, Readout

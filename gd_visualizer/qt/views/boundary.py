@@ -80,8 +80,10 @@ class BoundaryView(QWidget):
     def draw(self, scene: Scene) -> None:
         self.show_state(scene.w, scene.b)
         self.race_lines.show(
-            [(*boundary_segment(float(t.w[0]), float(t.w[1]), t.b, self._box), t.colour)
-             for t in scene.traces]
+            [
+                (*boundary_segment(float(t.w[0]), float(t.w[1]), t.b, self._box), t.colour)
+                for t in scene.traces
+            ]
         )
         self.mark_sample(scene.sample)
 

@@ -280,7 +280,9 @@ class SurfaceView(QWidget):
         with np.errstate(invalid="ignore"):
             ok = np.isfinite(xs) & np.isfinite(ys) if xs else np.zeros(0, bool)
         self.race_points.setData(
-            np.asarray(xs)[ok], np.asarray(ys)[ok], brush=[b for b, k in zip(brushes, ok) if k]
+            np.asarray(xs)[ok],
+            np.asarray(ys)[ok],
+            brush=[b for b, k in zip(brushes, ok, strict=True) if k],
         )
 
     def show_step(self, x0: float, y0: float, x1: float, y1: float) -> None:
