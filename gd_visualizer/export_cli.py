@@ -177,6 +177,20 @@ def export_parser() -> ArgumentParser:
         help="the cost-surface slice (default w1-w2)",
     )
     p.add_argument(
+        "--loss",
+        choices=("cross_entropy", "l2", "l1"),
+        default="cross_entropy",
+        help="the loss: the course's cross-entropy (default), L2 = (1/m)·Σ(a − y)² or "
+        "L1 = (1/m)·Σ|a − y|; run.json then says which",
+    )
+    p.add_argument(
+        "--lambd",
+        type=non_negative_float,
+        default=0.0,
+        metavar="L",
+        help="L2 regularization λ: J + (λ/2m)·‖w‖², dw + (λ/m)·w (default 0)",
+    )
+    p.add_argument(
         "--log-scale",
         action="store_true",
         help="the cost curve on a log scale (a race's curves span decades)",
@@ -300,6 +314,8 @@ def _train(
         optimizer=spec.optimizer,
         batch_size=spec.batch_size,
         seed=args.seed,
+        loss=args.loss,
+        lambd=args.lambd,
     )
     batch = None if trainer.batch_size >= m else trainer.batch_size
     name = run_name(spec.learning_rate, spec.optimizer, batch)
@@ -328,6 +344,8 @@ def _train(
             batch_size=batch,
             name=name,
             colour=colour,
+            loss=args.loss,
+            lambd=args.lambd,
         )
     finally:
         trainer.close()  # its helper thread (large data) ends here; the history stays

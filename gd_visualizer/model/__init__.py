@@ -17,12 +17,14 @@ from .commands import (
     Rewind,
     SetBudget,
     SetData,
+    SetModel,
     SetRate,
     SetSpeed,
     Step,
 )
 from .run import (
     HISTORY_FIELDS,
+    LOSS_NAMES,
     MAX_ITERATIONS,
     MAX_RUNS,
     OPTIMIZER_NAMES,
@@ -40,6 +42,7 @@ from .run import (
 
 __all__ = [
     "HISTORY_FIELDS",
+    "LOSS_NAMES",
     "MAX_ITERATIONS",
     "MAX_RUNS",
     "OPTIMIZER_NAMES",
@@ -60,6 +63,7 @@ __all__ = [
     "RunStatus",
     "SetBudget",
     "SetData",
+    "SetModel",
     "SetRate",
     "SetSpeed",
     "Step",

@@ -42,6 +42,17 @@ class SetData(Command):
     b: float
     lanes: tuple[LaneSpec, ...]
     generation: int
+    loss: str = "cross_entropy"
+    lambd: float = 0.0
+
+
+@dataclass(frozen=True)
+class SetModel(Command):
+    """Another loss or λ: every lane anew from the start point (a new cost function)."""
+
+    loss: str
+    lambd: float
+    generation: int
 
 
 @dataclass(frozen=True)

@@ -178,6 +178,12 @@ OPTIMIZER_NAMES = {
     "rmsprop": "RMSProp",
     "adam": "Adam",
 }
+#: the losses the runs can descend, as the window names them
+LOSS_NAMES = {
+    "cross_entropy": "cross-entropy",
+    "l2": "L2 (squared error)",
+    "l1": "L1 (absolute error)",
+}
 #: each run's colour, in the order runs are added (visible on the viridis surface and on white)
 RUN_COLOURS = (
     "#CC0000",  # red
@@ -341,9 +347,13 @@ class Race:
     dataChanged = Signal()
     playingChanged = Signal(bool)
     speedChanged = Signal()
+    modelChanged = Signal()
 
     def __init__(self) -> None:
         self.data: TrainingData | None = None
+        #: the cost every run descends: its loss and L2 regularization λ
+        self.loss = "cross_entropy"
+        self.lambd = 0.0
         self.start: tuple[np.ndarray, float] = (np.zeros(2), 0.0)
         self.speed = math.inf
         self.playing = False
@@ -420,6 +430,12 @@ class Race:
             self.start = (np.asarray(w, dtype=float).ravel().copy(), float(b))
         for run in self.runs:
             run.clear()
+
+    def set_model(self, loss: str, lambd: float) -> None:
+        """Another cost function: every run starts afresh from the start point."""
+        self.loss, self.lambd = loss, float(lambd)
+        self.restart()
+        self.modelChanged.emit()
 
     def set_speed(self, speed: float) -> None:
         self.speed = float(speed)

@@ -27,6 +27,33 @@ ANIMATION_SINGLE = 12
 ANIMATION_STOPS = 120
 
 
+#: each loss as the graph writes it: L(a, y), then da = ∂L/∂a and dz = ∂L/∂z
+LOSS_FORMS = {
+    "cross_entropy": ("−[y log a + (1−y) log(1−a)]", "−y/a + (1−y)/(1−a)", "a − y"),
+    "l2": ("(a − y)²", "2(a − y)", "da·a(1 − a)"),
+    "l1": ("|a − y|", "sign(a − y)", "da·a(1 − a)"),
+}
+#: the per-example loss curves' names: (y = 1, y = 0)
+LOSS_CURVE_NAMES = {
+    "cross_entropy": ("−log a", "−log(1 − a)"),
+    "l2": ("(1 − a)²", "a²"),
+    "l1": ("1 − a", "a"),
+}
+
+
+#: what the per-example loss view says under its plot, per loss
+LOSS_NOTES = {
+    "cross_entropy": "A confident mistake (a near 1 for y = 0, or near 0 for y = 1) costs without "
+    "bound: −log(1 − a) → ∞ as a → 1.  Every sample is on its class's curve.",
+    "l2": "A confident mistake costs at most 1: (a − y)² ≤ 1, and its gradient "
+    "dz = 2(a − y)·a(1 − a) vanishes as a → 0 or 1 — a run that starts confidently wrong barely "
+    "moves (the plateaus of the surface).  This is why logistic regression uses the cross-entropy.",
+    "l1": "A confident mistake costs at most 1: |a − y| ≤ 1, and its gradient "
+    "dz = sign(a − y)·a(1 − a) vanishes as a → 0 or 1 — a run that starts confidently wrong barely "
+    "moves (the plateaus of the surface).  This is why logistic regression uses the cross-entropy.",
+}
+
+
 @dataclass(frozen=True)
 class GraphTexts:
     """The computation graph of one step, as text on its nodes and edges."""
@@ -49,7 +76,8 @@ def graph_texts(data: TrainingData, scene: Scene, all_samples: bool = False) -> 
     i = chosen_sample(data, scene)
     x = data.X[:, i]
     y = float(data.Y[0, i])
-    g = sample_graph(scene.w, scene.b, x, y)
+    g = sample_graph(scene.w, scene.b, x, y, scene.loss)
+    L_form, da_form, dz_form = LOSS_FORMS[scene.loss]
     m = data.X.shape[1]
     name = data.dataset.class_names[int(y)]
     header = f"sample i = {i + 1:,} of {m:,} ({name}, y = {y:g}) · iteration {scene.iteration:,}"
@@ -61,11 +89,11 @@ def graph_texts(data: TrainingData, scene: Scene, all_samples: bool = False) -> 
         "b": f"b = {fmt(scene.b)}",
         "z": f"z = w₁x₁ + w₂x₂ + b\n= {fmt(g['z'])}",
         "a": f"a = σ(z)\n= {fmt(g['a'], 6)}",
-        "L": f"L(a, y)\n= {fmt(g['L'])}",
+        "L": f"L = {L_form}\n= {fmt(g['L'])}",
     }
     backward = {
-        "a": f"da = −y/a + (1−y)/(1−a) = {fmt(g['da'])}",
-        "z": f"dz = a − y = {fmt(g['dz'])}",
+        "a": f"da = {da_form} = {fmt(g['da'])}",
+        "z": f"dz = {dz_form} = {fmt(g['dz'])}",
         "w1": f"dw₁ = x₁·dz = {fmt(g['dw'][0, 0])}",
         "w2": f"dw₂ = x₂·dz = {fmt(g['dw'][1, 0])}",
         "b": f"db = dz = {fmt(g['db'])}",
@@ -75,13 +103,15 @@ def graph_texts(data: TrainingData, scene: Scene, all_samples: bool = False) -> 
     # all m samples: the same graph for every column, averaged, then one update
     nodes["z"] = f"Z = wᵀX + b  (1, {m:,})\nsample i: {fmt(g['z'])}"
     nodes["a"] = f"A = σ(Z)  (1, {m:,})\nsample i: {fmt(g['a'], 6)}"
-    nodes["L"] = f"J = (1/m) Σ L⁽ⁱ⁾\n= {fmt(scene.cost)}"
+    reg = scene.lambd > 0  # J + (λ/2m)‖w‖², dw + (λ/m)·w
+    nodes["L"] = f"J = (1/m) Σ L⁽ⁱ⁾{' + (λ/2m)‖w‖²' if reg else ''}\n= {fmt(scene.cost)}"
     dw, db, lr = scene.dw, scene.db, scene.learning_rate
     share = g["dw"][:, 0] / m
     backward["a"] = f"da⁽ⁱ⁾ = {fmt(g['da'])}"
-    backward["z"] = f"dZ = A − Y  (1, {m:,});  dz⁽ⁱ⁾ = {fmt(g['dz'])}"
-    backward["w1"] = f"dw₁ = (1/m) Σ x₁⁽ⁱ⁾dz⁽ⁱ⁾ = {fmt(dw[0])}"
-    backward["w2"] = f"dw₂ = (1/m) Σ x₂⁽ⁱ⁾dz⁽ⁱ⁾ = {fmt(dw[1])}"
+    dZ = "A − Y" if scene.loss == "cross_entropy" else "dA ⊙ A(1 − A)"
+    backward["z"] = f"dZ = {dZ}  (1, {m:,});  dz⁽ⁱ⁾ = {fmt(g['dz'])}"
+    backward["w1"] = f"dw₁ = (1/m) Σ x₁⁽ⁱ⁾dz⁽ⁱ⁾{' + (λ/m)·w₁' if reg else ''} = {fmt(dw[0])}"
+    backward["w2"] = f"dw₂ = (1/m) Σ x₂⁽ⁱ⁾dz⁽ⁱ⁾{' + (λ/m)·w₂' if reg else ''} = {fmt(dw[1])}"
     backward["b"] = f"db = (1/m) Σ dz⁽ⁱ⁾ = {fmt(db)}"
     footer = [
         f"sample i's share of the sums: x₁dz/m = {fmt(share[0])}, "

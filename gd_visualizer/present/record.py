@@ -52,6 +52,8 @@ class RunRecord:
     name: str = ""
     colour: str = RUN_COLOURS[0]
     others: tuple[RunRecord, ...] = ()
+    loss: str = "cross_entropy"  # the cost every raced run descended …
+    lambd: float = 0.0  # … with its L2 regularization λ
 
     @property
     def diverged(self) -> bool:
@@ -181,6 +183,9 @@ def run_summary(run: RunRecord, settings: ExportSettings, frames: tuple[RaceFram
         },
         "animation": "animation.png",
     }
+    if run.loss != "cross_entropy" or run.lambd != 0.0:
+        summary["loss"] = run.loss  # (only then: a plain run's run.json is as it was)
+        summary["lambd"] = run.lambd
     if run.others:
         summary["runs"] = [run_result(r) for r in run.runs]
     return summary

@@ -96,11 +96,14 @@ def surface_request(
     extent: tuple[float, float, float, float],
     fixed: float,
     token: int = 0,
+    loss: str = "cross_entropy",
+    lambd: float = 0.0,
 ) -> SurfaceRequest:
-    """The grid of the surface over ``extent`` with the third parameter at ``fixed``."""
+    """The grid of the surface over ``extent`` with the third parameter at ``fixed``, of
+    the cost the runs descend (``loss``, ``lambd``)."""
     xs = np.linspace(extent[0], extent[1], SURFACE_GRID)
     ys = np.linspace(extent[2], extent[3], SURFACE_GRID)
-    return SurfaceRequest(token, data.X, data.Y, spec, xs, ys, float(fixed))
+    return SurfaceRequest(token, data.X, data.Y, spec, xs, ys, float(fixed), loss, float(lambd))
 
 
 def bucket(fixed: float, extent: tuple[float, float, float, float]) -> float:
@@ -266,6 +269,8 @@ class Scene:
     name: str = ""  # the run's name (in legends when runs are raced)
     traces: tuple[Trace, ...] = ()  # the other visible runs of a race
     clock: Clock | None = None  # the scrubber (None: this run's own entries)
+    loss: str = "cross_entropy"  # the cost the run descends: its loss …
+    lambd: float = 0.0  # … and L2 regularization λ
 
     @property
     def scrubber(self) -> Clock:
@@ -315,6 +320,8 @@ def make_scene(
     name: str = "",
     traces: tuple[Trace, ...] = (),
     clock: Clock | None = None,
+    loss: str = "cross_entropy",
+    lambd: float = 0.0,
 ) -> Scene:
     """The scene of history entry ``index`` (0 ≤ index < len(history))."""
     spec = SLICES[slice_key]
@@ -351,6 +358,8 @@ def make_scene(
         name=name,
         traces=traces,
         clock=clock,
+        loss=loss,
+        lambd=lambd,
     )
 
 

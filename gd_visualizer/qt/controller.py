@@ -18,6 +18,7 @@ import numpy as np
 from PySide6.QtCore import QObject, QThread, Signal, Slot
 
 from ..core import OPTIMIZERS
+from ..core.logistic import check_lambd, check_loss
 from ..core.surface import SurfaceResult
 from ..model import (
     MAX_ITERATIONS,
@@ -34,6 +35,7 @@ from ..model import (
     Run,
     SetBudget,
     SetData,
+    SetModel,
     SetRate,
     SetSpeed,
     Step,
@@ -170,6 +172,8 @@ class RunController(QObject):
             name=run.name,
             traces=traces,
             clock=present.Clock(index, n, k, int(clock.iterations[-1])),
+            loss=self.race.loss,
+            lambd=self.race.lambd,
         )
 
     # -- data and settings ---------------------------------------------------------------
@@ -182,8 +186,33 @@ class RunController(QObject):
         self.race.set_data(data)
         self._last = {}
         w, b = self.race.start
-        lanes = tuple(r.spec() for r in self.race.runs)
-        self.worker.post(SetData(data.X, data.Y, w.copy(), b, lanes, self.race.generation))
+        race = self.race
+        lanes = tuple(r.spec() for r in race.runs)
+        self.worker.post(
+            SetData(data.X, data.Y, w.copy(), b, lanes, race.generation, race.loss, race.lambd)
+        )
+
+    def set_model(self, loss: str | None = None, lambd: float | None = None) -> None:
+        """The cost every run descends: the loss (cross-entropy, L2, L1) and the L2
+        regularization λ.  A new cost function: every run starts afresh."""
+        race = self.race
+        loss = race.loss if loss is None else check_loss(loss)
+        lambd = race.lambd if lambd is None else check_lambd(lambd)
+        if (loss, lambd) == (race.loss, race.lambd):
+            return
+        self._set_playing(False)
+        self.view.shown = None
+        race.set_model(loss, lambd)
+        self._last = {}
+        self._forget_surface()
+        self.worker.post(SetModel(loss, lambd, race.generation))
+        self.sceneChanged.emit()
+
+    def set_loss(self, loss: str) -> None:
+        self.set_model(loss=loss)
+
+    def set_lambd(self, lambd: float) -> None:
+        self.set_model(lambd=lambd)
 
     def set_learning_rate(self, lr: float) -> None:
         """The selected run's learning rate (it changes mid-run, as the slider moves)."""
@@ -493,7 +522,9 @@ class RunController(QObject):
             self._surface_extent = extent
             self.extentChanged.emit(extent)
         self._surface_token += 1
-        req = present.surface_request(data, spec, extent, fixed, token=self._surface_token)
+        req = present.surface_request(
+            data, spec, extent, fixed, self._surface_token, self.race.loss, self.race.lambd
+        )
         # the surface worker computes one grid at a time; only the newest request waits
         self.surface_worker.request(req)
 

@@ -21,7 +21,27 @@ from PySide6.QtWidgets import (
 )
 
 from ..core import BUILTIN_DATASETS
-from ..model import MAX_ITERATIONS, OPTIMIZER_NAMES
+from ..model import LOSS_NAMES, MAX_ITERATIONS, OPTIMIZER_NAMES
+
+#: the exact formulas of each loss, in its tooltip (a = σ(wᵀx + b), averaged over the m samples)
+LOSS_TIPS = {
+    "cross_entropy": "J = −(1/m) Σ [y log a + (1 − y) log(1 − a)];  dz = a − y  (the course's)",
+    "l2": "J = (1/m) Σ (a − y)²;  dz = 2(a − y)·a(1 − a)  (not convex in w, b: plateaus)",
+    "l1": "J = (1/m) Σ |a − y|;  dz = sign(a − y)·a(1 − a)  (not convex in w, b: plateaus)",
+}
+#: the λ slider: 0 at its left end, then 10^(v/10 − 3) — 0.00126 … 1000
+LAMBDA_STEPS = 60
+
+
+def slider_to_lambd(v: int) -> float:
+    return 0.0 if v <= 0 else float(10 ** (v / 10 - 3))
+
+
+def lambd_to_slider(lambd: float) -> int:
+    if lambd <= 0:
+        return 0
+    return round(min(max((math.log10(lambd) + 3) * 10, 1), LAMBDA_STEPS))
+
 
 #: the update rule of each optimizer, as its tooltip writes it (the course's second part)
 OPTIMIZER_TIPS = {
@@ -177,6 +197,8 @@ class Controls(QWidget):
     datasetRequested = Signal()  # the built-in dataset settings changed
     standardizeChanged = Signal(bool)
     optimizerChanged = Signal(str)
+    lossChanged = Signal(str)
+    lambdChanged = Signal(float)
     batchSizeChanged = Signal(object)  # an int, or None for all m
 
     def __init__(self, parent: QWidget | None = None) -> None:
@@ -240,6 +262,42 @@ class Controls(QWidget):
         self.data_info.setStyleSheet("color: #555;")
         data_column.addWidget(self.data_info)
         layout.addWidget(data_box)
+
+        # -- model --------------------------------------------------------------------
+        model_box = QGroupBox("Model")
+        mform = QFormLayout(model_box)
+        self.loss_combo = QComboBox()
+        self.loss_combo.setObjectName("lossCombo")
+        for key, name in LOSS_NAMES.items():
+            self.loss_combo.addItem(name, key)
+            i = self.loss_combo.count() - 1
+            self.loss_combo.setItemData(i, LOSS_TIPS[key], Qt.ItemDataRole.ToolTipRole)
+        self.loss_combo.setToolTip(
+            "The loss every run descends (a = σ(wᵀx + b)); changing it starts the runs afresh.\n"
+            + "\n".join(f"{LOSS_NAMES[k]}: {tip}" for k, tip in LOSS_TIPS.items())
+        )
+        mform.addRow("Loss", self.loss_combo)
+        self.lambd_slider = QSlider(Qt.Orientation.Horizontal)
+        self.lambd_slider.setObjectName("lambdaSlider")
+        self.lambd_slider.setRange(0, LAMBDA_STEPS)
+        self.lambd_spin = QDoubleSpinBox()
+        self.lambd_spin.setObjectName("lambdaSpin")
+        self.lambd_spin.setRange(0.0, 1e6)
+        self.lambd_spin.setDecimals(4)
+        self.lambd_spin.setKeyboardTracking(False)
+        tip = (
+            "L2 regularization, as in the course: J + (λ/2m)·‖w‖² and dw + (λ/m)·w "
+            "(b is not regularized). 0: none. Changing it starts the runs afresh."
+        )
+        for w in (self.lambd_slider, self.lambd_spin, self.loss_combo):
+            w.setWhatsThis(tip)
+        self.lambd_slider.setToolTip(tip)
+        self.lambd_spin.setToolTip(tip)
+        lambd_row = QHBoxLayout()
+        lambd_row.addWidget(self.lambd_slider, 1)
+        lambd_row.addWidget(self.lambd_spin)
+        mform.addRow("L2 λ", lambd_row)
+        layout.addWidget(model_box)
 
         # -- training ----------------------------------------------------------------
         train_box = QGroupBox("Gradient descent")
@@ -334,6 +392,11 @@ class Controls(QWidget):
         self.iter_slider.valueChanged.connect(self._on_iter_slider)
         self.iter_spin.valueChanged.connect(self._on_iter_spin)
         self.speed_slider.valueChanged.connect(self._on_speed)
+        self.loss_combo.currentIndexChanged.connect(
+            lambda _i: self.lossChanged.emit(self.loss_combo.currentData())
+        )
+        self.lambd_slider.valueChanged.connect(self._on_lambd_slider)
+        self.lambd_spin.valueChanged.connect(self._on_lambd_spin)
         self.optimizer_combo.currentIndexChanged.connect(
             lambda _i: self.optimizerChanged.emit(self.optimizer_combo.currentData())
         )
@@ -405,6 +468,27 @@ class Controls(QWidget):
         with QSignalBlocker(self.iter_slider), QSignalBlocker(self.iter_spin):
             self.iter_slider.setValue(n)
             self.iter_spin.setValue(n)
+
+    def set_model(self, loss: str, lambd: float) -> None:
+        """Show the loss and λ the runs descend."""
+        with (
+            QSignalBlocker(self.loss_combo),
+            QSignalBlocker(self.lambd_slider),
+            QSignalBlocker(self.lambd_spin),
+        ):
+            self.loss_combo.setCurrentIndex(max(0, self.loss_combo.findData(loss)))
+            self.lambd_slider.setValue(lambd_to_slider(lambd))
+            self.lambd_spin.setValue(lambd)
+
+    def _on_lambd_slider(self, v: int) -> None:
+        with QSignalBlocker(self.lambd_spin):
+            self.lambd_spin.setValue(slider_to_lambd(v))
+        self.lambdChanged.emit(float(self.lambd_spin.value()))
+
+    def _on_lambd_spin(self, lambd: float) -> None:
+        with QSignalBlocker(self.lambd_slider):
+            self.lambd_slider.setValue(lambd_to_slider(lambd))
+        self.lambdChanged.emit(float(lambd))
 
     def set_optimizer(self, optimizer: str, batch_size: int | None) -> None:
         """Show the selected run's optimizer and mini-batch size (None: all m)."""

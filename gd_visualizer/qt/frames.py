@@ -114,6 +114,8 @@ class FrameRenderer(QWidget):
             name=self.run.name,
             traces=self.traces(frame),
             clock=frame.clock,
+            loss=self.run.loss,
+            lambd=self.run.lambd,
         )
 
     def traces(self, frame: RaceFrame) -> tuple[present.Trace, ...]:
@@ -137,7 +139,9 @@ class FrameRenderer(QWidget):
         scene = self.scene(frame)
         fixed = present.bucket(scene.fixed, self.extent)  # one surface per bucket
         spec = SLICES[self.settings.slice_key]
-        return present.surface_request(self.data, spec, self.extent, fixed)
+        return present.surface_request(
+            self.data, spec, self.extent, fixed, loss=self.run.loss, lambd=self.run.lambd
+        )
 
     def set_frame(self, frame: RaceFrame, surface: SurfaceResult | None) -> None:
         scene = self.scene(frame)

@@ -123,6 +123,8 @@ class MainWindow(QMainWindow):
         c.columns_button.clicked.connect(g(src.choose_columns))
         c.stable_button.clicked.connect(g(ctl.use_stable_rate))
         c.optimizerChanged.connect(g(ctl.set_optimizer))
+        c.lossChanged.connect(g(ctl.set_loss))
+        c.lambdChanged.connect(g(ctl.set_lambd))
         c.batchSizeChanged.connect(g(ctl.set_batch_size))
         rp = self.runs_panel
         rp.runSelected.connect(g(ctl.select_run))
@@ -331,6 +333,7 @@ class MainWindow(QMainWindow):
         self.controls.set_iterations(run.budget)
         self.controls.set_speed(run.speed)
         self.controls.set_optimizer(run.optimizer, run.batch_size)
+        self.controls.set_model(run.race.loss, run.race.lambd)
 
     # -- data ------------------------------------------------------------------------------
     def _on_dataset_request(self) -> None:
@@ -478,6 +481,8 @@ class MainWindow(QMainWindow):
             batch_size=run.batch_size,
             name=run.name,
             colour=run.colour,
+            loss=run.race.loss,
+            lambd=run.race.lambd,
         )
 
     def export_animation(self) -> None:

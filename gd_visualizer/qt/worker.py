@@ -36,6 +36,7 @@ from ..model import (
     RunStatus,
     SetBudget,
     SetData,
+    SetModel,
     SetRate,
     SetSpeed,
     Step,
@@ -170,7 +171,7 @@ class Mailbox(QObject):
 class Lane:
     """One raced run in the worker: its trainer and what the GUI already holds of it."""
 
-    def __init__(self, X, Y, w, b, spec: LaneSpec) -> None:
+    def __init__(self, X, Y, w, b, spec: LaneSpec, loss="cross_entropy", lambd=0.0) -> None:
         self.key = spec.key
         self.epoch = spec.epoch
         self.trainer = Trainer(
@@ -182,7 +183,10 @@ class Lane:
             num_iterations=spec.budget,
             optimizer=spec.optimizer,
             batch_size=spec.batch_size,
+            loss=loss,
+            lambd=lambd,
         )
+
         self.revision = 0
         # what the GUI's mirror holds (written under the outbox lock)
         self.gui_len = 0
@@ -190,6 +194,12 @@ class Lane:
         self.local_at = -1.0
         self.local_at_time = 0.0
         self.local_rate = math.inf
+
+    def spec(self) -> LaneSpec:
+        """The lane's settings now (its rate and budget may have changed since it began)."""
+        t = self.trainer
+        batch = None if t.batch_size >= t.m else t.batch_size
+        return LaneSpec(self.key, t.learning_rate, t.num_iterations, t.optimizer, batch, self.epoch)
 
     def close(self) -> None:
         self.trainer.close()
@@ -208,6 +218,8 @@ class TrainingWorker(Mailbox):
         self._Y = None
         self._w0 = None
         self._b0 = 0.0
+        self._loss = "cross_entropy"
+        self._lambd = 0.0
         self._generation = 0
         self._playing = False
         self._catch_up = 0  # lanes behind this iteration train while paused
@@ -357,23 +369,29 @@ class TrainingWorker(Mailbox):
         if old is not None:
             old.close()  # its helper threads end with it
         others = [ln.trainer.iteration for k, ln in self._lanes.items() if k != spec.key]
-        self._lanes[spec.key] = Lane(self._X, self._Y, self._w0, self._b0, spec)
+        self._lanes[spec.key] = self._lane(spec)
         # it catches up with the others (at once, even while paused)
         self._catch_up = max([self._catch_up, *others]) if others else 0
+
+    def _lane(self, spec: LaneSpec) -> Lane:
+        return Lane(self._X, self._Y, self._w0, self._b0, spec, self._loss, self._lambd)
+
+    def _new_lanes(self, specs: list[LaneSpec], generation: int) -> None:
+        """Every lane anew from the start point (new data or a new cost function)."""
+        for lane in self._lanes.values():
+            lane.close()  # its helper threads end with it
+        self._lanes = {spec.key: self._lane(spec) for spec in specs}
+        self._generation = generation
+        self._playing = False
+        self._catch_up = 0
 
     def _apply(self, command: Command) -> bool:
         """Apply one command; True when the run changed (a snapshot is due)."""
         match command:
-            case SetData(X, Y, w, b, lanes, generation):
-                for lane in self._lanes.values():
-                    lane.close()  # its helper threads end with it
+            case SetData(X, Y, w, b, lanes, generation, loss, lambd):
                 self._X, self._Y, self._w0, self._b0 = X, Y, np.asarray(w, dtype=float), b
-                self._lanes = {}
-                for spec in lanes:
-                    self._lanes[spec.key] = Lane(X, Y, self._w0, b, spec)
-                self._generation = generation
-                self._playing = False
-                self._catch_up = 0
+                self._loss, self._lambd = loss, lambd
+                self._new_lanes(list(lanes), generation)
                 return True
             case SetSpeed(its):
                 self._speed = float(its)
@@ -381,6 +399,9 @@ class TrainingWorker(Mailbox):
         if self._X is None:
             return False
         match command:
+            case SetModel(loss, lambd, generation):
+                self._loss, self._lambd = loss, lambd
+                self._new_lanes([lane.spec() for lane in self._lanes.values()], generation)
             case AddLane(spec) | ResetLane(spec):
                 self._new_lane(spec)
             case RemoveLane(key):

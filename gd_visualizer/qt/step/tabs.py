@@ -101,7 +101,7 @@ class SlopeTab(QWidget):
         self._redraw()
 
     def _key(self, scene: Scene) -> tuple:
-        return (id(self.data), self.param, scene.w.tobytes(), scene.b)
+        return (id(self.data), self.param, scene.w.tobytes(), scene.b, scene.loss, scene.lambd)
 
     def _redraw(self) -> None:
         scene, data = self.scene, self.data
@@ -117,7 +117,9 @@ class SlopeTab(QWidget):
         self.text.setText(lesson.slope_text(scene, p))
         key = self._key(scene)
         if key != self._cut_for and not self.task.busy:
-            self.task.submit(key, cost_cut, data.X, data.Y, scene.w, scene.b, p, values)
+            self.task.submit(
+                key, cost_cut, data.X, data.Y, scene.w, scene.b, p, values, scene.loss, scene.lambd
+            )
 
     def take(self, result: TaskResult) -> None:
         if not self.task.answer(result):
@@ -142,8 +144,9 @@ class SlopeTab(QWidget):
 
 
 class LossTab(QWidget):
-    """The per-example loss: −log a (y = 1) and −log(1 − a) (y = 0), every sample on its
-    class's curve, the chosen one ringed."""
+    """The per-example loss L(a, 1) and L(a, 0) of the loss the runs descend (−log a and
+    −log(1 − a) for the cross-entropy), every sample on its class's curve, the chosen one
+    ringed."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -153,12 +156,7 @@ class LossTab(QWidget):
         item.setLabel("bottom", "a = σ(wᵀx + b), the predicted probability of class 1")
         item.setLabel("left", "L(a, y)")
         self.legend = add_legend(item, columns=2)
-        a = np.linspace(1e-4, 1 - 1e-4, LOSS_CURVE_POINTS)
-        l1, l0 = loss_curves(a)
-        self.curves = [
-            pg.PlotDataItem(a, l0, pen=pg.mkPen(CLASS_COLORS[0], width=2)),
-            pg.PlotDataItem(a, l1, pen=pg.mkPen(CLASS_COLORS[1], width=2)),
-        ]
+        self.curves = [pg.PlotDataItem(pen=pg.mkPen(CLASS_COLORS[k], width=2)) for k in range(2)]
         self.scatters = [
             pg.ScatterPlotItem(
                 size=7, symbol=CLASS_SYMBOLS[k], pen=pg.mkPen("#222", width=0.5),
@@ -171,42 +169,65 @@ class LossTab(QWidget):
             item.addItem(it)
         item.setXRange(0, 1, padding=0.02)
         item.disableAutoRange()
-        self.text = QLabel(
-            "A confident mistake (a near 1 for y = 0, or near 0 for y = 1) costs without "
-            "bound: −log(1 − a) → ∞ as a → 1.  Every sample is on its class's curve."
-        )
+        self.text = QLabel()
+        self.text.setObjectName("lossNote")
         self.text.setWordWrap(True)
         layout = QVBoxLayout(self)
         layout.addWidget(self.plot, 1)
         layout.addWidget(self.text)
         self.data: TrainingData | None = None
         self._top = 0.0
+        self.loss = ""
+        self.show_loss("cross_entropy")
+
+    def show_loss(self, loss: str) -> None:
+        """The curves, legend and note of ``loss``."""
+        if loss == self.loss:
+            return
+        self.loss = loss
+        a = np.linspace(1e-4, 1 - 1e-4, LOSS_CURVE_POINTS)
+        l1, l0 = loss_curves(a, loss)
+        self.curves[0].setData(a, l0)
+        self.curves[1].setData(a, l1)
+        self.text.setText(lesson.LOSS_NOTES[loss])
+        self._label()
+        self._top = 0.0
+
+    def _label(self) -> None:
+        self.legend.clear()
+        if self.data is None:
+            return
+        names = self.data.dataset.class_names
+        one, zero = lesson.LOSS_CURVE_NAMES[self.loss]
+        self.legend.addItem(self.curves[0], f"{zero}: y = 0 ({names[0]})")
+        self.legend.addItem(self.curves[1], f"{one}: y = 1 ({names[1]})")
 
     def bind(self, data: TrainingData) -> None:
         self.data = data
         self._idx = drawn_subset(data.X.shape[1])
         self._X = data.X if self._idx is None else data.X[:, self._idx]
         self._y = data.Y[0] if self._idx is None else data.Y[0, self._idx]
-        self.legend.clear()
-        names = data.dataset.class_names
-        self.legend.addItem(self.curves[0], f"−log(1 − a): y = 0 ({names[0]})")
-        self.legend.addItem(self.curves[1], f"−log a: y = 1 ({names[1]})")
+        self._label()
         self._top = 0.0
 
     def draw(self, scene: Scene) -> None:
         if self.data is None:
             return
         with np.errstate(over="ignore", invalid="ignore"):
-            g = sample_graphs(scene.w, scene.b, self._X, self._y)  # a and L of each sample
+            self.show_loss(scene.loss)
+            g = sample_graphs(scene.w, scene.b, self._X, self._y, scene.loss)  # a, L per sample
         a, L = g["a"], g["L"]
         for k, sc in enumerate(self.scatters):
             sel = self._y == k
             sc.setData(a[sel], L[sel])
         i = lesson.chosen_sample(self.data, scene)
         with np.errstate(over="ignore", invalid="ignore"):
-            chosen = sample_graph(scene.w, scene.b, self.data.X[:, i], self.data.Y[0, i])
+            chosen = sample_graph(
+                scene.w, scene.b, self.data.X[:, i], self.data.Y[0, i], scene.loss
+            )
         self.chosen.setData([chosen["a"]], [chosen["L"]])
-        top = min(max(4.0, 1.1 * float(np.max(L, initial=0.0))), 1e6)
+        floor = 4.0 if scene.loss == "cross_entropy" else 1.05  # the L2, L1 losses are ≤ 1
+        top = min(max(floor, 1.1 * float(np.max(L, initial=0.0))), 1e6)
         if top > self._top or top < self._top / 2:  # grows in steps, does not jitter
             self._top = top
             self.plot.getPlotItem().setYRange(0, top, padding=0.02)
