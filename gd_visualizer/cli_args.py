@@ -272,7 +272,7 @@ def batch_size_arg(text: str) -> int:
 
 def run_spec_arg(text: str) -> RunSpec:
     """``OPTIMIZER:RATE`` or ``OPTIMIZER:RATE:BATCH``, e.g. ``adam:0.05`` or ``gd:0.1:32``."""
-    parts = text.split(":")
+    parts = [part.strip() for part in text.split(":")]
     if len(parts) not in (2, 3):
         raise argparse.ArgumentTypeError("use OPTIMIZER:RATE or OPTIMIZER:RATE:BATCH")
     batch = batch_size_arg(parts[2]) if len(parts) == 3 else None
@@ -284,12 +284,8 @@ def compare_arg(text: str) -> tuple[RunSpec, ...]:
     from .model.run import MAX_RUNS
 
     texts = [t.strip() for t in text.split(",")]
-    if not 2 <= len(texts) <= MAX_RUNS:
-        raise argparse.ArgumentTypeError(
-            f"give 2 to {MAX_RUNS} runs separated by commas, got {len(texts)}"
-        )
     specs: list[RunSpec] = []
-    for spec_text in texts:
+    for spec_text in texts:  # each spec's own mistake first, then their number
         try:
             spec = run_spec_arg(spec_text)
         except argparse.ArgumentTypeError as exc:
@@ -297,4 +293,8 @@ def compare_arg(text: str) -> tuple[RunSpec, ...]:
         if spec in specs:
             raise argparse.ArgumentTypeError(f"{_quoted(spec_text)}: the same run twice")
         specs.append(spec)
+    if not 2 <= len(texts) <= MAX_RUNS:
+        raise argparse.ArgumentTypeError(
+            f"give 2 to {MAX_RUNS} runs separated by commas, got {len(texts)}"
+        )
     return tuple(specs)

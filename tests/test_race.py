@@ -279,3 +279,47 @@ def test_the_window_exports_every_visible_run(qtbot, win, tmp_path):
         assert entry["w"] == run.history.weights[-1].tolist()
         assert entry["colour"] == run.colour
     assert len(list(tmp_path.glob("frame_*.png"))) == 4
+
+
+def test_a_run_changed_while_playing_slowly_catches_up_at_once(qtbot, win):
+    """At 1 iteration per second, a run started afresh mid-race must not crawl back at
+    that pace (20 iterations would take 20 s): it catches up unpaced, the others wait."""
+    win.add_run(learning_rate=0.2)
+    for _ in range(20):
+        win.step()
+    qtbot.waitUntil(lambda: all(len(r.history) == 21 for r in win.runs), timeout=WAIT)
+    win.controller.set_speed(1.0)
+    win.play()
+    win.controller.select_run(1)
+    win.controls.optimizer_combo.setCurrentIndex(win.controls.optimizer_combo.findData("adam"))
+    qtbot.waitUntil(lambda: len(win.runs[1].history) >= 21, timeout=5_000)
+    assert len(win.runs[0].history) <= 23  # the other run waited (at 1 it/s)
+    win.pause()
+
+
+def test_a_batch_of_m_or_more_is_all_m(qtbot, win):
+    i = win.add_run(learning_rate=0.5, batch_size=1000)  # iris: m = 100
+    assert win.runs[i].batch_size is None and win.runs[i].name == "α = 0.5"
+    win.controller.select_run(i)
+    win.controls.batch_spin.setValue(100)
+    assert win.runs[i].batch_size is None
+    assert win.controls.batch_spin.value() == 0  # shown as "all m"
+    win.controls.batch_spin.setValue(10)
+    assert win.runs[i].batch_size == 10 and win.runs[i].name == "α = 0.5, batch 10"
+
+
+def test_the_caption_says_how_a_single_run_steps():
+    from gd_visualizer.core import make_dataset
+    from gd_visualizer.model import TrainingData, run_method
+    from gd_visualizer.present import scene as present
+
+    data = TrainingData.from_dataset(make_dataset("iris"), True)
+    t = Trainer(data.X, data.Y, learning_rate=0.1, num_iterations=3, optimizer="adam",
+                batch_size=8)  # fmt: skip
+    t.run(3)
+    s = present.make_scene(t.view(), 3, "w1-w2", method=run_method("adam", 8))
+    assert "Adam, batch 8 · α = 0.1" in present.caption(data, s)
+    plain = present.make_scene(t.view(), 3, "w1-w2")
+    assert " · α = 0.1 · " in present.caption(data, plain)
+    assert run_method() == "" and run_method("gd", 1) == "SGD"
+    t.close()

@@ -36,6 +36,7 @@ from .run import (
     TrainingData,
     ViewState,
     accuracy,
+    run_method,
     run_name,
     verdict_label,
 )
@@ -70,6 +71,7 @@ __all__ = [
     "TrainingData",
     "ViewState",
     "accuracy",
+    "run_method",
     "run_name",
     "verdict_label",
 ]

@@ -184,13 +184,14 @@ LOSS_NAMES = {
     "l2": "L2 (squared error)",
     "l1": "L1 (absolute error)",
 }
-#: each run's colour, in the order runs are added (visible on the viridis surface and on white)
+#: each run's colour, in the order runs are added (on the viridis surface they are drawn
+#: over a dark outline; black is left out: the selected run's decision boundary is black)
 RUN_COLOURS = (
     "#CC0000",  # red
     "#FF8C00",  # dark orange
     "#E040FB",  # magenta
     "#00B8D4",  # cyan
-    "#111111",  # black
+    "#64DD17",  # light green
     "#FFD600",  # yellow
     "#8D6E63",  # brown
     "#F06292",  # pink
@@ -204,9 +205,24 @@ def run_name(learning_rate: float, optimizer: str = "gd", batch_size: int | None
     text = f"α = {learning_rate:.3g}"
     if optimizer != "gd":
         text = f"{OPTIMIZER_NAMES.get(optimizer, optimizer)} {text}"
+    batch = batch_text(batch_size)
+    return f"{text}, {batch}" if batch else text
+
+
+def batch_text(batch_size: int | None) -> str:
+    """ "SGD", "batch 32", or "" for all m."""
+    if batch_size is None:
+        return ""
+    return "SGD" if batch_size == 1 else f"batch {batch_size}"
+
+
+def run_method(optimizer: str = "gd", batch_size: int | None = None) -> str:
+    """How a run steps, when it is not plain batch gradient descent: "Adam", "momentum,
+    batch 32", "SGD"; "" for gradient descent on all m."""
+    parts = [] if optimizer == "gd" else [OPTIMIZER_NAMES.get(optimizer, optimizer)]
     if batch_size is not None:
-        text += ", SGD" if batch_size == 1 else f", batch {batch_size}"
-    return text
+        parts.append(batch_text(batch_size))
+    return ", ".join(parts)
 
 
 def verdict_label(status: RunStatus | None) -> str:
@@ -285,6 +301,10 @@ class Run:
     @property
     def name(self) -> str:
         return run_name(self.learning_rate, self.optimizer, self.batch_size)
+
+    @property
+    def method(self) -> str:
+        return run_method(self.optimizer, self.batch_size)
 
     @property
     def verdict(self) -> str:

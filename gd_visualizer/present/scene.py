@@ -267,6 +267,7 @@ class Scene:
     sample: int | None = None  # the chosen sample (ringed in the views), if any
     colour: str = RUN_COLOURS[0]  # the run's colour (its path, curve and line)
     name: str = ""  # the run's name (in legends when runs are raced)
+    method: str = ""  # how it steps when not plain gradient descent ("Adam, batch 8")
     traces: tuple[Trace, ...] = ()  # the other visible runs of a race
     clock: Clock | None = None  # the scrubber (None: this run's own entries)
     loss: str = "cross_entropy"  # the cost the run descends: its loss …
@@ -318,6 +319,7 @@ def make_scene(
     sample: int | None = None,
     colour: str = RUN_COLOURS[0],
     name: str = "",
+    method: str = "",
     traces: tuple[Trace, ...] = (),
     clock: Clock | None = None,
     loss: str = "cross_entropy",
@@ -356,6 +358,7 @@ def make_scene(
         sample=sample,
         colour=colour,
         name=name,
+        method=method,
         traces=traces,
         clock=clock,
         loss=loss,
@@ -404,7 +407,8 @@ def caption(data: TrainingData, scene: Scene, status: RunStatus | None = None) -
     if scene.traces:  # the rate is in the run's name
         text += f"{len(scene.traces) + 1} runs race · {scene.name}: J = {scene.cost:.6g} · "
     else:
-        text += f"J = {scene.cost:.6g} · α = {scene.learning_rate:.4g} · "
+        method = f"{scene.method} · " if scene.method else ""
+        text += f"J = {scene.cost:.6g} · {method}α = {scene.learning_rate:.4g} · "
     text += f"w = ({w[0]:.4g}, {w[1]:.4g}) · b = {scene.b:.4g}"
     if status is not None and scene.index == len(scene.iterations) - 1 and status.status:
         text += f" · {status.status}"

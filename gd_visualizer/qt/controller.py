@@ -170,6 +170,7 @@ class RunController(QObject):
             sample=self.view.sample,
             colour=run.colour,
             name=run.name,
+            method=run.method,
             traces=traces,
             clock=present.Clock(index, n, k, int(clock.iterations[-1])),
             loss=self.race.loss,
@@ -259,6 +260,7 @@ class RunController(QObject):
         if batch_size is not None and int(batch_size) < 1:
             raise ValueError(f"the batch size must be at least 1, got {batch_size}")
         budget = self.run.budget if budget is None else int(budget)
+        batch_size = self._batch(batch_size)
         run = self.race.add_run(float(learning_rate), budget, optimizer, batch_size)
         self._watch(run)
         if self.race.data is not None:
@@ -292,8 +294,17 @@ class RunController(QObject):
         """The selected run's optimizer (and batch size, None for all m): it starts
         afresh from the start point and catches up with the others."""
         run = self.run
+        if batch_size is not False:
+            batch_size = self._batch(batch_size)
         run.set_settings(optimizer=optimizer, batch_size=batch_size)
         self._reset_lane(run)
+
+    def _batch(self, batch_size: int | None) -> int | None:
+        """A mini-batch size as a run keeps it: None (all m) for m or more samples."""
+        data = self.race.data
+        if batch_size is None or (data is not None and int(batch_size) >= data.X.shape[1]):
+            return None
+        return int(batch_size)
 
     def set_batch_size(self, batch_size: int | None) -> None:
         self.set_optimizer(self.run.optimizer, batch_size)

@@ -17,7 +17,7 @@ from PySide6.QtWidgets import QGridLayout, QLabel, QVBoxLayout, QWidget
 from ..core import SLICES
 from ..core.surface import SurfaceRequest, SurfaceResult
 from ..model import RunStatus, TrainingData
-from ..model.run import verdict_label
+from ..model.run import run_method, verdict_label
 from ..present import scene as present
 from ..present.record import (
     VIEW_NAMES,
@@ -112,6 +112,7 @@ class FrameRenderer(QWidget):
             converged=self.run.status == "converged",
             colour=self.run.colour,
             name=self.run.name,
+            method=run_method(self.run.optimizer, self.run.batch_size),
             traces=self.traces(frame),
             clock=frame.clock,
             loss=self.run.loss,

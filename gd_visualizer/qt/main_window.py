@@ -334,6 +334,8 @@ class MainWindow(QMainWindow):
         self.controls.set_speed(run.speed)
         self.controls.set_optimizer(run.optimizer, run.batch_size)
         self.controls.set_model(run.race.loss, run.race.lambd)
+        self._verdict_shown = None  # the selected run's verdict, now
+        self._show_verdict()
 
     # -- data ------------------------------------------------------------------------------
     def _on_dataset_request(self) -> None:

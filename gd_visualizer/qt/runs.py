@@ -62,8 +62,12 @@ class RunsPanel(QGroupBox):
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setWordWrap(False)
         header = self.table.horizontalHeader()
-        header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        # a long name is elided (its tooltip is whole); the verdict is always whole
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
+        self.table.setTextElideMode(Qt.TextElideMode.ElideMiddle)
+        rows = self.table.verticalHeader()
+        rows.setDefaultSectionSize(rows.fontMetrics().height() + 6)  # compact rows
         self.table.setToolTip(
             "Every run starts from the same point on the same data. Tick to show a run; "
             "select one to steer it with the sliders and follow it in the read-out."
@@ -100,13 +104,14 @@ class RunsPanel(QGroupBox):
         self.sweep_button.clicked.connect(self.sweepRequested)
         row = QHBoxLayout()
         row.setSpacing(4)
-        for button in (self.add_button, self.duplicate_button, self.remove_button):
+        buttons = (self.add_button, self.duplicate_button, self.remove_button, self.sweep_button)
+        for button in buttons:
             row.addWidget(button)
         column = QVBoxLayout(self)
         column.setContentsMargins(6, 6, 6, 6)
+        column.setSpacing(4)
         column.addWidget(self.table)
         column.addLayout(row)
-        column.addWidget(self.sweep_button)
         self._costs: dict[int, float] = {}
         self.refresh()
 

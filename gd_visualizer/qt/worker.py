@@ -222,7 +222,7 @@ class TrainingWorker(Mailbox):
         self._lambd = 0.0
         self._generation = 0
         self._playing = False
-        self._catch_up = 0  # lanes behind this iteration train while paused
+        self._catch_up = 0  # lanes behind this iteration catch up at once (unpaced)
         self._speed = math.inf
         self._credit = 0.0
         self._seconds_per_iteration = 1e-4  # one iteration of every active lane
@@ -265,13 +265,22 @@ class TrainingWorker(Mailbox):
             lane.close()  # the kernels' helper threads end with the worker
         self.finished.emit()
 
+    def _behind(self) -> list[Lane]:
+        """Lanes catching up with the others (a run added or started afresh): they train
+        at once, unpaced, while the others wait — playing or not."""
+        return [
+            ln
+            for ln in self._lanes.values()
+            if not ln.trainer.finished and ln.trainer.iteration < self._catch_up
+        ]
+
     def _active(self) -> list[Lane]:
-        """The lanes that train now: all unfinished ones while playing, else those
-        catching up with the others."""
-        lanes = [ln for ln in self._lanes.values() if not ln.trainer.finished]
-        if self._playing:
-            return lanes
-        return [ln for ln in lanes if ln.trainer.iteration < self._catch_up]
+        """The lanes that train now: those catching up, else every unfinished one while
+        playing."""
+        behind = self._behind()
+        if behind or not self._playing:
+            return behind
+        return [ln for ln in self._lanes.values() if not ln.trainer.finished]
 
     def _busy(self) -> bool:
         return bool(self._active())
@@ -282,7 +291,7 @@ class TrainingWorker(Mailbox):
         if not active:
             return 0
         target = min(ln.trainer.iteration for ln in active) + k
-        if not self._playing:
+        if active[0].trainer.iteration < self._catch_up:  # catching up: no further
             target = min(target, self._catch_up)
         done = 0
         for lane in active:
@@ -313,7 +322,7 @@ class TrainingWorker(Mailbox):
             now = time.perf_counter()
             active = self._active()
             if active:
-                catching_up = not self._playing
+                catching_up = bool(self._behind())
                 if math.isinf(self._speed) or catching_up:
                     k = max(1, int(BATCH_SECONDS / self._seconds_per_iteration))
                 else:
@@ -327,7 +336,8 @@ class TrainingWorker(Mailbox):
                     t0 = time.perf_counter()
                     before = min(ln.trainer.iteration for ln in active)
                     self._train(k)
-                    rounds = max(ln.trainer.iteration for ln in active) - before
+                    # the slowest lane's progress (a lane far ahead is no progress)
+                    rounds = min(ln.trainer.iteration for ln in active) - before
                     if self._lr_pending and rounds:
                         self._lr_pending = False
                         self.lr_effective_at = t0  # the first iteration with the new rate
@@ -410,13 +420,10 @@ class TrainingWorker(Mailbox):
                     lane.close()
             case Play():
                 self._playing = any(not ln.trainer.finished for ln in self._lanes.values())
-                self._catch_up = 0
             case Pause():
                 self._playing = False
-                self._catch_up = 0
             case Step(k):
                 self._playing = False
-                self._catch_up = 0
                 for lane in self._lanes.values():
                     t = lane.trainer
                     if t.iteration >= t.num_iterations:

@@ -199,18 +199,22 @@ class LinePool:
     line's colour or style changes, so redrawing a race costs only the new data.
     """
 
-    def __init__(self, item: pg.PlotItem, width: float = 2.0, z: float = 0.0, dashed=False):
+    def __init__(
+        self, item: pg.PlotItem, width: float = 2.0, z: float = 0.0, dashed=False, outline=False
+    ):
         self._item = item
         self._width = width
         self._z = z
         self._style = Qt.PenStyle.DashLine if dashed else Qt.PenStyle.SolidLine
+        #: a dark line under each (a colour stays visible on any part of a colour map)
+        self._shadow = pg.mkPen(0, 0, 0, 170, width=width + 2.5) if outline else None
         self.lines: list[pg.PlotDataItem] = []
         self._colours: list[str | None] = []
 
     def show(self, lines: list[tuple[np.ndarray, np.ndarray, str]]) -> None:
         """Draw ``(x, y, colour)`` per line; the lines not given are hidden."""
         while len(self.lines) < len(lines):
-            line = pg.PlotDataItem()
+            line = pg.PlotDataItem(shadowPen=self._shadow)
             line.setZValue(self._z)
             self._item.addItem(line)
             self.lines.append(line)

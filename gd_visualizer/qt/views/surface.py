@@ -113,12 +113,13 @@ class SurfaceView(QWidget):
         )
         item.addItem(self.ghost)
         # the other raced runs: each path in its colour, its current point a dot
-        self.race_paths = LinePool(item, width=2)
+        self.race_paths = LinePool(item, width=2, z=1, outline=True)
         self.race_points = pg.ScatterPlotItem(size=11, symbol="o", pen=pg.mkPen("k", width=1))
         self.race_points.setZValue(5)
         item.addItem(self.race_points)
         self.path = pg.PlotDataItem(pen=pg.mkPen(PATH_COLOR, width=2), name="descent path")
-        self.path.setZValue(1)  # the selected run over the others
+        self.path.setShadowPen(pg.mkPen(0, 0, 0, 170, width=4.5))
+        self.path.setZValue(2)  # the selected run over the others
         self._path_colour = PATH_COLOR
         item.addItem(self.path)
         self.start = pg.ScatterPlotItem(
@@ -142,6 +143,7 @@ class SurfaceView(QWidget):
         self.current = pg.ScatterPlotItem(
             size=16, symbol="star", pen=pg.mkPen("k", width=1), brush=pg.mkBrush("#FF3030")
         )
+        self.current.setZValue(10)  # the selected run's point over every other run's
         item.addItem(self.current)
         # the step −α∇J from the shown point, at its true length (the head shows the way)
         self.step_line = pg.PlotDataItem(pen=pg.mkPen("#FFFFFF", width=2.5), name="step")
@@ -150,6 +152,8 @@ class SurfaceView(QWidget):
         )
         self.step_line.setToolTip("the next step −α∇J from the shown point (true length)")
         self.step_head.setZValue(self.current.zValue() + 1)  # over the star it leaves from
+        self.step_line.setZValue(self.current.zValue() - 1)
+        self.start.setZValue(3)
         item.addItem(self.step_line)
         item.addItem(self.step_head)
         item.disableAutoRange()
