@@ -1,7 +1,9 @@
-"""The cost surface J over a 2-D slice of the parameters (w1, w2, b)."""
+"""The cost surface J over a 2-D slice of the parameters θ = (w1, …, wn, b): two of them
+span the grid, the others are held (for two features: the third one)."""
 
 from __future__ import annotations
 
+import functools
 import threading
 from dataclasses import dataclass
 
@@ -18,6 +20,9 @@ __all__ = [
     "contour_segments",
     "cost_grid",
     "param_index",
+    "param_names",
+    "slice_keys",
+    "slice_spec",
     "slice_minimum",
     "surface_levels",
 ]
@@ -28,23 +33,54 @@ PARAMS = ("w1", "w2", "b")
 
 @dataclass(frozen=True)
 class SliceSpec:
-    """Which two parameters span the surface, and which one is held fixed."""
+    """Which two parameters span the surface, and which are held: for two features the
+    third one (``fixed_param``); with more, every other one (the first is ``fixed_param``)."""
 
     key: str
-    x_param: int  # index into θ = (w1, w2, b) for the horizontal axis
+    x_param: int  # index into θ = (w1, …, wn, b) for the horizontal axis
     y_param: int  # for the vertical axis
     fixed_param: int
+    n_params: int = 3  # len(θ)
 
     @property
     def labels(self) -> tuple[str, str, str]:
-        return PARAMS[self.x_param], PARAMS[self.y_param], PARAMS[self.fixed_param]
+        names = param_names(self.n_params - 1)
+        held = names[self.fixed_param] if self.n_params == 3 else "the others"
+        return names[self.x_param], names[self.y_param], held
+
+    @property
+    def held(self) -> tuple[int, ...]:
+        """The indices of the parameters the slice holds."""
+        return tuple(k for k in range(self.n_params) if k not in (self.x_param, self.y_param))
 
 
-SLICES: dict[str, SliceSpec] = {
-    "w1-w2": SliceSpec("w1-w2", 0, 1, 2),
-    "w1-b": SliceSpec("w1-b", 0, 2, 1),
-    "w2-b": SliceSpec("w2-b", 1, 2, 0),
-}
+def param_names(n_x: int) -> tuple[str, ...]:
+    """θ's names for n_x features: ("w1", …, "wn", "b")."""
+    return (*(f"w{k + 1}" for k in range(n_x)), "b")
+
+
+def slice_keys(n_x: int = 2) -> tuple[str, ...]:
+    """Every slice of θ for n_x features: "w1-w2", "w1-b", "w2-b" for two; every pair for
+    more (b last)."""
+    if n_x == 2:
+        return ("w1-w2", "w1-b", "w2-b")
+    names = param_names(n_x)
+    return tuple(f"{a}-{c}" for i, a in enumerate(names) for c in names[i + 1 :])
+
+
+@functools.cache
+def slice_spec(key: str, n_x: int = 2) -> SliceSpec:
+    """The slice called ``key`` ("w1-w3", "w2-b", …) for n_x features (KeyError if none)."""
+    names = param_names(n_x)
+    a, sep, c = key.partition("-")
+    if not sep or a not in names or c not in names or a == c:
+        raise KeyError(key)
+    x, y = sorted((names.index(a), names.index(c)))
+    fixed = next(k for k in range(n_x + 1) if k not in (x, y))
+    return SliceSpec(key, x, y, fixed, n_x + 1)
+
+
+SLICES: dict[str, SliceSpec] = {key: slice_spec(key, 2) for key in slice_keys(2)}
 
 
 def param_index(name: str) -> int:
@@ -61,11 +97,13 @@ def cost_grid(
     max_block: int = 1 << 22,
     loss: str = "cross_entropy",
     lambd: float = 0.0,
+    theta: np.ndarray | None = None,
 ) -> np.ndarray:
     """J on the grid ``xs × ys`` of the slice, with the third parameter at ``fixed``.
 
     ``loss`` and ``lambd`` as in :func:`~gd_visualizer.core.propagate` (the cost the
-    trainer descends: the loss's mean plus (λ/2m)·‖w‖²).
+    trainer descends: the loss's mean plus (λ/2m)·‖w‖²).  With more than two features,
+    ``theta`` gives every held parameter's value (its entries on the axes are ignored).
 
     Returns an array of shape ``(len(ys), len(xs))`` (row-major, row j is
     ``ys[j]``), each entry the exact float64 cost (the mean of :func:`sample_losses`).
@@ -82,7 +120,8 @@ def cost_grid(
     xs = np.asarray(xs, dtype=np.float64)
     ys = np.asarray(ys, dtype=np.float64)
     xa, xc = Xt[spec.x_param], Xt[spec.y_param]
-    base = fixed * Xt[spec.fixed_param]
+    held = _held_values(spec, fixed, theta)
+    base = sum((v * Xt[k] for k, v in held.items()), np.zeros(m))
     along_x = xs[:, None] * xa[None, :]  # (nx, m)
     out = np.empty((len(ys), len(xs)))
     rows = max(1, max_block // max(1, len(xs) * m))
@@ -91,21 +130,39 @@ def cost_grid(
         Z = along_x[None, :, :] + (ys[r0:r1, None] * xc[None, :] + base)[:, None, :]
         out[r0:r1] = np.mean(sample_losses(Z, y, loss), axis=-1)
     if lambd:
-        out += l2_grid(spec, xs, ys, fixed, lambd, m)
+        out += l2_grid(spec, xs, ys, fixed, lambd, m, theta)
     return out
 
 
+def _held_values(spec: SliceSpec, fixed: float, theta: np.ndarray | None) -> dict[int, float]:
+    """Each held parameter's value: ``fixed`` for the one of a 3-parameter slice, else
+    from ``theta``."""
+    if theta is None:
+        if spec.n_params != 3:
+            raise ValueError("a slice of more than three parameters needs theta")
+        return {spec.fixed_param: float(fixed)}
+    theta = np.asarray(theta, dtype=float).ravel()
+    return {k: float(theta[k]) for k in spec.held}
+
+
 def l2_grid(
-    spec: SliceSpec, xs: np.ndarray, ys: np.ndarray, fixed: float, lambd: float, m: int
+    spec: SliceSpec,
+    xs: np.ndarray,
+    ys: np.ndarray,
+    fixed: float,
+    lambd: float,
+    m: int,
+    theta: np.ndarray | None = None,
 ) -> np.ndarray:
-    """(λ/2m)·‖w‖² on the grid of the slice (b is not regularized; w₁, w₂ are the
-    axes or the held value)."""
-    n_w = len(PARAMS) - 1
+    """(λ/2m)·‖w‖² on the grid of the slice (b is not regularized; each weight is an
+    axis or held)."""
+    n_w = spec.n_params - 1
     gx, gy = np.meshgrid(np.asarray(xs, float), np.asarray(ys, float))  # row j is ys[j]
     sq = np.zeros_like(gx)
-    for index, values in ((spec.x_param, gx), (spec.y_param, gy), (spec.fixed_param, fixed)):
+    values = {spec.x_param: gx, spec.y_param: gy, **_held_values(spec, fixed, theta)}
+    for index, value in values.items():
         if index < n_w:
-            sq = sq + np.square(values)
+            sq = sq + np.square(value)
     return lambd / (2.0 * max(m, 1)) * sq
 
 
@@ -175,6 +232,7 @@ class SurfaceRequest:
     fixed: float
     loss: str = "cross_entropy"
     lambd: float = 0.0
+    theta: np.ndarray | None = None  # every held value (needed beyond two features)
 
 
 @dataclass(frozen=True)
@@ -246,12 +304,14 @@ def compute_surface(req: SurfaceRequest, exact: bool = False) -> SurfaceResult:
     reach = max(abs(float(v)) for v in (req.xs[0], req.xs[-1], req.ys[0], req.ys[-1]))
     reach = max(reach, abs(float(req.fixed)))
     big = req.X.size and float(np.max(np.abs(req.X))) > FLOAT32_SAFE
-    if exact or big or reach > FLOAT32_SAFE or req.loss != "cross_entropy":
-        # (the fast grid knows the cross-entropy only: the other losses are exact)
+    general = req.loss != "cross_entropy" or req.X.shape[0] != 2
+    if exact or big or reach > FLOAT32_SAFE or general:
+        # (the fast grid knows the cross-entropy of two features only: the rest is exact)
         with np.errstate(over="ignore", invalid="ignore"):
             J = cost_grid(
-                req.X, req.Y, req.spec, req.xs, req.ys, req.fixed, loss=req.loss, lambd=req.lambd
-            )
+                req.X, req.Y, req.spec, req.xs, req.ys, req.fixed,
+                loss=req.loss, lambd=req.lambd, theta=req.theta,
+            )  # fmt: skip
         J = np.where(np.isnan(J), np.inf, J)
     else:
         samples = CompressedSamples.build(req.X, req.Y, max_weight=reach)

@@ -17,6 +17,7 @@ import numpy as np
 from psygnal import Signal, evented
 
 from ..core import Dataset, HistoryView, Standardization
+from ..core.features import CROSS_NAMES, Crosses
 from .commands import LaneSpec
 
 #: the history's per-entry fields, in order (one place: HistoryView defines them)
@@ -37,19 +38,47 @@ def accuracy(w: np.ndarray, b: float, X: np.ndarray, Y: np.ndarray) -> float:
 
 @dataclass(frozen=True, eq=False)
 class TrainingData:
-    """The dataset and the (X, Y) the trainer uses (standardized when that is on)."""
+    """The dataset and the (X, Y) the trainer uses (standardized when that is on).
+
+    With feature crosses, X has five rows: the two features as the data view shows them,
+    then x₁², x₂², x₁x₂ (see :class:`~gd_visualizer.core.features.Crosses`).
+    """
 
     dataset: Dataset
     X: np.ndarray
     Y: np.ndarray
     standardization: Standardization | None = None
+    crosses: Crosses | None = None
 
     @classmethod
-    def from_dataset(cls, dataset: Dataset, standardize: bool) -> TrainingData:
-        if standardize:
-            std = dataset.standardization()
-            return cls(dataset, std.apply(dataset.X), dataset.Y.copy(), std)
-        return cls(dataset, dataset.X.copy(), dataset.Y.copy(), None)
+    def from_dataset(
+        cls, dataset: Dataset, standardize: bool, crosses: bool = False
+    ) -> TrainingData:
+        std = dataset.standardization() if standardize else None
+        shown = std.apply(dataset.X) if std is not None else dataset.X.copy()
+        if not crosses:
+            return cls(dataset, shown, dataset.Y.copy(), std)
+        cross = Crosses.fit(shown, standardize)
+        return cls(dataset, cross.features(shown), dataset.Y.copy(), std, cross)
+
+    @property
+    def shown(self) -> np.ndarray:
+        """(2, m): the two features as the data view shows them."""
+        return self.X[:2]
+
+    def features(self, points: np.ndarray) -> np.ndarray:
+        """What the model sees of points (2, k) given in the data view's units."""
+        if self.crosses is None:
+            return np.asarray(points, dtype=float)
+        return self.crosses.features(points)
+
+    @property
+    def weight_names(self) -> tuple[str, ...]:
+        """w₁, w₂ (and w₃ … w₅ with the crosses they weigh)."""
+        names = ("w₁", "w₂")
+        if self.crosses is not None:
+            names += tuple(f"w{s} ({c})" for s, c in zip("₃₄₅", CROSS_NAMES, strict=True))
+        return names
 
     @property
     def standardized(self) -> bool:
@@ -74,8 +103,9 @@ class TrainingData:
         return cached[1]
 
     def raw_coefficients(self, w: np.ndarray, b: float) -> tuple[np.ndarray, float] | None:
-        """The same boundary in the file's units (None when not standardized)."""
-        if self.standardization is None:
+        """The same boundary in the file's units (None when not standardized, or with
+        crosses: no line in the file's units)."""
+        if self.standardization is None or self.crosses is not None:
             return None
         wr, br = self.standardization.to_raw(w, b)
         return wr.ravel(), br

@@ -14,6 +14,7 @@ from typing import Protocol
 import numpy as np
 
 from ..core import SLICES, HistoryView, SliceSpec
+from ..core.surface import slice_keys, slice_spec
 from ..core.surface import SurfaceRequest
 from ..model.run import RUN_COLOURS, RunStatus, TrainingData
 
@@ -98,12 +99,27 @@ def surface_request(
     token: int = 0,
     loss: str = "cross_entropy",
     lambd: float = 0.0,
+    theta: np.ndarray | None = None,
 ) -> SurfaceRequest:
-    """The grid of the surface over ``extent`` with the third parameter at ``fixed``, of
-    the cost the runs descend (``loss``, ``lambd``)."""
+    """The grid of the surface over ``extent`` with the third parameter at ``fixed`` (with
+    more than two features: every held parameter as in ``theta``), of the cost the runs
+    descend (``loss``, ``lambd``)."""
     xs = np.linspace(extent[0], extent[1], SURFACE_GRID)
     ys = np.linspace(extent[2], extent[3], SURFACE_GRID)
-    return SurfaceRequest(token, data.X, data.Y, spec, xs, ys, float(fixed), loss, float(lambd))
+    theta = None if theta is None else np.asarray(theta, dtype=float).copy()
+    return SurfaceRequest(
+        token, data.X, data.Y, spec, xs, ys, float(fixed), loss, float(lambd), theta
+    )
+
+
+def slice_titles(n_x: int) -> dict[str, str]:
+    """The slice chooser's entries for n_x features: "w₁, w₂ (b held)", … ; with more
+    features "w₁, w₃ (the others held)"."""
+    titles = {}
+    for key in slice_keys(n_x):
+        x, y, held = param_labels(slice_spec(key, n_x))
+        titles[key] = f"{x}, {y} ({held} held)"
+    return titles
 
 
 def bucket(fixed: float, extent: tuple[float, float, float, float]) -> float:
@@ -114,6 +130,8 @@ def bucket(fixed: float, extent: tuple[float, float, float, float]) -> float:
 
 def surface_title(spec: SliceSpec, fixed: float) -> str:
     _, _, fl = param_labels(spec)
+    if spec.n_params != 3:
+        return "Cost surface J — the other parameters held"
     return f"Cost surface J — {fl} = {fixed:.4g}"
 
 
@@ -160,6 +178,11 @@ def slice_note(spec: SliceSpec, through_end: bool) -> str:
     """What the slice is, in one line under the surface."""
     _, _, fl = param_labels(spec)
     where = "the last iteration" if through_end else "the iteration shown"
+    if spec.n_params != 3:
+        return (
+            f"The path is projected onto the slice through {where}, every other weight and b "
+            "held there; it crosses contours at odd angles where they change."
+        )
     return (
         f"The path is projected onto the slice at {fl} of {where}; "
         f"it crosses contours at odd angles where {fl} changes."
@@ -326,7 +349,7 @@ def make_scene(
     lambd: float = 0.0,
 ) -> Scene:
     """The scene of history entry ``index`` (0 ≤ index < len(history))."""
-    spec = SLICES[slice_key]
+    spec = slice_spec(slice_key, np.shape(history.weights)[1])
     px, py = slice_path(history, spec)
     ghost_path, ghost_curve = _ghosts(ghosts or [], spec)
     its = history.iterations
@@ -368,7 +391,7 @@ def make_scene(
 
 def axes_hold(history: HistoryLike, data: TrainingData, slice_key: str) -> AxesHold:
     """Axis ranges for the whole run (exports keep every frame's axes still)."""
-    spec = SLICES[slice_key]
+    spec = slice_spec(slice_key, np.shape(history.weights)[1])
     t = theta(history)
     step = max(1, len(t) // 200)
     sample = np.vstack([t[::step], t[-1:]])

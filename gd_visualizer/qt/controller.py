@@ -86,7 +86,7 @@ class RunController(QObject):
         self._surface_valid_from = 0
         self._surface_extent: tuple[float, float, float, float] | None = None
         self._surface_key: str | None = None
-        self._surface_fixed: float | None = None
+        self._surface_fixed: np.ndarray | None = None  # the held values surfaced
         self._surface_requested = 0.0
         self._running = True
         self.worker, self.thread = self._start(TrainingWorker(), "gd-training")
@@ -120,6 +120,12 @@ class RunController(QObject):
         return self.race.runs
 
     @property
+    def n_x(self) -> int:
+        """The features the runs train on (two; five with feature crosses)."""
+        data = self.race.data
+        return 2 if data is None else data.X.shape[0]
+
+    @property
     def last(self) -> Snapshot | None:
         """The selected run's newest snapshot."""
         return self._last.get(self.race.run.key)
@@ -151,7 +157,7 @@ class RunController(QObject):
         if index is None or index >= n or not len(run.mirror):
             return None
         k = int(clock.iterations[index])
-        spec = present.SLICES[self.view.slice_key]
+        spec = present.slice_spec(self.view.slice_key, self.n_x)
         traces = tuple(
             present.make_trace(r.mirror, k, spec, r.name, r.colour, r.verdict, r.key)
             for r in self.race.runs
@@ -455,7 +461,7 @@ class RunController(QObject):
             return
         mirror = self.run.mirror
         theta = np.array([*mirror.weights[0], mirror.biases[0]], dtype=float)
-        spec = present.SLICES[self.view.slice_key]
+        spec = present.slice_spec(self.view.slice_key, self.n_x)
         theta[spec.x_param], theta[spec.y_param] = x, y
         self._restart(theta[:-1].copy(), float(theta[-1]))
         self.message.emit(
@@ -498,12 +504,14 @@ class RunController(QObject):
             return
         if index is None:
             index = self.shown_index()
-        spec = present.SLICES[self.view.slice_key]
+        spec = present.slice_spec(self.view.slice_key, self.n_x)
         clock = self.race.clock().mirror
         k = int(clock.iterations[min(index, len(clock) - 1)])
         index = present.entry_at(mirror, k)
         at = n - 1 if self.view.through_end else index
-        fixed = float(np.append(mirror.weights[at], mirror.biases[at])[spec.fixed_param])
+        theta = np.append(mirror.weights[at], mirror.biases[at])
+        fixed = float(theta[spec.fixed_param])
+        held = theta[list(spec.held)]
         previous = None if (force or self._surface_key != spec.key) else self._surface_extent
         # every visible run's path so far fits the surface
         xs, ys = [], []
@@ -519,7 +527,9 @@ class RunController(QObject):
         # while training, the slice follows in steps of 1 % of the extent; when the run
         # stands still it shows exactly the third parameter of the entry on screen
         step = present.SURFACE_STEP * span if self.run.playing else 1e-9 * span
-        moved = self._surface_fixed is None or abs(fixed - self._surface_fixed) > step
+        moved = self._surface_fixed is None or bool(
+            np.max(np.abs(held - self._surface_fixed)) > step
+        )
         if not (changed_extent or moved or force):
             return
         now = time.perf_counter()
@@ -528,13 +538,13 @@ class RunController(QObject):
                 return  # while training, the slice follows at a bounded rate
         self._surface_requested = now
         self._surface_key = spec.key
-        self._surface_fixed = fixed
+        self._surface_fixed = held
         if changed_extent:
             self._surface_extent = extent
             self.extentChanged.emit(extent)
         self._surface_token += 1
         req = present.surface_request(
-            data, spec, extent, fixed, self._surface_token, self.race.loss, self.race.lambd
+            data, spec, extent, fixed, self._surface_token, self.race.loss, self.race.lambd, theta
         )
         # the surface worker computes one grid at a time; only the newest request waits
         self.surface_worker.request(req)
