@@ -15,8 +15,16 @@ from ..core import LoopComparison, sample_graph
 from ..model.run import TrainingData
 from .scene import Scene, fmt
 
-#: the parameters a cut can run along, as θ = (w₁, w₂, b) indexes them
+#: the parameters a cut can run along, as θ = (w₁, w₂, b) indexes them (two features)
 CUT_PARAMS = ("w₁", "w₂", "b")
+_SUB = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
+
+
+def cut_params(n_x: int) -> tuple[str, ...]:
+    """θ's names for n_x features: w₁ … wₙ, b."""
+    return (*(f"w{k + 1}".translate(_SUB) for k in range(n_x)), "b")
+
+
 #: points on the cut J(θₚ)
 CUT_POINTS = 121
 #: the loop is timed on at most this many samples (a Python loop over 10⁶ takes seconds)
@@ -87,7 +95,7 @@ def graph_texts(data: TrainingData, scene: Scene, all_samples: bool = False) -> 
         "w1": f"w₁ = {fmt(scene.w[0])}",
         "w2": f"w₂ = {fmt(scene.w[1])}",
         "b": f"b = {fmt(scene.b)}",
-        "z": f"z = w₁x₁ + w₂x₂ + b\n= {fmt(g['z'])}",
+        "z": f"z = w₁x₁ + w₂x₂{' + …' if x.size > 2 else ''} + b\n= {fmt(g['z'])}",
         "a": f"a = σ(z)\n= {fmt(g['a'], 6)}",
         "L": f"L = {L_form}\n= {fmt(g['L'])}",
     }
@@ -98,8 +106,9 @@ def graph_texts(data: TrainingData, scene: Scene, all_samples: bool = False) -> 
         "w2": f"dw₂ = x₂·dz = {fmt(g['dw'][1, 0])}",
         "b": f"db = dz = {fmt(g['db'])}",
     }
+    crossed = _crossed_lines(data, x, scene.w, g["dw"][:, 0])
     if not all_samples:
-        return GraphTexts(header, nodes, backward)
+        return GraphTexts(header, nodes, backward, crossed)
     # all m samples: the same graph for every column, averaged, then one update
     nodes["z"] = f"Z = wᵀX + b  (1, {m:,})\nsample i: {fmt(g['z'])}"
     nodes["a"] = f"A = σ(Z)  (1, {m:,})\nsample i: {fmt(g['a'], 6)}"
@@ -122,7 +131,24 @@ def graph_texts(data: TrainingData, scene: Scene, all_samples: bool = False) -> 
         f"= {fmt(scene.w[1] - lr * dw[1], 6)}",
         f"b := b − α·db = {fmt(scene.b)} − {fmt(lr)} × {fmt(db)} = {fmt(scene.b - lr * db, 6)}",
     ]
+    if crossed:
+        footer.append(f"w₃, w₄, w₅ likewise, with dw₃…dw₅ = {_values(dw[2:])}")
     return GraphTexts(header, nodes, backward, footer)
+
+
+def _values(v: np.ndarray) -> str:
+    return ", ".join(fmt(float(a)) for a in v)
+
+
+def _crossed_lines(data: TrainingData, x: np.ndarray, w: np.ndarray, dw: np.ndarray) -> list[str]:
+    """With feature crosses: the graph draws x₁ and x₂; the crosses' numbers as text."""
+    if x.size <= 2:
+        return []
+    names = ", ".join(data.weight_names[2:])
+    return [
+        f"crosses (standardized like the features): x₃…x₅ = {_values(x[2:])}",
+        f"their weights {names} = {_values(w[2:])}; dw₃…dw₅ = xⱼ·dz = {_values(dw[2:])}",
+    ]
 
 
 def gradient(scene: Scene) -> np.ndarray:
@@ -156,8 +182,8 @@ def tangent(scene: Scene, param: int, values: np.ndarray) -> tuple[np.ndarray, n
 
 
 def slope_text(scene: Scene, param: int) -> str:
-    name = CUT_PARAMS[param]
-    d = "db" if param == 2 else f"d{name}"
+    name = cut_params(scene.w.size)[param]
+    d = "db" if param == scene.w.size else f"d{name}"
     return (
         f"J({name}) with the others held · at {name} = {fmt(np.append(scene.w, scene.b)[param])} "
         f"the tangent's slope is {d} = ∂J/∂{name} = {fmt(gradient(scene)[param])}"

@@ -13,9 +13,8 @@ from typing import Protocol
 
 import numpy as np
 
-from ..core import SLICES, HistoryView, SliceSpec
-from ..core.surface import slice_keys, slice_spec
-from ..core.surface import SurfaceRequest
+from ..core import HistoryView, SliceSpec
+from ..core.surface import SurfaceRequest, slice_keys, slice_spec
 from ..model.run import RUN_COLOURS, RunStatus, TrainingData
 
 #: cost-surface grid points per axis
@@ -27,11 +26,6 @@ MIN_HALF_EXTENT = 3.0
 #: the extent reaches this factor beyond the path
 EXTENT_MARGIN = 1.4
 
-SLICE_TITLES = {
-    "w1-w2": "w₁, w₂ (b held)",
-    "w1-b": "w₁, b (w₂ held)",
-    "w2-b": "w₂, b (w₁ held)",
-}
 _SUBSCRIPTS = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
 
 
@@ -118,7 +112,7 @@ def slice_titles(n_x: int) -> dict[str, str]:
     titles = {}
     for key in slice_keys(n_x):
         x, y, held = param_labels(slice_spec(key, n_x))
-        titles[key] = f"{x}, {y} ({held} held)"
+        titles[key] = f"{x}, {y} ({'others' if n_x > 2 else held} held)"
     return titles
 
 
@@ -462,8 +456,11 @@ def readout(data: TrainingData, scene: Scene, status: RunStatus | None) -> dict[
         "cost": f"{scene.cost:.6g}",
         "w1": f"{w[0]:.6g}",
         "w2": f"{w[1]:.6g}",
+        "crosses": ", ".join(f"{v:.4g}" for v in w[2:]),
         "b": f"{b:.6g}",
-        "dw": f"({fmt(dw[0], 4, gscale)}, {fmt(dw[1], 4, gscale)})",
+        "dw": "("
+        + ", ".join(("\n" if k == 2 else "") + fmt(float(v), 4, gscale) for k, v in enumerate(dw))
+        + ")",
         "db": fmt(db, 4, gscale),
         "grad": fmt(grad),
         "lr": f"{scene.learning_rate:.4g}",

@@ -191,6 +191,8 @@ class RunController(QObject):
         self.view.sample = 0
         self._forget_surface()
         self.race.set_data(data)
+        if self.view.slice_key not in present.slice_keys(data.X.shape[0]):
+            self.view.slice_key = "w1-w2"  # (a slice of the crosses' weights is gone)
         self._last = {}
         w, b = self.race.start
         race = self.race

@@ -198,6 +198,7 @@ class Controls(QWidget):
     standardizeChanged = Signal(bool)
     optimizerChanged = Signal(str)
     lossChanged = Signal(str)
+    crossesChanged = Signal(bool)
     lambdChanged = Signal(float)
     batchSizeChanged = Signal(object)  # an int, or None for all m
 
@@ -297,6 +298,13 @@ class Controls(QWidget):
         lambd_row.addWidget(self.lambd_slider, 1)
         lambd_row.addWidget(self.lambd_spin)
         mform.addRow("L2 λ", lambd_row)
+        self.crosses_check = QCheckBox("feature crosses x₁², x₂², x₁x₂")
+        self.crosses_check.setObjectName("crossesCheck")
+        self.crosses_check.setToolTip(
+            "Train on five features: x₁, x₂ and x₁², x₂², x₁x₂ computed from them (standardized "
+            "like them). The boundary σ = 0.5 can then curve: xor and circles become learnable."
+        )
+        mform.addRow(self.crosses_check)
         layout.addWidget(model_box)
 
         # -- training ----------------------------------------------------------------
@@ -396,6 +404,7 @@ class Controls(QWidget):
             lambda _i: self.lossChanged.emit(self.loss_combo.currentData())
         )
         self.lambd_slider.valueChanged.connect(self._on_lambd_slider)
+        self.crosses_check.toggled.connect(self.crossesChanged)
         self.lambd_spin.valueChanged.connect(self._on_lambd_spin)
         self.optimizer_combo.currentIndexChanged.connect(
             lambda _i: self.optimizerChanged.emit(self.optimizer_combo.currentData())

@@ -115,15 +115,17 @@ class PrepareJob(QObject):
     needsColumns = Signal(object, object)  # never: the same shape as CsvLoader
     finished = Signal()
 
-    def __init__(self, dataset: Dataset, standardize: bool) -> None:
+    def __init__(self, dataset: Dataset, standardize: bool, crosses: bool = False) -> None:
         super().__init__()
         self.dataset = dataset
         self.standardize = standardize
+        self.crosses = crosses
 
     @Slot()
     def run(self) -> None:
         try:
-            self.loaded.emit("prepared", TrainingData.from_dataset(self.dataset, self.standardize))
+            data = TrainingData.from_dataset(self.dataset, self.standardize, self.crosses)
+            self.loaded.emit("prepared", data)
         except Exception as exc:  # never a traceback in the user's face
             log.exception("preparing %s failed", self.dataset.name)
             self.failed.emit(None, f"{self.dataset.name}: {type(exc).__name__}: {exc}")
@@ -149,6 +151,7 @@ class DataSource(QObject):
         super().__init__(parent)
         self.dataset: Dataset | None = None
         self.standardize = True
+        self.crosses = False  # train on x₁², x₂², x₁x₂ too
         self.csv: CsvChoice | None = None  # the file the current dataset came from
         self.csv_datasets: dict[str, tuple[CsvChoice, Dataset]] = {}
         self._loaders: list[tuple[CsvLoader, QThread]] = []
@@ -194,13 +197,21 @@ class DataSource(QObject):
         if self.dataset is not None:
             self._emit()
 
+    def set_crosses(self, on: bool) -> None:
+        """Feature crosses on or off: the runs train on the new features from the start."""
+        self.crosses = bool(on)
+        if self.dataset is not None:
+            self._emit()
+
     def _emit(self) -> None:
         assert self.dataset is not None
         if self.dataset.m > SYNC_SAMPLES:
-            self._start(PrepareJob(self.dataset, self.standardize), self.dataset.name)
+            job = PrepareJob(self.dataset, self.standardize, self.crosses)
+            self._start(job, self.dataset.name)
         else:
             self._ticket += 1
-            self.dataReady.emit(TrainingData.from_dataset(self.dataset, self.standardize))
+            data = TrainingData.from_dataset(self.dataset, self.standardize, self.crosses)
+            self.dataReady.emit(data)
 
     # -- files ------------------------------------------------------------------------
     def load_csv(self, path: str, choice: CsvChoice | None = None) -> None:

@@ -119,6 +119,7 @@ class MainWindow(QMainWindow):
         c.speedChanged.connect(g(ctl.set_speed))
         c.datasetRequested.connect(g(self._on_dataset_request))
         c.standardizeChanged.connect(g(src.set_standardize))
+        c.crossesChanged.connect(g(src.set_crosses))
         c.open_button.clicked.connect(g(self.open_csv))
         c.columns_button.clicked.connect(g(src.choose_columns))
         c.stable_button.clicked.connect(g(ctl.use_stable_rate))

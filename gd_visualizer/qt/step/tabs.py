@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QTimer, Signal
+from PySide6.QtCore import QSignalBlocker, QTimer, Signal
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from ...core import (
@@ -95,6 +95,12 @@ class SlopeTab(QWidget):
         self.data = data
         self.curve.setData([], [])
         self._cut_for = None
+        names = lesson.cut_params(data.X.shape[0])
+        if self.combo.count() != len(names):  # the parameters of these features
+            with QSignalBlocker(self.combo):
+                self.combo.clear()
+                for k, name in enumerate(names):
+                    self.combo.addItem(f"J({name})", k)
 
     def draw(self, scene: Scene) -> None:
         self.scene = scene
@@ -109,7 +115,7 @@ class SlopeTab(QWidget):
             return
         p = self.param
         values = lesson.cut_values(scene, p)
-        name = lesson.CUT_PARAMS[p]
+        name = lesson.cut_params(scene.w.size)[p]
         self.plot.getPlotItem().setLabel("bottom", f"{name} (the others held)")
         centre = float(np.append(scene.w, scene.b)[p])
         self.point.setData([centre], [scene.cost])

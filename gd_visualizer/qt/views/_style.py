@@ -200,9 +200,16 @@ class LinePool:
     """
 
     def __init__(
-        self, item: pg.PlotItem, width: float = 2.0, z: float = 0.0, dashed=False, outline=False
+        self,
+        item: pg.PlotItem,
+        width: float = 2.0,
+        z: float = 0.0,
+        dashed=False,
+        outline=False,
+        connect: str = "all",
     ):
         self._item = item
+        self._connect = connect  # "pairs": each line is a set of segments
         self._width = width
         self._z = z
         self._style = Qt.PenStyle.DashLine if dashed else Qt.PenStyle.SolidLine
@@ -214,7 +221,7 @@ class LinePool:
     def show(self, lines: list[tuple[np.ndarray, np.ndarray, str]]) -> None:
         """Draw ``(x, y, colour)`` per line; the lines not given are hidden."""
         while len(self.lines) < len(lines):
-            line = pg.PlotDataItem(shadowPen=self._shadow)
+            line = pg.PlotDataItem(shadowPen=self._shadow, connect=self._connect)
             line.setZValue(self._z)
             self._item.addItem(line)
             self.lines.append(line)

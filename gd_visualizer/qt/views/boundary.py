@@ -8,6 +8,7 @@ from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QWidget
 
 from ...core import Dataset, sigmoid
+from ...core.surface import contour_segments
 from ...model import TrainingData
 from ...present.scene import Scene
 from ._style import (
@@ -57,15 +58,19 @@ class BoundaryView(QWidget):
             )
             item.addItem(sc)
             self.scatters.append(sc)
-        self.line = pg.PlotDataItem(pen=pg.mkPen(LINE_COLOR, width=2.5), name="boundary σ = 0.5")
+        # segments in pairs: the straight boundary is one, a curved one (crosses) many
+        self.line = pg.PlotDataItem(
+            pen=pg.mkPen(LINE_COLOR, width=2.5), name="boundary σ = 0.5", connect="pairs"
+        )
         item.addItem(self.line)
         self.legend.addItem(self.line, "σ = 0.5")
         # the other raced runs' boundaries, each in its run's colour (dashed)
-        self.race_lines = LinePool(item, width=2.2, z=5, dashed=True)
+        self.race_lines = LinePool(item, width=2.2, z=5, dashed=True, connect="pairs")
         self.ring = chosen_ring()
         item.addItem(self.ring)
         item.scene().sigMouseClicked.connect(self._on_click)
         self._X = np.empty((2, 0))
+        self._features = np.asarray  # what the model sees of points in the view's units
         self._idx: np.ndarray | None = None
         item.disableAutoRange()
         self._grid = np.empty((0, 0))
@@ -75,16 +80,12 @@ class BoundaryView(QWidget):
 
     def bind(self, data: TrainingData) -> None:
         """New training data."""
-        self.set_data(data.dataset, data.X, data.feature_labels)
+        self._features = data.features
+        self.set_data(data.dataset, data.shown, data.feature_labels)
 
     def draw(self, scene: Scene) -> None:
         self.show_state(scene.w, scene.b)
-        self.race_lines.show(
-            [
-                (*boundary_segment(float(t.w[0]), float(t.w[1]), t.b, self._box), t.colour)
-                for t in scene.traces
-            ]
-        )
+        self.race_lines.show([(*self.boundary(t.w, t.b), t.colour) for t in scene.traces])
         self.mark_sample(scene.sample)
 
     def mark_sample(self, index: int | None) -> None:
@@ -127,19 +128,36 @@ class BoundaryView(QWidget):
         self._box = (x0, x1, y0, y1)
         gx = np.linspace(x0, x1, GRID)
         gy = np.linspace(y0, y1, GRID)
-        self._gx, self._gy = np.meshgrid(gx, gy)  # row j is gy[j]
+        self._xs, self._ys = gx, gy
+        mx, my = np.meshgrid(gx, gy)  # row j is gy[j]
+        with np.errstate(over="ignore", invalid="ignore"):
+            self._grid = self._features(np.vstack([mx.ravel(), my.ravel()]))  # (n_x, GRID²)
         item.setXRange(x0, x1, padding=0)
         item.setYRange(y0, y1, padding=0)
 
-    def show_state(self, w: np.ndarray, b: float) -> None:
-        w1, w2 = float(w[0]), float(w[1])
+    def _logits(self, w: np.ndarray, b: float) -> np.ndarray:
+        """z = wᵀφ(x) + b on the grid, (GRID, GRID), φ the features the model sees."""
         with np.errstate(over="ignore", invalid="ignore"):
-            P = sigmoid(w1 * self._gx + w2 * self._gy + b).astype(np.float32)
+            z = np.asarray(w, dtype=float).ravel() @ self._grid + b
+        return z.reshape(len(self._ys), len(self._xs))
+
+    def boundary(self, w: np.ndarray, b: float) -> tuple[np.ndarray, np.ndarray]:
+        """The boundary σ = 0.5 (z = 0) in the box, as segment ends in pairs: the line
+        w₁x₁ + w₂x₂ + b = 0 for two features, the contour z = 0 for more."""
+        w = np.asarray(w, dtype=float).ravel()
+        if w.size == 2:
+            return boundary_segment(float(w[0]), float(w[1]), b, self._box)
+        z = np.nan_to_num(self._logits(w, b), nan=0.0, posinf=1e300, neginf=-1e300)
+        return contour_segments(z, self._xs, self._ys, np.array([0.0]))
+
+    def show_state(self, w: np.ndarray, b: float) -> None:
+        with np.errstate(over="ignore", invalid="ignore"):
+            P = sigmoid(self._logits(w, b)).astype(np.float32)
         P = np.nan_to_num(P, nan=0.5)  # any finite state draws; 0·inf is "undecided"
         self.image.setImage(P, levels=(0.0, 1.0), autoLevels=False)
         x0, x1, y0, y1 = self._box
         self.image.setRect(x0, y0, x1 - x0, y1 - y0)
-        self.line.setData(*boundary_segment(w1, w2, b, self._box))
+        self.line.setData(*self.boundary(w, b))
 
 
 def boundary_segment(

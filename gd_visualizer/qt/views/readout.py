@@ -17,6 +17,7 @@ ROWS = [
     ("cost", "J(w, b)", "J = −(1/m) Σ [y log a + (1 − y) log(1 − a)],  a = σ(wᵀx + b)"),
     ("w1", "w₁", "w = w − α·dw"),
     ("w2", "w₂", "w = w − α·dw"),
+    ("crosses", "w₃, w₄, w₅", "the weights of the feature crosses x₁², x₂², x₁x₂ (w = w − α·dw)"),
     ("b", "b", "b = b − α·db"),
     ("dw", "dw", "dw = (1/m)·X·dZᵀ,  dZ = A − Y"),
     ("db", "db", "db = (1/m)·Σ dZ"),
@@ -45,6 +46,7 @@ class Readout(QWidget):
         super().__init__(parent)
         self.setObjectName("readout")
         form = QFormLayout(self)
+        self.form = form
         form.setContentsMargins(4, 4, 4, 4)
         form.setLabelAlignment(Qt.AlignmentFlag.AlignRight)
         self.values: dict[str, QLabel] = {}
@@ -74,5 +76,9 @@ class Readout(QWidget):
                 value.setMinimumWidth(self._value_width(value))
 
     def set(self, **texts: str) -> None:
+        """The values (a row whose text is empty is hidden: the crosses' without crosses)."""
         for key, text in texts.items():
-            self.values[key].setText(text)
+            label = self.values[key]
+            if label.text() != text:
+                label.setText(text)
+                self.form.setRowVisible(label, bool(text))

@@ -9,17 +9,16 @@ import pyqtgraph as pg
 from PySide6.QtCore import QSignalBlocker, Signal
 from PySide6.QtWidgets import QCheckBox, QComboBox, QHBoxLayout, QLabel, QWidget
 
-from ...core import SLICES
-from ...core.surface import SurfaceResult
+from ...core.surface import SurfaceResult, slice_spec
 from ...model import TrainingData
 from ...present.lesson import step_arrow
 from ...present.scene import (
-    SLICE_TITLES,
     ColourScale,
     Scene,
     colour_scale,
     param_labels,
     slice_note,
+    slice_titles,
     surface_title,
 )
 from ._style import GHOST_COLOR, PATH_COLOR, LinePool, make_plot, stack
@@ -60,12 +59,14 @@ class SurfaceView(QWidget):
         self.plot = make_plot("costSurfacePlot", "Cost surface")
         self.combo = QComboBox()
         self.combo.setObjectName("sliceCombo")
-        for key, title in SLICE_TITLES.items():
+        self._n_x = 2
+        for key, title in slice_titles(2).items():
             self.combo.addItem(title, key)
         self.combo.setToolTip(
             "Which two parameters span the surface; the third is held at its value at the "
             "iteration shown (or at the end)"
         )
+        self.combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
         self.combo.currentIndexChanged.connect(self._on_combo)
         self.through_end = QCheckBox("held at the end")
         self.through_end.setObjectName("sliceThroughEndCheck")
@@ -158,7 +159,7 @@ class SurfaceView(QWidget):
         item.addItem(self.step_head)
         item.disableAutoRange()
         self.picking_enabled = True
-        self._spec = SLICES["w1-w2"]
+        self._spec = slice_spec("w1-w2", 2)
         self.extent: tuple[float, float, float, float] | None = None
         item.scene().sigMouseClicked.connect(self._on_click)
         self._set_labels()
@@ -179,7 +180,7 @@ class SurfaceView(QWidget):
     def _show_slice(self, key: str) -> None:
         if key == self._spec.key and self.combo.currentData() == key:
             return
-        self._spec = SLICES[key]
+        self._spec = slice_spec(key, self._n_x)
         with QSignalBlocker(self.combo):
             self.combo.setCurrentIndex(max(0, self.combo.findData(key)))
         self._set_labels()
@@ -194,8 +195,22 @@ class SurfaceView(QWidget):
         item.setLabel("left", yl)
 
     # -- drawing -------------------------------------------------------------------
-    def bind(self, _data: TrainingData) -> None:
-        """New data: the old surface and ghosts are gone until the new ones arrive."""
+    def bind(self, data: TrainingData) -> None:
+        """New data: the old surface and ghosts are gone until the new ones arrive; the
+        slices are those of its features (every pair of w₁ … w₅, b with crosses)."""
+        n_x = data.X.shape[0]
+        if n_x != self._n_x:
+            self._n_x = n_x
+            titles = slice_titles(n_x)
+            with QSignalBlocker(self.combo):
+                self.combo.clear()
+                for key, title in titles.items():
+                    self.combo.addItem(title, key)
+            key = self._spec.key if self._spec.key in titles else "w1-w2"
+            self._spec = slice_spec(key, n_x)
+            with QSignalBlocker(self.combo):
+                self.combo.setCurrentIndex(max(0, self.combo.findData(key)))
+            self._set_labels()
         self.image.clear()
         self.contours.setData([], [])
         self.minimum.setData([], [])

@@ -1,0 +1,119 @@
+"""Feature crosses: x₁², x₂², x₁x₂ beside the two features — the core, the surface over any
+two of w₁…w₅, b, and the window (issue 14)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from gd_visualizer.core import Trainer, make_dataset, propagate
+from gd_visualizer.core.features import cross_features
+from gd_visualizer.core.surface import (
+    SurfaceRequest,
+    compute_surface,
+    slice_keys,
+    slice_spec,
+)
+from gd_visualizer.model import TrainingData
+from gd_visualizer.qt import MainWindow
+
+WAIT = 20_000
+
+
+def test_crosses_are_computed_and_standardized_like_the_features():
+    ds = make_dataset("circles", 120, seed=4)
+    data = TrainingData.from_dataset(ds, standardize=True, crosses=True)
+    shown = ds.standardization().apply(ds.X)
+    assert data.X.shape == (5, 120)
+    np.testing.assert_array_equal(data.X[:2], shown)
+    c = np.vstack([shown[0] ** 2, shown[1] ** 2, shown[0] * shown[1]])
+    np.testing.assert_allclose(data.X[2:], (c - c.mean(1, keepdims=True)) / c.std(1, keepdims=True))
+    np.testing.assert_allclose(cross_features(shown), c)
+    # the map the boundary view uses gives the training features back
+    np.testing.assert_allclose(data.features(shown), data.X)
+    raw = TrainingData.from_dataset(ds, standardize=False, crosses=True)
+    np.testing.assert_allclose(
+        raw.X[2:], np.vstack([ds.X[0] ** 2, ds.X[1] ** 2, ds.X[0] * ds.X[1]])
+    )
+    assert data.weight_names[2:] == ("w₃ (x₁²)", "w₄ (x₂²)", "w₅ (x₁x₂)")
+    assert data.raw_coefficients(np.ones(5), 0.0) is None  # no line in the file's units
+
+
+def test_slices_of_five_weights():
+    keys = slice_keys(5)
+    assert len(keys) == 15 and keys[0] == "w1-w2" and keys[-1] == "w5-b"
+    spec = slice_spec("w3-b", 5)
+    assert (spec.x_param, spec.y_param, spec.held) == (2, 5, (0, 1, 3, 4))
+    assert slice_keys(2) == ("w1-w2", "w1-b", "w2-b")
+    with pytest.raises(KeyError):
+        slice_spec("w3-b", 2)
+
+
+@pytest.mark.parametrize("key", ["w1-w2", "w3-w5", "w4-b", "w2-w4"])
+@pytest.mark.parametrize("lambd", [0.0, 2.0])
+def test_the_surface_over_any_two_weights_is_propagates_cost(key, lambd):
+    data = TrainingData.from_dataset(make_dataset("xor", 150), True, True)
+    spec = slice_spec(key, 5)
+    theta = np.array([0.3, -0.7, 1.1, 0.4, -2.0, 0.25])
+    xs, ys = np.linspace(-3, 3, 7), np.linspace(-2, 2, 5)
+    req = SurfaceRequest(0, data.X, data.Y, spec, xs, ys, theta[spec.fixed_param],
+                         "cross_entropy", lambd, theta)  # fmt: skip
+    J = compute_surface(req).J
+    for j, i in [(0, 0), (2, 3), (4, 6)]:
+        t = theta.copy()
+        t[spec.x_param], t[spec.y_param] = xs[i], ys[j]
+        _, cost = propagate(t[:5].reshape(5, 1), t[5], data.X, data.Y, lambd=lambd)
+        assert J[j, i] == pytest.approx(cost, rel=1e-12)
+
+
+@pytest.fixture
+def win(qtbot):
+    w = MainWindow(dataset="circles", learning_rate=1.0, iterations=300, restore_settings=False)
+    qtbot.addWidget(w)
+    qtbot.waitUntil(lambda: len(w.history) == 1, timeout=WAIT)
+    yield w
+    w.shutdown()
+
+
+def accuracy(data: TrainingData, w, b) -> float:
+    z = np.asarray(w).ravel() @ data.X + b
+    return float(np.mean((z > 0) == (data.Y[0] > 0.5)))
+
+
+def test_crosses_make_circles_learnable_in_the_window(qtbot, win):
+    win.play()
+    qtbot.waitUntil(lambda: not win.is_playing and len(win.history) == 301, timeout=WAIT)
+    flat = win.controller.run.data
+    line = accuracy(flat, win.history.weights[-1], win.history.biases[-1])
+    win.controls.crosses_check.setChecked(True)
+    qtbot.waitUntil(lambda: win.training_data[0].shape[0] == 5 and len(win.history) == 1,
+                    timeout=WAIT)  # fmt: skip
+    assert win.surface_view.combo.count() == 15
+    win.play()
+    qtbot.waitUntil(lambda: not win.is_playing and len(win.history) == 301, timeout=WAIT)
+    data = win.controller.run.data
+    X, Y = win.training_data
+    t = Trainer(X, Y, learning_rate=1.0, num_iterations=300)
+    t.run(300)
+    np.testing.assert_array_equal(win.history.weights, t.view().weights)
+    t.close()
+    curved = accuracy(data, win.history.weights[-1], win.history.biases[-1])
+    assert line < 0.75 < 0.98 < curved  # a line cannot; the crosses can
+    # the drawn boundary is where the model says z = 0 (to the grid's interpolation)
+    win.show()
+    win.drawer.draw_now()
+    bx, by = win.boundary_view.line.getData()
+    assert bx is not None and len(bx) > 20
+    w, b = win.history.weights[-1], win.history.biases[-1]
+    z = w @ data.features(np.vstack([bx, by])) + b
+    assert np.max(np.abs(z)) < 0.05 * np.max(np.abs(w @ data.X + b))
+    # every weight is read out; the crosses' row is hidden without crosses
+    row = win.readout.values["crosses"]
+    assert row.text().count(",") == 2 and row.isVisibleTo(win.readout)
+    win.controller.set_slice("w3-w4")
+    win.controls.crosses_check.setChecked(False)
+    qtbot.waitUntil(lambda: win.training_data[0].shape[0] == 2, timeout=WAIT)
+    assert win.controller.view.slice_key == "w1-w2" and win.surface_view.combo.count() == 3
+    win.drawer.draw_now()
+    qtbot.waitUntil(lambda: not win.readout.values["crosses"].isVisibleTo(win.readout),
+                    timeout=WAIT)  # fmt: skip
