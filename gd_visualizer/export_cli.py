@@ -41,7 +41,7 @@ from .core import BUILTIN_DATASETS, DatasetError, Trainer, load_csv, make_datase
 from .model import TrainingData
 from .model.run import RUN_COLOURS, run_name
 from .present.files import check_out_dir, plural, shown
-from .present.record import ExportError, ExportSettings, RunRecord
+from .present.record import ANIMATION_FILES, ExportError, ExportSettings, RunRecord
 
 VIEWS = ("boundary", "surface", "sigmoid", "cost")
 MAX_EXPORT_ITERATIONS = 1_000_000
@@ -63,12 +63,14 @@ def export_parser() -> ArgumentParser:
     p = ArgumentParser(
         prog="gd-visualizer export",
         description="Train logistic regression by gradient descent and export the run as PNG "
-        "frames (frame_0001.png, …), an animated PNG (animation.png) and a summary (run.json). "
+        "frames (frame_0001.png, …), an animated PNG (animation.png) and/or GIF (animation.gif, "
+        "--format) and a summary (run.json). "
         "With --compare, several runs race from the same start on the same data, each drawn in "
         "its colour; the first one's numbers are shown. Runs without a display.",
         epilog="Files are written into a hidden staging folder inside DIR and moved into place "
         "only when all are complete; an earlier export (frame_NNNN.png, animation.png, "
-        "run.json) is replaced only then, and nothing else in DIR is ever touched. "
+        "animation.gif, run.json) is replaced only then, as a whole, and nothing else in DIR is "
+        "ever touched. "
         "Exit status: 0 done; 2 bad input or the export could not be written (one line on "
         "stderr, DIR as it was); 1 anything unexpected (one line); 130 or 143 stopped by "
         "SIGINT or SIGTERM (DIR as it was). When stdout's reader goes away (| head -1), the "
@@ -140,6 +142,14 @@ def export_parser() -> ArgumentParser:
         default=80,
         metavar="MS",
         help="duration of one animation frame (default 80 ms)",
+    )
+    p.add_argument(
+        "--format",
+        choices=tuple(ANIMATION_FILES),
+        default="apng",
+        help="the animation: apng writes animation.png (exact colours; default), gif writes "
+        "animation.gif (plays in slide software; 256 colours, durations rounded to 10 ms, at "
+        "least 20 ms), both writes both",
     )
     p.add_argument(
         "--seed",
@@ -373,6 +383,7 @@ def _write(args: argparse.Namespace, run: RunRecord, interrupts: Interrupts) -> 
         overwrite=args.overwrite,
         slice_key=args.slice,
         log_scale=args.log_scale,
+        format=args.format,
     )
     last = [-1]
 
@@ -400,7 +411,8 @@ def _write(args: argparse.Namespace, run: RunRecord, interrupts: Interrupts) -> 
         del app
     n = len(job.frames)
     say(
-        f"wrote {plural(n, 'frame')}, animation.png and run.json to {shown(args.out)} "
+        f"wrote {plural(n, 'frame')}, {', '.join(settings.animations)} and run.json to "
+        f"{shown(args.out)} "
         f"in {seconds:.2f} s ({n / seconds:.1f} frames/s at {args.size[0]}x{args.size[1]})"
     )
     return 0

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import os
 import struct
 import threading
 import zlib
 from collections.abc import Iterator
 from pathlib import Path
 
-from .files import ExportCancelled, shown
+from .files import check_stop, shown, whole_file
 from .record import ExportError
 
 
@@ -39,49 +38,42 @@ def write_apng(
     """
     if not frames:
         raise ExportError("no frames to assemble")
-    tmp = out.with_name(out.name + ".part")
     seq = 0
-    try:
-        with open(tmp, "wb") as fh:
-            fh.write(b"\x89PNG\r\n\x1a\n")
-            ihdr = None
-            for i, path in enumerate(frames):
-                if stop is not None and stop.is_set():
-                    raise ExportCancelled("the export was cancelled")
-                data = path.read_bytes()
-                if data[:8] != b"\x89PNG\r\n\x1a\n":
-                    raise ExportError(f"{shown(path)}: not a PNG file")
-                chunks = list(_chunks(data))
-                header = chunks[0][1]
-                if i == 0:
-                    ihdr = header
-                    fh.write(_chunk(b"IHDR", header))
-                    fh.write(_chunk(b"acTL", struct.pack(">II", len(frames), 0)))
-                    for kind, body in chunks[1:]:  # colour information before the image
-                        if kind in (b"sRGB", b"gAMA", b"cHRM", b"iCCP", b"pHYs"):
-                            fh.write(_chunk(kind, body))
-                elif header != ihdr:
-                    raise ExportError(
-                        f"{shown(path)}: frame size or format differs from the first frame"
-                    )
-                width, height = struct.unpack(">II", header[:8])
-                fh.write(
-                    _chunk(
-                        b"fcTL",
-                        struct.pack(">IIIIIHHBB", seq, width, height, 0, 0, frame_ms, 1000, 0, 0),
-                    )
+    with whole_file(out) as fh:
+        fh.write(b"\x89PNG\r\n\x1a\n")
+        ihdr = None
+        for i, path in enumerate(frames):
+            check_stop(stop)
+            data = path.read_bytes()
+            if data[:8] != b"\x89PNG\r\n\x1a\n":
+                raise ExportError(f"{shown(path)}: not a PNG file")
+            chunks = list(_chunks(data))
+            header = chunks[0][1]
+            if i == 0:
+                ihdr = header
+                fh.write(_chunk(b"IHDR", header))
+                fh.write(_chunk(b"acTL", struct.pack(">II", len(frames), 0)))
+                for kind, body in chunks[1:]:  # colour information before the image
+                    if kind in (b"sRGB", b"gAMA", b"cHRM", b"iCCP", b"pHYs"):
+                        fh.write(_chunk(kind, body))
+            elif header != ihdr:
+                raise ExportError(
+                    f"{shown(path)}: frame size or format differs from the first frame"
                 )
-                seq += 1
-                for kind, body in chunks:
-                    if kind != b"IDAT":
-                        continue
-                    if i == 0:
-                        fh.write(_chunk(b"IDAT", body))
-                    else:
-                        fh.write(_chunk(b"fdAT", struct.pack(">I", seq) + body))
-                        seq += 1
-            fh.write(_chunk(b"IEND", b""))
-        os.replace(tmp, out)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
+            width, height = struct.unpack(">II", header[:8])
+            fh.write(
+                _chunk(
+                    b"fcTL",
+                    struct.pack(">IIIIIHHBB", seq, width, height, 0, 0, frame_ms, 1000, 0, 0),
+                )
+            )
+            seq += 1
+            for kind, body in chunks:
+                if kind != b"IDAT":
+                    continue
+                if i == 0:
+                    fh.write(_chunk(b"IDAT", body))
+                else:
+                    fh.write(_chunk(b"fdAT", struct.pack(">I", seq) + body))
+                    seq += 1
+        fh.write(_chunk(b"IEND", b""))

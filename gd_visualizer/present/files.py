@@ -11,9 +11,13 @@ new export is complete:
 
 Steps 1 and 2 are undone (every move reversed) if they fail or are stopped, so until step 3
 begins the output folder is exactly as it was.  Only names an export writes are ever moved:
-``frame_NNNN.png`` (ASCII digits), ``animation.png`` and ``run.json``; when the earlier
-``run.json`` parses, exactly the files it lists.  Everything else in the folder (a user's
-``movie.mkv.part``, ``frame_my_holiday_photo.png``, ``notes.txt``) is never touched.
+``frame_NNNN.png`` (ASCII digits), ``animation.png``, ``animation.gif`` and ``run.json``; when
+the earlier ``run.json`` parses, exactly the files it lists.  Everything else in the folder (a
+user's ``movie.mkv.part``, ``frame_my_holiday_photo.png``, ``notes.txt``) is never touched.
+
+An earlier export is replaced as a whole: an export with ``--format gif`` followed by one with
+``--format apng`` leaves no ``animation.gif`` (the earlier run.json listed it, so it goes with
+the rest).
 """
 
 from __future__ import annotations
@@ -27,12 +31,18 @@ import shutil
 import stat
 import tempfile
 import threading
+from collections.abc import Iterator
 from pathlib import Path
+from typing import BinaryIO
 
-from .record import ExportError
+from .record import ANIMATION_FILES, ExportError
 
+#: the animation files an export may write (whatever its format)
+ANIMATION_NAMES = frozenset(name for names in ANIMATION_FILES.values() for name in names)
 #: the names an export writes
-EXPORT_NAME = re.compile(r"frame_[0-9]{4,}\.png|animation\.png|run\.json")
+EXPORT_NAME = re.compile(
+    "|".join([r"frame_[0-9]{4,}\.png", *map(re.escape, sorted(ANIMATION_NAMES)), r"run\.json"])
+)
 STAGING_PREFIX = ".gd-export-"
 #: an earlier run.json larger than this is not read for its list of files
 MAX_SUMMARY_BYTES = 64 * 2**20
@@ -90,15 +100,36 @@ def _listed_in_summary(path: Path) -> set[str] | None:
             return None
         summary = json.loads(path.read_bytes())
         files = summary["frames"]["files"]
-        animation = summary.get("animation", "animation.png")
+        animations = [summary.get("animation", "animation.png"), *summary.get("animations", [])]
     except (OSError, ValueError, KeyError, TypeError, RecursionError):
         return None
     if not isinstance(files, list) or not all(isinstance(f, str) for f in files):
         return None
     names = {f for f in files if EXPORT_NAME.fullmatch(f) and f.startswith("frame_")}
-    if animation == "animation.png":
-        names.add("animation.png")
-    return names
+    return names | {a for a in animations if isinstance(a, str) and a in ANIMATION_NAMES}
+
+
+def check_stop(stop: threading.Event | None) -> None:
+    """Raise :class:`ExportCancelled` once ``stop`` (set from another thread) is set."""
+    if stop is not None and stop.is_set():
+        raise ExportCancelled("the export was cancelled")
+
+
+@contextlib.contextmanager
+def whole_file(out: Path) -> Iterator[BinaryIO]:
+    """A file to write ``out`` into, named ``out.part`` until the block ends without an error.
+
+    Only then is it renamed to ``out``; a failure or a cancel removes it, so it never leaves a
+    file that looks complete.
+    """
+    tmp = out.with_name(out.name + ".part")
+    try:
+        with open(tmp, "wb") as fh:
+            yield fh
+        os.replace(tmp, out)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
 
 
 def check_out_dir(out_dir: Path, overwrite: bool) -> None:
@@ -201,8 +232,7 @@ class OutputFolder:
 
     def write(self, name: str, data: bytes) -> Path:
         """Write a whole new file; the path it went to (in the staging folder)."""
-        if self.stop.is_set():
-            raise ExportCancelled("the export was cancelled")
+        check_stop(self.stop)
         path = self.path(name)
         _write_file(path, data)
         return path
@@ -282,8 +312,7 @@ class OutputFolder:
             self._remove_created()
 
     def _check_stop(self) -> None:
-        if self.stop.is_set():
-            raise ExportCancelled("the export was cancelled")
+        check_stop(self.stop)
 
     def _remove_created(self) -> None:
         for folder in reversed(self._created):

@@ -13,6 +13,13 @@ from ..model.run import RUN_COLOURS, TrainingData, accuracy
 from .scene import AxesHold, Clock, axes_hold, entry_at
 
 VIEW_NAMES = ("boundary", "surface", "sigmoid", "cost")
+#: the animations each export format writes beside the frames, the main one first: an animated
+#: PNG (exact colours) plays in browsers; a GIF (256 colours) also plays in slide software
+ANIMATION_FILES: dict[str, tuple[str, ...]] = {
+    "apng": ("animation.png",),
+    "gif": ("animation.gif",),
+    "both": ("animation.png", "animation.gif"),
+}
 
 
 class ExportError(Exception):
@@ -29,6 +36,12 @@ class ExportSettings:
     overwrite: bool = False
     slice_key: str = "w1-w2"
     log_scale: bool = False
+    format: str = "apng"  # a key of ANIMATION_FILES
+
+    @property
+    def animations(self) -> tuple[str, ...]:
+        """The animation files this export writes (the main one first)."""
+        return ANIMATION_FILES[self.format]
 
 
 @dataclass(frozen=True)
@@ -151,9 +164,21 @@ def run_result(run: RunRecord) -> dict:
     }
 
 
+def animation_keys(animations: tuple[str, ...]) -> dict:
+    """run.json's "animation" (the main one) and, when there are more, "animations" (all)."""
+    keys: dict = {"animation": animations[0]}
+    if len(animations) > 1:
+        keys["animations"] = list(animations)
+    return keys
+
+
 def run_summary(run: RunRecord, settings: ExportSettings, frames: tuple[RaceFrame, ...]) -> dict:
     """run.json: the lead's outcome at the top level, every raced run's under "runs" (only
-    when others race), and the frames (their iterations: the clock run's)."""
+    when others race), and the frames (their iterations: the clock run's).
+
+    "animation" names the main animation (animation.png, or animation.gif when that is the
+    only one), as it always has; "animations" lists them all, only when there are two.
+    """
     lead = run_result(run)
     ds = run.dataset
     summary = {
@@ -181,7 +206,7 @@ def run_summary(run: RunRecord, settings: ExportSettings, frames: tuple[RaceFram
             "iterations": [f.clock.iteration for f in frames],
             "files": [frame_name(k + 1, len(frames)) for k in range(len(frames))],
         },
-        "animation": "animation.png",
+        **animation_keys(settings.animations),
     }
     if run.loss != "cross_entropy" or run.lambd != 0.0:
         summary["loss"] = run.loss  # (only then: a plain run's run.json is as it was)

@@ -8,6 +8,7 @@ from pathlib import Path
 from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
+    QComboBox,
     QDialog,
     QDialogButtonBox,
     QFileDialog,
@@ -19,15 +20,21 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ..present.record import VIEW_NAMES, ExportError, ExportSettings, RunRecord
+from ..present.record import ANIMATION_FILES, VIEW_NAMES, ExportError, ExportSettings, RunRecord
 from .export_job import Export, Progress
 
 #: one timer tick runs export steps for at most this long (a frame is ~16 ms)
 SLICE_SECONDS = 0.008
+#: how the dialog names each animation format (the keys of ANIMATION_FILES)
+FORMAT_LABELS = {
+    "apng": "Animated PNG (animation.png)",
+    "gif": "GIF for slides (animation.gif)",
+    "both": "Both (animation.png and animation.gif)",
+}
 
 
 class ExportDialog(QDialog):
-    """Folder, frame count, size, frame duration and views of an export."""
+    """Folder, frame count, size, frame duration, views and animation format of an export."""
 
     def __init__(self, max_frames: int, defaults: ExportSettings, parent: QWidget | None = None):
         super().__init__(parent)
@@ -68,6 +75,15 @@ class ExportDialog(QDialog):
             views.addWidget(box)
             self.view_checks[name] = box
         form.addRow("Views", views)
+        self.format = QComboBox()
+        for key in ANIMATION_FILES:
+            self.format.addItem(FORMAT_LABELS[key], key)
+        self.format.setCurrentIndex(self.format.findData(defaults.format))
+        self.format.setToolTip(
+            "Slide software plays GIF but not animated PNG; a GIF has 256 colours and "
+            "durations in steps of 10 ms (at least 20 ms)"
+        )
+        form.addRow("Animation", self.format)
         self._defaults = defaults
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
@@ -98,6 +114,7 @@ class ExportDialog(QDialog):
             frame_ms=self.frame_ms.value(),
             slice_key=self._defaults.slice_key,
             log_scale=self._defaults.log_scale,
+            format=self.format.currentData(),
         )
 
     @classmethod

@@ -1,11 +1,12 @@
-"""Export a recorded run (or a race of runs) as PNG frames, an animated PNG and a run summary.
+"""Export a recorded run (or a race of runs) as PNG frames, an animated PNG and/or GIF (the
+settings' ``format``) and a run summary.
 
 An export renders from the recorded history, never from the live trainer, so a
 finished run exports exactly and repeatably (identical bytes on a rerun).  The
 work is a generator of small steps: the command line runs it straight
 through; the window runs a few steps per event-loop turn.  Only drawing runs
 on the calling thread; everything that touches the disk (creating the folders,
-PNG encoding and writing, animation.png, run.json, the final swap) and the cost
+PNG encoding and writing, the animations, run.json, the final swap) and the cost
 surfaces run on one worker thread that the generator polls, so no step waits
 long for either.
 
@@ -34,7 +35,9 @@ from ..core import SLICES
 from ..core.surface import compute_surface
 from ..present.apng import write_apng
 from ..present.files import OutputFolder, shown
+from ..present.gif import write_gif
 from ..present.record import (
+    ANIMATION_FILES,
     VIEW_NAMES,
     ExportError,
     ExportSettings,
@@ -87,6 +90,9 @@ class Export:
             raise ExportError(f"unknown surface slice {settings.slice_key!r}")
         if settings.frame_ms < 1:
             raise ExportError("the frame duration must be at least 1 ms")
+        if settings.format not in ANIMATION_FILES:
+            formats = ", ".join(ANIMATION_FILES)
+            raise ExportError(f"unknown animation format {settings.format!r}; use {formats}")
         self.run = run
         self.settings = settings
         self.frames: tuple[RaceFrame, ...] = race_frames(run, settings.frames)
@@ -145,8 +151,9 @@ class Export:
                 yield Progress(k + 1, total, f"frame {k + 1}/{total}")
             while pending:
                 yield from self._collect(pending, Progress(total, total, "encoding"))
-            progress = Progress(total, total, "writing animation.png")
-            yield from _wait_for(pool.submit(self._assemble, folder, stop), progress)
+            for name in self.settings.animations:
+                progress = Progress(total, total, f"writing {name}")
+                yield from _wait_for(pool.submit(self._assemble, folder, name, stop), progress)
             progress = Progress(total, total, "writing run.json")
             yield from _wait_for(pool.submit(self._write_summary, folder), progress)
             progress = Progress(total, total, "moving the files into place")
@@ -158,7 +165,7 @@ class Export:
                 f"{shown(self.out_dir)}: writing failed ({exc.strerror or exc})"
             ) from None
         finally:
-            # stop the worker (animation.png and the swap stop between two files; a frame
+            # stop the worker (an animation and the swap stop between two files; a frame
             # being encoded finishes), wait for it, then remove whatever this export wrote
             stop.set()
             for fut in surfaces.values():
@@ -176,10 +183,12 @@ class Export:
         pending.popleft()
         self.written.append(self.out_dir / frame_name(k + 1, len(self.frames)))
 
-    def _assemble(self, folder: OutputFolder, stop: threading.Event) -> None:
+    def _assemble(self, folder: OutputFolder, name: str, stop: threading.Event) -> None:
+        """Write the animation ``name`` from the frames in the staging folder (on the worker)."""
         total = len(self.frames)
         frames = [folder.path(frame_name(k + 1, total)) for k in range(total)]
-        write_apng(frames, folder.path("animation.png"), self.settings.frame_ms, stop)
+        write = {"animation.png": write_apng, "animation.gif": write_gif}[name]
+        write(frames, folder.path(name), self.settings.frame_ms, stop)
 
     def _write_summary(self, folder: OutputFolder) -> None:
         summary = run_summary(self.run, self.settings, self.frames)
