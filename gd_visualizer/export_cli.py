@@ -38,6 +38,7 @@ from .cli_args import (
     whole,
 )
 from .core import BUILTIN_DATASETS, DatasetError, Trainer, load_csv, make_dataset
+from .core.surface import slice_keys
 from .model import TrainingData
 from .model.run import RUN_COLOURS, run_name
 from .present.files import check_out_dir, plural, shown
@@ -182,9 +183,16 @@ def export_parser() -> ArgumentParser:
     )
     p.add_argument(
         "--slice",
-        choices=("w1-w2", "w1-b", "w2-b"),
         default="w1-w2",
-        help="the cost-surface slice (default w1-w2)",
+        metavar="P-Q",
+        help="the cost-surface slice: w1-w2 (default), w1-b or w2-b; with --crosses any two "
+        "of w1 … w5, b (e.g. w3-w5)",
+    )
+    p.add_argument(
+        "--crosses",
+        action="store_true",
+        help="train on five features: the two and x1², x2², x1·x2 (standardized like them); "
+        "the boundary can curve (xor, circles)",
     )
     p.add_argument(
         "--loss",
@@ -243,6 +251,10 @@ def export_main(argv: list[str], interrupts: Interrupts | None = None) -> int:
 
 def _export(argv: list[str], interrupts: Interrupts) -> int:
     args = export_parser().parse_args(argv)
+    keys = slice_keys(5 if args.crosses else 2)
+    if args.slice not in keys:
+        extra = "" if args.crosses else " (slices of w3 … w5 need --crosses)"
+        return fail(f"--slice {args.slice!r}: use one of {', '.join(keys)}{extra}")
     if args.frames > args.iterations + 1:
         return fail(
             f"--frames {args.frames} is more than the run's {args.iterations + 1} recorded "
@@ -282,7 +294,8 @@ def _export(argv: list[str], interrupts: Interrupts) -> int:
     except ExportError as exc:
         return fail(str(exc))
 
-    data = TrainingData.from_dataset(ds, args.standardize)  # as the window prepares it
+    # as the window prepares it
+    data = TrainingData.from_dataset(ds, args.standardize, args.crosses)
     specs = run_specs(args)
     what = plural(args.iterations, "iteration")
     if len(specs) > 1:
@@ -356,6 +369,7 @@ def _train(
             colour=colour,
             loss=args.loss,
             lambd=args.lambd,
+            crosses=args.crosses,
         )
     finally:
         trainer.close()  # its helper thread (large data) ends here; the history stays

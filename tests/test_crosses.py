@@ -117,3 +117,50 @@ def test_crosses_make_circles_learnable_in_the_window(qtbot, win):
     win.drawer.draw_now()
     qtbot.waitUntil(lambda: not win.readout.values["crosses"].isVisibleTo(win.readout),
                     timeout=WAIT)  # fmt: skip
+
+
+def test_export_with_crosses(tmp_path):
+    import json
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).parents[1]
+    out = tmp_path / "out"
+    args = [sys.executable, str(root / "main.py"), "export", "--dataset", "xor", "--crosses",
+            "--learning-rate", "1", "--iterations", "40", "--frames", "3", "--size", "640x400",
+            "--slice", "w3-w5", "--out", str(out)]  # fmt: skip
+    run = subprocess.run(args, capture_output=True, text=True, timeout=120, check=False)
+    assert run.returncode == 0, run.stderr
+    s = json.loads((out / "run.json").read_text())
+    assert s["crosses"] is True and len(s["w"]) == 5
+    data = TrainingData.from_dataset(make_dataset("xor"), True, True)
+    t = Trainer(data.X, data.Y, learning_rate=1.0, num_iterations=40)
+    t.run(40)
+    assert s["w"] == t.w.ravel().tolist() and s["cost"] == t.cost
+    t.close()
+    bad = subprocess.run(
+        [*args[:5], *args[6:-2], "--out", str(tmp_path / "b")],  # --slice w3-w5 without crosses
+        capture_output=True, text=True, timeout=60, check=False,
+    )  # fmt: skip
+    assert bad.returncode == 2 and "need --crosses" in bad.stderr
+
+
+def test_the_window_exports_a_crossed_run(qtbot, win, tmp_path):
+    import json
+
+    from gd_visualizer.present.record import ExportSettings
+    from gd_visualizer.qt.export_job import Export
+
+    win.controls.crosses_check.setChecked(True)
+    qtbot.waitUntil(lambda: win.training_data[0].shape[0] == 5 and len(win.history) == 1,
+                    timeout=WAIT)  # fmt: skip
+    win.controller.set_slice("w4-b")
+    win.play()
+    qtbot.waitUntil(lambda: not win.is_playing and len(win.history) == 301, timeout=WAIT)
+    record = win.run_record()
+    assert record.crosses
+    settings = ExportSettings(out_dir=tmp_path, frames=3, size=(640, 400), slice_key="w4-b")
+    Export(record, settings).run_all()
+    s = json.loads((tmp_path / "run.json").read_text())
+    assert s["crosses"] is True and s["w"] == win.history.weights[-1].tolist()

@@ -22,8 +22,8 @@ __all__ = [
     "param_index",
     "param_names",
     "slice_keys",
-    "slice_spec",
     "slice_minimum",
+    "slice_spec",
     "surface_levels",
 ]
 
@@ -233,6 +233,13 @@ class SurfaceRequest:
     loss: str = "cross_entropy"
     lambd: float = 0.0
     theta: np.ndarray | None = None  # every held value (needed beyond two features)
+
+    @property
+    def held(self) -> tuple[float, ...]:
+        """Where the slice is: the held parameters' values (equal for equal grids)."""
+        if self.theta is None:
+            return (float(self.fixed),)
+        return tuple(float(self.theta[k]) for k in self.spec.held)
 
 
 @dataclass(frozen=True)

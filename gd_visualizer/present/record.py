@@ -67,6 +67,7 @@ class RunRecord:
     others: tuple[RunRecord, ...] = ()
     loss: str = "cross_entropy"  # the cost every raced run descended …
     lambd: float = 0.0  # … with its L2 regularization λ
+    crosses: bool = False  # X holds x₁², x₂², x₁x₂ after the two features
 
     @property
     def diverged(self) -> bool:
@@ -208,9 +209,10 @@ def run_summary(run: RunRecord, settings: ExportSettings, frames: tuple[RaceFram
         },
         **animation_keys(settings.animations),
     }
-    if run.loss != "cross_entropy" or run.lambd != 0.0:
+    if run.loss != "cross_entropy" or run.lambd != 0.0 or run.crosses:
         summary["loss"] = run.loss  # (only then: a plain run's run.json is as it was)
         summary["lambd"] = run.lambd
+        summary["crosses"] = run.crosses
     if run.others:
         summary["runs"] = [run_result(r) for r in run.runs]
     return summary

@@ -149,8 +149,11 @@ class ColourScale:
             return np.log10(np.clip(d, 0.0, 1e300) + self.eps)
 
     def holds(self, cost: float) -> bool:
-        """Whether a cost is within the scale (else the scale is made anew)."""
-        return bool(self.map(np.array([cost]))[0] <= self.hi + 1e-9)
+        """Whether a cost is within the scale (else the scale is made anew): not above its
+        top, and not clearly below its floor (with crosses the whole slice sinks as the
+        held weights move)."""
+        below = cost < self.j_ref - 1e-3 * 10.0**self.hi
+        return bool(self.map(np.array([cost]))[0] <= self.hi + 1e-9) and not below
 
 
 def colour_scale(J: np.ndarray) -> ColourScale:
@@ -426,7 +429,7 @@ def caption(data: TrainingData, scene: Scene, status: RunStatus | None = None) -
     else:
         method = f"{scene.method} · " if scene.method else ""
         text += f"J = {scene.cost:.6g} · {method}α = {scene.learning_rate:.4g} · "
-    text += f"w = ({w[0]:.4g}, {w[1]:.4g}) · b = {scene.b:.4g}"
+    text += f"w = ({', '.join(f'{v:.4g}' for v in w)}) · b = {scene.b:.4g}"
     if status is not None and scene.index == len(scene.iterations) - 1 and status.status:
         text += f" · {status.status}"
     return text

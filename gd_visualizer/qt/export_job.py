@@ -31,8 +31,7 @@ from typing import Any
 from PySide6.QtCore import QBuffer, QByteArray, QIODevice
 from PySide6.QtGui import QImage
 
-from ..core import SLICES
-from ..core.surface import compute_surface
+from ..core.surface import compute_surface, slice_keys
 from ..present.apng import write_apng
 from ..present.files import OutputFolder, shown
 from ..present.gif import write_gif
@@ -86,7 +85,7 @@ class Export:
     def __init__(self, run: RunRecord, settings: ExportSettings) -> None:
         if not set(settings.views) <= set(VIEW_NAMES) or not settings.views:
             raise ExportError(f"views must be some of {', '.join(VIEW_NAMES)}")
-        if settings.slice_key not in SLICES:
+        if settings.slice_key not in slice_keys(run.X.shape[0]):
             raise ExportError(f"unknown surface slice {settings.slice_key!r}")
         if settings.frame_ms < 1:
             raise ExportError("the frame duration must be at least 1 ms")
@@ -125,19 +124,19 @@ class Export:
             for frame in self.frames:
                 req = renderer.surface_request(frame)
                 requests.append(req)
-                if req is not None and req.fixed not in surfaces:
-                    surfaces[req.fixed] = pool.submit(compute_surface, req)
+                if req is not None and req.held not in surfaces:
+                    surfaces[req.held] = pool.submit(compute_surface, req)
                 if time.perf_counter() > slice_end:
                     yield Progress(0, total, "preparing")
                     slice_end = time.perf_counter() + POLL_SECONDS
-            shown_fixed: float | None = None
+            shown_held: tuple | None = None
             for k, frame in enumerate(self.frames):
                 req = requests[k]
                 surface = None
-                if req is not None and req.fixed != shown_fixed:
+                if req is not None and req.held != shown_held:
                     progress = Progress(k, total, "computing the cost surface")
-                    surface = yield from _wait_for(surfaces[req.fixed], progress)
-                    shown_fixed = req.fixed
+                    surface = yield from _wait_for(surfaces[req.held], progress)
+                    shown_held = req.held
                 renderer.set_frame(frame, surface)
                 image = renderer.new_image()
                 for part in renderer.parts():

@@ -50,8 +50,9 @@ class ExportFlow(QObject):
             answer = QMessageBox.question(
                 self._parent,
                 "Replace the earlier export?",
-                f"{shown(settings.out_dir)} already holds an export (frames, animation.png or "
-                "run.json). Replace it? It is replaced only once the new export is complete; "
+                f"{shown(settings.out_dir)} already holds an export (frames, animation.png, "
+                "animation.gif or run.json). Replace it? It is replaced only once the new export "
+                "is complete; "
                 "other files in the folder are never touched.",
             )
             if answer != QMessageBox.StandardButton.Yes:
@@ -99,8 +100,9 @@ class ExportFlow(QObject):
         assert runner is not None
         total = len(runner.job.indices)
         fps = total / runner.seconds if runner.seconds > 0 else float("nan")
+        files = ", ".join(runner.job.settings.animations)
         self.message.emit(
-            f"Exported {plural(total, 'frame')}, animation.png and run.json to "
+            f"Exported {plural(total, 'frame')}, {files} and run.json to "
             f"{shown(folder)} ({fps:.1f} frames/s)",
             15000,
         )

@@ -10,12 +10,13 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+import numpy as np
 from PySide6.QtCore import QRect, Qt
 from PySide6.QtGui import QImage, QPainter, QRegion
 from PySide6.QtWidgets import QGridLayout, QLabel, QVBoxLayout, QWidget
 
-from ..core import SLICES
-from ..core.surface import SurfaceRequest, SurfaceResult
+from ..core.features import Crosses
+from ..core.surface import SurfaceRequest, SurfaceResult, slice_spec
 from ..model import RunStatus, TrainingData
 from ..model.run import run_method, verdict_label
 from ..present import scene as present
@@ -85,9 +86,10 @@ class FrameRenderer(QWidget):
 
     def _prepare(self) -> None:
         run = self.run
-        self.data = TrainingData(run.dataset, run.X, run.Y, None)
-        if run.standardized:  # only the labels need to know; X is as trained
-            self.data = TrainingData(run.dataset, run.X, run.Y, run.dataset.standardization())
+        # X is as trained; the labels need the standardization, the boundary the crosses
+        std = run.dataset.standardization() if run.standardized else None
+        crosses = Crosses.fit(run.X[:2], run.standardized) if run.crosses else None
+        self.data = TrainingData(run.dataset, run.X, run.Y, std, crosses)
         self.status = run_status(run)
         self.hold = race_hold(run, self.data, self.settings.slice_key)
         self.extent = self.hold.extent
@@ -119,9 +121,14 @@ class FrameRenderer(QWidget):
             lambd=self.run.lambd,
         )
 
+    @property
+    def spec(self):
+        """The surface's slice of these features' parameters."""
+        return slice_spec(self.settings.slice_key, self.run.X.shape[0])
+
     def traces(self, frame: RaceFrame) -> tuple[present.Trace, ...]:
         """The other runs at the frame's iteration; a verdict once a run is at its end."""
-        spec = SLICES[self.settings.slice_key]
+        spec = self.spec
         return tuple(
             present.make_trace(
                 other.history,
@@ -138,11 +145,13 @@ class FrameRenderer(QWidget):
         if "surface" not in self.views:
             return None
         scene = self.scene(frame)
-        fixed = present.bucket(scene.fixed, self.extent)  # one surface per bucket
-        spec = SLICES[self.settings.slice_key]
+        # one surface per bucket of the held values
+        theta = np.array([present.bucket(v, self.extent) for v in np.append(scene.w, scene.b)])
+        fixed = float(theta[self.spec.fixed_param])
         return present.surface_request(
-            self.data, spec, self.extent, fixed, loss=self.run.loss, lambd=self.run.lambd
-        )
+            self.data, self.spec, self.extent, fixed, loss=self.run.loss, lambd=self.run.lambd,
+            theta=theta if self.spec.n_params != 3 else None,
+        )  # fmt: skip
 
     def set_frame(self, frame: RaceFrame, surface: SurfaceResult | None) -> None:
         scene = self.scene(frame)

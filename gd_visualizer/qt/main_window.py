@@ -486,10 +486,12 @@ class MainWindow(QMainWindow):
             colour=run.colour,
             loss=run.race.loss,
             lambd=run.race.lambd,
+            crosses=data.crosses is not None,
         )
 
     def export_animation(self) -> None:
-        """File ▸ Export animation…: frames, animation.png and run.json of the runs shown."""
+        """File ▸ Export animation…: frames, the animation (APNG, GIF or both) and run.json
+        of the runs shown."""
         if len(self.controller.mirror) == 0:
             return
         record = self.run_record()
