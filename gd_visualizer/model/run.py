@@ -54,11 +54,12 @@ class TrainingData:
     def from_dataset(
         cls, dataset: Dataset, standardize: bool, crosses: bool = False
     ) -> TrainingData:
-        std = dataset.standardization() if standardize else None
+        # (no samples: nothing to standardize by, the drawing starts empty)
+        std = dataset.standardization() if standardize and dataset.m else None
         shown = std.apply(dataset.X) if std is not None else dataset.X.copy()
         if not crosses:
             return cls(dataset, shown, dataset.Y.copy(), std)
-        cross = Crosses.fit(shown, standardize)
+        cross = Crosses.fit(shown, standardize and dataset.m > 0)
         return cls(dataset, cross.features(shown), dataset.Y.copy(), std, cross)
 
     @property
@@ -464,10 +465,13 @@ class Race:
                 best = r
         return best
 
-    def set_data(self, data: TrainingData) -> None:
+    def set_data(self, data: TrainingData, start: tuple[np.ndarray, float] | None = None) -> None:
+        """New data: every run starts afresh, from ``start`` (the origin when None)."""
         self.data = data
         self.generation += 1
-        self.start = (np.zeros(data.X.shape[0]), 0.0)
+        if start is None or np.size(start[0]) != data.X.shape[0]:
+            start = (np.zeros(data.X.shape[0]), 0.0)
+        self.start = (np.asarray(start[0], dtype=float).ravel().copy(), float(start[1]))
         for run in self.runs:
             run.mirror = RunMirror(data.X.shape[0])
             run.clear()

@@ -184,13 +184,13 @@ class RunController(QObject):
         )
 
     # -- data and settings ---------------------------------------------------------------
-    def set_data(self, data: TrainingData) -> None:
-        """Train on new data from the zero start point (paused)."""
+    def set_data(self, data: TrainingData, start: tuple[np.ndarray, float] | None = None) -> None:
+        """Train on new data from the zero start point, or ``start`` (paused)."""
         self._set_playing(False)
         self.view.shown = None
         self.view.sample = 0
         self._forget_surface()
-        self.race.set_data(data)
+        self.race.set_data(data, start)
         if self.view.slice_key not in present.slice_keys(data.X.shape[0]):
             self.view.slice_key = "w1-w2"  # (a slice of the crosses' weights is gone)
         self._last = {}
@@ -377,6 +377,10 @@ class RunController(QObject):
             self.play()
 
     def play(self) -> None:
+        data = self.race.data
+        if data is not None and data.X.shape[1] == 0:
+            self.message.emit("No data yet: click in the data view to add points", 5000)
+            return
         lasts = [self._last.get(r.key) for r in self.race.runs]
         resuming = any(s is not None and self._resume_seq > s.seq for s in lasts)
         if lasts and all(s is not None and s.status.stopped is not None for s in lasts):

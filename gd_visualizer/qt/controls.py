@@ -29,6 +29,8 @@ LOSS_TIPS = {
     "l2": "J = (1/m) Σ (a − y)²;  dz = 2(a − y)·a(1 − a)  (not convex in w, b: plateaus)",
     "l1": "J = (1/m) Σ |a − y|;  dz = sign(a − y)·a(1 − a)  (not convex in w, b: plateaus)",
 }
+#: the dataset entry that starts empty and is drawn by clicking
+DRAW_CHOICE = "draw"
 #: the λ slider: 0 at its left end, then 10^(v/10 − 3) — 0.00126 … 1000
 LAMBDA_STEPS = 60
 
@@ -219,6 +221,12 @@ class Controls(QWidget):
             self.dataset_combo.setItemData(
                 self.dataset_combo.count() - 1, text, Qt.ItemDataRole.ToolTipRole
             )
+        self.dataset_combo.addItem("draw (click to add points)", DRAW_CHOICE)
+        self.dataset_combo.setItemData(
+            self.dataset_combo.count() - 1,
+            "Start empty and draw: click in the data view to add points",
+            Qt.ItemDataRole.ToolTipRole,
+        )
         form.addRow("Data", self.dataset_combo)
         self.samples_spin = QSpinBox()
         self.samples_spin.setObjectName("samplesSpin")

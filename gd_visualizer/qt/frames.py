@@ -95,6 +95,8 @@ class FrameRenderer(QWidget):
         self.extent = self.hold.extent
         for view in self.views.values():
             view.bind(self.data)
+        if "boundary" in self.views:
+            self.views["boundary"].hide_controls()
         if "surface" in self.views:
             surf = self.views["surface"]
             surf.hide_controls()

@@ -27,10 +27,11 @@ from ..model import TrainingData
 from ..present import scene as present
 from ..present.record import ExportSettings, RunRecord, clock_run
 from .controller import RunController
-from .controls import Controls
+from .controls import DRAW_CHOICE, Controls
 from .csv_dialog import CsvColumnsDialog
 from .data_source import CsvChoice, DataSource
 from .drawing import HALF_FRAME_MS, FrameDrawer
+from .editing import PointEditor
 from .export_progress import ExportFlow
 from .guard import guarded
 from .keys import route_run_keys
@@ -65,6 +66,7 @@ class MainWindow(QMainWindow):
         self.controller = RunController(self)
         self.data_source = DataSource(self)
         self.export_flow = ExportFlow(self)
+        self.editor = PointEditor(self)
         self._build()
         self.drawer = FrameDrawer(
             self.controller,
@@ -141,6 +143,10 @@ class MainWindow(QMainWindow):
         self.surface_view.throughEndToggled.connect(g(ctl.set_slice_through_end))
         self.cost_view.logScaleToggled.connect(g(ctl.set_log_scale))
         self.boundary_view.sampleClicked.connect(g(ctl.select_sample))
+        self.boundary_view.addPointRequested.connect(g(self.editor.add_in_view))
+        self.boundary_view.removePointRequested.connect(g(self.editor.remove_point))
+        self.editor.saved.connect(g(lambda text: self.statusBar().showMessage(text, 8000)))
+        self.editor.failed.connect(g(self._show_error))
         self.sigmoid_view.sampleClicked.connect(g(ctl.select_sample))
         self.step_panel.sampleChosen.connect(g(ctl.select_sample))
         self.graph_dock.visibilityChanged.connect(g(lambda shown: shown and self.drawer.draw_now()))
@@ -214,6 +220,32 @@ class MainWindow(QMainWindow):
     ) -> int:
         """Race one more run from the same start on the same data; returns its index."""
         return self.controller.add_run(learning_rate, optimizer, batch_size)
+
+    def add_point(self, x1: float, x2: float, label: int) -> None:
+        """One more sample at (x1, x2), in the units of the dataset's features; the runs
+        continue from where they are on the new data."""
+        self.editor.add_point(x1, x2, label)
+
+    def remove_point(self, index: int) -> None:
+        """Remove sample ``index`` (0-based, in the dataset's order)."""
+        self.editor.remove_point(index)
+
+    def undo_edit(self) -> None:
+        """Edit ▸ Undo (Ctrl+Z): the data before the last point edit."""
+        if not self.editor.undo():
+            self.statusBar().showMessage("Nothing to undo", 3000)
+
+    def redo_edit(self) -> None:
+        if not self.editor.redo():
+            self.statusBar().showMessage("Nothing to redo", 3000)
+
+    def save_data_csv(self) -> None:
+        """File ▸ Save data as CSV…: the data as it is now (drawn or edited points too)."""
+        path, _ = QFileDialog.getSaveFileName(self, "Save data as CSV", "", "CSV files (*.csv)")
+        if path:
+            if not path.lower().endswith(".csv"):
+                path += ".csv"
+            self.editor.save_csv(path)
 
     def _add_and_select(self, optimizer: str) -> None:
         """Runs panel ▸ Add: a run of ``optimizer`` at the selected run's rate, selected."""
@@ -349,15 +381,35 @@ class MainWindow(QMainWindow):
     def _set_builtin(self) -> None:
         c = self.controls
         name = c.dataset_combo.currentData()
+        if name == DRAW_CHOICE:
+            self._start_drawing()
+            return
+        self.editor.history.clear()
         noise = c.noise_spin.value() or None
         if self.data_source.set_builtin(name, c.samples_spin.value(), noise, c.seed_spin.value()):
             for w in (c.samples_spin, c.noise_spin, c.seed_spin):
                 w.setEnabled(name != "iris")
             c.columns_button.setEnabled(False)
 
+    def _start_drawing(self) -> None:
+        """Data ▸ draw: an empty dataset, points added by clicks, in the units drawn."""
+        c = self.controls
+        for w in (c.samples_spin, c.noise_spin, c.seed_spin, c.columns_button):
+            w.setEnabled(False)
+        with QSignalBlocker(c.standardize_check):
+            c.standardize_check.setChecked(False)  # the points stay where they are put
+        self.data_source.standardize = False
+        self.boundary_view.edit_check.setChecked(True)
+        self.editor.start_drawing()
+        self.statusBar().showMessage(
+            "Click in the data view to add points (Shift-click: the other class; right-click "
+            "removes one). Standardization is off so the points stay where you put them.",
+            15000,
+        )
+
     @Slot(object)
     def _on_data(self, data: TrainingData) -> None:
-        self.controller.set_data(data)
+        self.controller.set_data(data, self.editor.start_for(data))
         # the panels of a frame's first half take the data now, the others a moment later
         # (each turn of the event loop stays short); none draws before it has it
         later = [name for name, panel in self.panels.items() if panel.half != 0]
@@ -373,7 +425,9 @@ class MainWindow(QMainWindow):
             info += " (" + "; ".join(ds.notes) + ")"
         self.controls.data_info.setText(info)
         self._update_buttons()
-        self.statusBar().showMessage(f"Loaded {info}", 5000)
+        if self.editor.resume is None:
+            self.statusBar().showMessage(f"Loaded {info}", 5000)
+        self.editor.after_data(self.controller.runs)
 
     def _bind_later(self, data: TrainingData, names: list[str]) -> None:
         if self._closed or self.controller.run.data is not data:
@@ -552,4 +606,5 @@ class MainWindow(QMainWindow):
             log.exception("saving settings failed")
         self.controller.shutdown()
         self.data_source.shutdown()
+        self.editor.shutdown()
         self.statusBar().clearMessage()  # stops the status bar's message timer

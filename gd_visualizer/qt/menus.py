@@ -22,9 +22,14 @@ def build_menus(w) -> None:
     w.open_action = _action(w, file_menu, "&Open CSV…", w.open_csv, QKeySequence.StandardKey.Open)
     w.export_action = _action(w, file_menu, "&Export animation…", w.export_animation, "Ctrl+E")
     w.picture_action = _action(w, file_menu, "Save &picture…", w.save_picture, "Ctrl+Shift+S")
+    w.save_csv_action = _action(w, file_menu, "Save &data as CSV…", w.save_data_csv)
     file_menu.addSeparator()
     _action(w, file_menu, "Restore &defaults", w.restore_defaults)
     _action(w, file_menu, "&Quit", w.close, "Ctrl+Q")
+
+    edit_menu = bar.addMenu("&Edit")
+    w.undo_action = _action(w, edit_menu, "&Undo point edit", w.undo_edit, "Ctrl+Z")
+    w.redo_action = _action(w, edit_menu, "&Redo point edit", w.redo_edit, "Ctrl+Shift+Z")
 
     run_menu = bar.addMenu("&Run")
     c = w.controller

@@ -390,7 +390,8 @@ class TrainingWorker(Mailbox):
         """Every lane anew from the start point (new data or a new cost function)."""
         for lane in self._lanes.values():
             lane.close()  # its helper threads end with it
-        self._lanes = {spec.key: self._lane(spec) for spec in specs}
+        empty = self._X is None or self._X.shape[1] == 0  # (a drawing with no points yet)
+        self._lanes = {} if empty else {spec.key: self._lane(spec) for spec in specs}
         self._generation = generation
         self._playing = False
         self._catch_up = 0
@@ -413,7 +414,8 @@ class TrainingWorker(Mailbox):
                 self._loss, self._lambd = loss, lambd
                 self._new_lanes([lane.spec() for lane in self._lanes.values()], generation)
             case AddLane(spec) | ResetLane(spec):
-                self._new_lane(spec)
+                if self._X.shape[1]:
+                    self._new_lane(spec)
             case RemoveLane(key):
                 lane = self._lanes.pop(key, None)
                 if lane is not None:

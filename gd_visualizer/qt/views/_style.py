@@ -50,9 +50,12 @@ def chosen_ring() -> pg.ScatterPlotItem:
     return ring
 
 
-def nearest_point(plot: pg.PlotWidget, event, xs: np.ndarray, ys: np.ndarray) -> int | None:
-    """The index of the point nearest a left click, if one is within PICK_PIXELS."""
-    if event.button() != Qt.MouseButton.LeftButton or len(xs) == 0:
+def nearest_point(
+    plot: pg.PlotWidget, event, xs: np.ndarray, ys: np.ndarray, any_button: bool = False
+) -> int | None:
+    """The index of the point nearest a left click (any click with ``any_button``), if one
+    is within PICK_PIXELS."""
+    if (not any_button and event.button() != Qt.MouseButton.LeftButton) or len(xs) == 0:
         return None
     item = plot.getPlotItem()
     if not item.sceneBoundingRect().contains(event.scenePos()):

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QWidget
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import QCheckBox, QComboBox, QHBoxLayout, QWidget
 
 from ...core import Dataset, sigmoid
 from ...core.surface import contour_segments
@@ -35,11 +35,30 @@ class BoundaryView(QWidget):
     name = "boundary"
     half = 0  # drawn in the first half of a frame
     sampleClicked = Signal(int)  # the index (in the data) of the sample clicked
+    #: editing: a click asks for a point at (x, y) in the view's units, of class label
+    addPointRequested = Signal(float, float, int)
+    removePointRequested = Signal(int)  # editing: the index (in the data) of the sample
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.plot = make_plot("boundaryPlot", "Decision boundary")
-        stack(self, self.plot)
+        self.edit_check = QCheckBox("Edit points")
+        self.edit_check.setObjectName("editPointsCheck")
+        self.edit_check.setToolTip(
+            "Click adds a point of the chosen class (Shift-click: the other class); right-click "
+            "or Ctrl-click removes the nearest point. Ctrl+Z undoes, Ctrl+Shift+Z redoes."
+        )
+        self.class_combo = QComboBox()
+        self.class_combo.setObjectName("drawClassCombo")
+        self.class_combo.addItems(["class 0", "class 1"])
+        self.class_combo.setToolTip("The class a click adds (Shift-click adds the other one)")
+        self.class_combo.setVisible(False)
+        self.edit_check.toggled.connect(self.class_combo.setVisible)
+        top = QHBoxLayout()
+        top.addWidget(self.edit_check)
+        top.addWidget(self.class_combo)
+        top.addStretch(1)
+        stack(self, self.plot, top)
         item = self.plot.getPlotItem()
         self.image = pg.ImageItem(axisOrder="row-major")
         self.image.setLookupTable(probability_lut())
@@ -95,11 +114,44 @@ class BoundaryView(QWidget):
         else:
             self.ring.setData([self._X[0, index]], [self._X[1, index]])
 
+    def hide_controls(self) -> None:
+        """For exports: no editing controls above the plot."""
+        self.edit_check.hide()
+        self.class_combo.hide()
+
+    @property
+    def editing(self) -> bool:
+        return self.edit_check.isChecked()
+
     def _on_click(self, event) -> None:
         shown = self._X if self._idx is None else self._X[:, self._idx]
+        if self.editing:
+            self._edit(event, shown)
+            return
         k = nearest_point(self.plot, event, shown[0], shown[1])
         if k is not None:
             self.sampleClicked.emit(int(k if self._idx is None else self._idx[k]))
+
+    def _edit(self, event, shown: np.ndarray) -> None:
+        """Left click adds a point (Shift: of the other class); right or Ctrl-click removes
+        the nearest one."""
+        mods = event.modifiers()
+        ctrl = bool(mods & Qt.KeyboardModifier.ControlModifier)
+        if event.button() == Qt.MouseButton.RightButton or ctrl:
+            k = nearest_point(self.plot, event, shown[0], shown[1], any_button=True)
+            if k is not None:
+                self.removePointRequested.emit(int(k if self._idx is None else self._idx[k]))
+            return
+        item = self.plot.getPlotItem()
+        if event.button() != Qt.MouseButton.LeftButton:
+            return
+        if not item.sceneBoundingRect().contains(event.scenePos()):
+            return
+        p = item.vb.mapSceneToView(event.scenePos())
+        label = self.class_combo.currentIndex()
+        if mods & Qt.KeyboardModifier.ShiftModifier:
+            label = 1 - label
+        self.addPointRequested.emit(float(p.x()), float(p.y()), label)
 
     def set_data(self, ds: Dataset, X: np.ndarray, feature_names: tuple[str, str]) -> None:
         """New training data (X as trained on: standardized when that is on)."""
@@ -114,6 +166,7 @@ class BoundaryView(QWidget):
         self.legend.clear()
         for k, sc in enumerate(self.scatters):
             self.legend.addItem(sc, ds.class_names[k])
+            self.class_combo.setItemText(k, ds.class_names[k])
         self.legend.addItem(self.line, "σ = 0.5")
         fit_legend(self.plot)
         item = self.plot.getPlotItem()
@@ -121,11 +174,7 @@ class BoundaryView(QWidget):
         item.setLabel("left", feature_names[1])
         note = "" if idx is None else f" ({len(idx):,} of {m:,} shown)"
         item.setTitle(f"Decision boundary{note}")
-        lo = X.min(axis=1)
-        hi = X.max(axis=1)
-        pad = np.maximum((hi - lo) * 0.08, 1e-9)
-        x0, x1, y0, y1 = lo[0] - pad[0], hi[0] + pad[0], lo[1] - pad[1], hi[1] + pad[1]
-        self._box = (x0, x1, y0, y1)
+        x0, x1, y0, y1 = self._box = self._fit_box(X)
         gx = np.linspace(x0, x1, GRID)
         gy = np.linspace(y0, y1, GRID)
         self._xs, self._ys = gx, gy
@@ -134,6 +183,16 @@ class BoundaryView(QWidget):
             self._grid = self._features(np.vstack([mx.ravel(), my.ravel()]))  # (n_x, GRID²)
         item.setXRange(x0, x1, padding=0)
         item.setYRange(y0, y1, padding=0)
+
+    def _fit_box(self, X: np.ndarray) -> tuple[float, float, float, float]:
+        """The box for new data; while editing, the one shown when every point still fits
+        (the picture stands still as points are added)."""
+        if self.editing and X.shape[1]:
+            x0, x1, y0, y1 = self._box
+            lo, hi = X.min(axis=1), X.max(axis=1)
+            if x0 <= lo[0] and hi[0] <= x1 and y0 <= lo[1] and hi[1] <= y1:
+                return self._box
+        return data_box(X)
 
     def _logits(self, w: np.ndarray, b: float) -> np.ndarray:
         """z = wᵀφ(x) + b on the grid, (GRID, GRID), φ the features the model sees."""
@@ -158,6 +217,19 @@ class BoundaryView(QWidget):
         x0, x1, y0, y1 = self._box
         self.image.setRect(x0, y0, x1 - x0, y1 - y0)
         self.line.setData(*self.boundary(w, b))
+
+
+def data_box(X: np.ndarray) -> tuple[float, float, float, float]:
+    """The view's box around the samples (8 % margin); around the origin, ±3 at least,
+    for fewer than three samples (a drawing that has just begun)."""
+    if X.shape[1] < 3:
+        pts = np.hstack([X, [[-3.0, 3.0], [-3.0, 3.0]]])
+        lo, hi = pts.min(axis=1), pts.max(axis=1)
+        pad = np.ones(2)
+    else:
+        lo, hi = X.min(axis=1), X.max(axis=1)
+        pad = np.maximum((hi - lo) * 0.08, 1e-9)
+    return (lo[0] - pad[0], hi[0] + pad[0], lo[1] - pad[1], hi[1] + pad[1])
 
 
 def boundary_segment(
