@@ -35,6 +35,11 @@ def app_parser() -> ArgumentParser:
     p.add_argument(
         "--iterations", type=iteration_count, metavar="N", help="iteration budget (1 … 100000)"
     )
+    p.add_argument(
+        "--session",
+        metavar="FILE",
+        help="open a saved session (.gdviz): its data, settings and runs as they were",
+    )
     return p
 
 
@@ -64,6 +69,14 @@ def main(argv: list[str] | None = None) -> int:
 
 def _app(argv: list[str]) -> int:
     args = app_parser().parse_args(argv)
+    if args.session is not None:
+        from .present.session import SessionError, read_session
+
+        try:
+            read_session(args.session)  # a bad file: one line, before any window
+        except SessionError as exc:
+            print(f"gd-visualizer: error: {one_line(str(exc))}", file=sys.stderr)
+            return 2
     if sys.platform.startswith("linux") and not (
         os.environ.get("DISPLAY")
         or os.environ.get("WAYLAND_DISPLAY")
@@ -85,5 +98,7 @@ def _app(argv: list[str]) -> int:
     window = MainWindow(
         dataset=args.dataset, learning_rate=args.learning_rate, iterations=args.iterations
     )
+    if args.session is not None:
+        window.load_session(args.session)
     window.show()
     return app.exec()

@@ -39,6 +39,7 @@ from .cli_args import (
 )
 from .core import BUILTIN_DATASETS, DatasetError, Trainer, load_csv, make_dataset
 from .core.surface import slice_keys
+from .core.trainer import replay
 from .model import TrainingData
 from .model.run import RUN_COLOURS, run_name
 from .present.files import check_out_dir, plural, shown
@@ -114,44 +115,7 @@ def export_parser() -> ArgumentParser:
         metavar="N",
         type=whole(1, MAX_EXPORT_ITERATIONS, "the iteration count"),
     )
-    p.add_argument(
-        "--frames",
-        required=True,
-        metavar="K",
-        type=whole(1, 100_000, "the frame count"),
-        help="frames sampled evenly from the first to the last iteration (of the longest run "
-        "in a race; at most N+1)",
-    )
-    p.add_argument("--out", required=True, type=out_dir_arg, metavar="DIR", help="output folder")
-    p.add_argument(
-        "--size",
-        type=size_arg,
-        default=(1280, 800),
-        metavar="WxH",
-        help="frame size in pixels (default 1280x800)",
-    )
-    p.add_argument(
-        "--views",
-        type=views_arg,
-        default=VIEWS,
-        metavar="all|boundary,surface,…",
-        help="which views each frame shows (default all four)",
-    )
-    p.add_argument(
-        "--frame-ms",
-        type=whole(1, 60_000, "the frame duration"),
-        default=80,
-        metavar="MS",
-        help="duration of one animation frame (default 80 ms)",
-    )
-    p.add_argument(
-        "--format",
-        choices=tuple(ANIMATION_FILES),
-        default="apng",
-        help="the animation: apng writes animation.png (exact colours; default), gif writes "
-        "animation.gif (plays in slide software; 256 colours, durations rounded to 10 ms, at "
-        "least 20 ms), both writes both",
-    )
+    output_options(p, frames_required=True)
     p.add_argument(
         "--seed",
         type=whole(0, 2**31 - 1, "the seed"),
@@ -208,12 +172,67 @@ def export_parser() -> ArgumentParser:
         metavar="L",
         help="L2 regularization λ: J + (λ/2m)·‖w‖², dw + (λ/m)·w (default 0)",
     )
+    return p
+
+
+def output_options(p: ArgumentParser, frames_required: bool) -> None:
+    """The options of what an export writes (shared by a run's export and a session's)."""
+    p.add_argument(
+        "--frames",
+        required=frames_required,
+        default=None if frames_required else 60,
+        metavar="K",
+        type=whole(1, 100_000, "the frame count"),
+        help="frames sampled evenly from the first to the last iteration (of the longest run "
+        "in a race; at most N+1)" + ("" if frames_required else "; default 60"),
+    )
+    p.add_argument("--out", required=True, type=out_dir_arg, metavar="DIR", help="output folder")
+    p.add_argument(
+        "--size",
+        type=size_arg,
+        default=(1280, 800),
+        metavar="WxH",
+        help="frame size in pixels (default 1280x800)",
+    )
+    p.add_argument(
+        "--views",
+        type=views_arg,
+        default=VIEWS,
+        metavar="all|boundary,surface,…",
+        help="which views each frame shows (default all four)",
+    )
+    p.add_argument(
+        "--frame-ms",
+        type=whole(1, 60_000, "the frame duration"),
+        default=80,
+        metavar="MS",
+        help="duration of one animation frame (default 80 ms)",
+    )
+    p.add_argument(
+        "--format",
+        choices=tuple(ANIMATION_FILES),
+        default="apng",
+        help="the animation: apng writes animation.png (exact colours; default), gif writes "
+        "animation.gif (plays in slide software; 256 colours, durations rounded to 10 ms, at "
+        "least 20 ms), both writes both",
+    )
     p.add_argument(
         "--log-scale",
         action="store_true",
         help="the cost curve on a log scale (a race's curves span decades)",
     )
     p.add_argument("--overwrite", action="store_true", help="replace an earlier export in DIR")
+
+
+def session_parser() -> ArgumentParser:
+    p = ArgumentParser(
+        prog="gd-visualizer export --session",
+        description="Export a saved session (.gdviz, File ▸ Save session… in the window): its "
+        "data, settings and runs, trained again exactly as they were; the selected run leads "
+        "and every other visible run races beside it.",
+    )
+    p.add_argument("--session", required=True, metavar="FILE", help="a .gdviz session file")
+    output_options(p, frames_required=False)
     return p
 
 
@@ -250,6 +269,8 @@ def export_main(argv: list[str], interrupts: Interrupts | None = None) -> int:
 
 
 def _export(argv: list[str], interrupts: Interrupts) -> int:
+    if any(a == "--session" or a.startswith("--session=") for a in argv):
+        return _export_session(argv, interrupts)
     args = export_parser().parse_args(argv)
     keys = slice_keys(5 if args.crosses else 2)
     if args.slice not in keys:
@@ -373,6 +394,47 @@ def _train(
         )
     finally:
         trainer.close()  # its helper thread (large data) ends here; the history stays
+
+
+def _export_session(argv: list[str], interrupts: Interrupts) -> int:
+    """``export --session FILE``: the session's runs trained again, exported as a race."""
+    from .present.session import SessionError, read_session, session_dataset
+
+    args = session_parser().parse_args(argv)
+    try:
+        s = read_session(args.session)
+        data = TrainingData.from_dataset(session_dataset(s), s.standardize, s.crosses)
+        check_out_dir(args.out, args.overwrite)
+    except (SessionError, ExportError) as exc:
+        return fail(str(exc))
+    records = []
+    for i, state in enumerate(s.runs):
+        interrupts.check()
+        trainer = Trainer(
+            data.X, data.Y, w=s.start[0], b=s.start[1], learning_rate=state.learning_rate,
+            num_iterations=state.budget, history_capacity=max(100_000, len(state.rates) + 2),
+            optimizer=state.optimizer, batch_size=state.batch_size, loss=s.loss, lambd=s.lambd,
+        )  # fmt: skip
+        try:
+            replay(trainer, state.rates)
+            records.append(
+                RunRecord(
+                    dataset=data.dataset, X=data.X, Y=data.Y, history=trainer.view(),
+                    standardized=data.standardized, divergence=trainer.divergence_reason,
+                    status=trainer.status, optimizer=state.optimizer,
+                    batch_size=state.batch_size, colour=RUN_COLOURS[i % len(RUN_COLOURS)],
+                    name=run_name(state.learning_rate, state.optimizer, state.batch_size),
+                    loss=s.loss, lambd=s.lambd, crosses=s.crosses,
+                )
+            )  # fmt: skip
+        finally:
+            trainer.close()
+    say(f"trained {plural(len(records), 'run')} of the session again on {data.dataset.m:,} samples")
+    lead = records[s.selected]
+    others = [r for i, r in enumerate(records) if i != s.selected and s.runs[i].visible]
+    args.slice = s.slice_key
+    args.log_scale = args.log_scale or s.log_scale
+    return _write(args, dataclasses.replace(lead, others=tuple(others)), interrupts)
 
 
 def _write(args: argparse.Namespace, run: RunRecord, interrupts: Interrupts) -> int:

@@ -774,3 +774,16 @@ def _check_seed(seed: int) -> int:
     if isinstance(seed, bool) or value < 0:
         raise ValueError(f"seed must be an integer >= 0, got {seed!r}")
     return int(value)
+
+
+def replay(trainer: Trainer, rates: Sequence[float]) -> None:
+    """Update ``trainer`` once per rate, each with its rate, then restore its own rate and
+    budget: a recorded run trained again (deterministic, so to the last bit)."""
+    rate, budget = trainer.learning_rate, trainer.num_iterations
+    trainer.num_iterations = max(budget, trainer.iteration + len(rates))
+    for lr in rates:
+        trainer.learning_rate = float(lr)
+        if trainer.run(1) == 0:
+            break  # stopped on a non-finite value, as the run did
+    trainer.learning_rate = rate
+    trainer.num_iterations = budget

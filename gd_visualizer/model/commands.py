@@ -75,6 +75,15 @@ class RemoveLane(Command):
 
 
 @dataclass(frozen=True)
+class Replay(Command):
+    """Train each lane again with the learning rate of each recorded update (a session
+    opened): ``rates`` maps a lane's key to its schedule.  Deterministic: the history
+    comes back to the last bit."""
+
+    rates: tuple[tuple[int, tuple[float, ...]], ...]
+
+
+@dataclass(frozen=True)
 class Play(Command):
     pass
 

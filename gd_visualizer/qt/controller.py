@@ -28,6 +28,7 @@ from ..model import (
     Play,
     Race,
     RemoveLane,
+    Replay,
     Reset,
     ResetLane,
     Resume,
@@ -325,6 +326,11 @@ class RunController(QObject):
             self.worker.post(ResetLane(run.spec()))
         self.runsChanged.emit()
         self.sceneChanged.emit()
+
+    def replay(self, rates: dict[int, tuple[float, ...]]) -> None:
+        """Train the runs (by key) again with these learning rates, one per update (an
+        opened session); the worker does it, off the GUI thread."""
+        self.worker.post(Replay(tuple(rates.items())))
 
     def rate_sweep(self) -> list[int]:
         """Runs at α/10, α/3, α, 3α and 10α of the selected run (those not racing yet),

@@ -26,6 +26,7 @@ from ..core import BUILTIN_DATASETS, Dataset, HistoryView
 from ..model import TrainingData
 from ..present import scene as present
 from ..present.record import ExportSettings, RunRecord, clock_run
+from ..present.session import SUFFIX as SESSION_SUFFIX
 from .controller import RunController
 from .controls import DRAW_CHOICE, Controls
 from .csv_dialog import CsvColumnsDialog
@@ -38,6 +39,7 @@ from .keys import route_run_keys
 from .layout import add_dock, build_layout, fit_column, show_about
 from .menus import build_menus
 from .runs import RunsPanel
+from .sessions import SessionKeeper
 from .settings import AppSettings, clear_settings, load_settings, save_settings
 from .step import StepPanel
 from .views import PANELS, Readout
@@ -67,6 +69,7 @@ class MainWindow(QMainWindow):
         self.data_source = DataSource(self)
         self.export_flow = ExportFlow(self)
         self.editor = PointEditor(self)
+        self.sessions = SessionKeeper(self)
         self._build()
         self.drawer = FrameDrawer(
             self.controller,
@@ -220,6 +223,34 @@ class MainWindow(QMainWindow):
     ) -> int:
         """Race one more run from the same start on the same data; returns its index."""
         return self.controller.add_run(learning_rate, optimizer, batch_size)
+
+    def save_session(self, path: str) -> bool:
+        """Write everything on screen to ``path`` (a .gdviz file): the data, every setting,
+        every run with its history, the shown iteration.  Problems are shown, not raised."""
+        return self.sessions.save(str(path))
+
+    def load_session(self, path: str) -> bool:
+        """Open a session file; a bad one is reported (nothing is raised) and the current
+        state stays."""
+        return self.sessions.open(str(path))
+
+    def save_session_as(self) -> None:
+        """File ▸ Save session…"""
+        path, _ = QFileDialog.getSaveFileName(
+            self, "Save session", "", f"gd-visualizer sessions (*{SESSION_SUFFIX})"
+        )
+        if path:
+            if not path.endswith(SESSION_SUFFIX):
+                path += SESSION_SUFFIX
+            self.save_session(path)
+
+    def open_session(self) -> None:
+        """File ▸ Open session…"""
+        path, _ = QFileDialog.getOpenFileName(
+            self, "Open session", "", f"gd-visualizer sessions (*{SESSION_SUFFIX});;All files (*)"
+        )
+        if path:
+            self.load_session(path)
 
     def add_point(self, x1: float, x2: float, label: int) -> None:
         """One more sample at (x1, x2), in the units of the dataset's features; the runs
@@ -409,7 +440,8 @@ class MainWindow(QMainWindow):
 
     @Slot(object)
     def _on_data(self, data: TrainingData) -> None:
-        self.controller.set_data(data, self.editor.start_for(data))
+        start = self.sessions.start_for(data)
+        self.controller.set_data(data, start if start is not None else self.editor.start_for(data))
         # the panels of a frame's first half take the data now, the others a moment later
         # (each turn of the event loop stays short); none draws before it has it
         later = [name for name, panel in self.panels.items() if panel.half != 0]
@@ -425,8 +457,9 @@ class MainWindow(QMainWindow):
             info += " (" + "; ".join(ds.notes) + ")"
         self.controls.data_info.setText(info)
         self._update_buttons()
-        if self.editor.resume is None:
+        if self.editor.resume is None and self.sessions.pending is None:
             self.statusBar().showMessage(f"Loaded {info}", 5000)
+        self.sessions.after_data()
         self.editor.after_data(self.controller.runs)
 
     def _bind_later(self, data: TrainingData, names: list[str]) -> None:

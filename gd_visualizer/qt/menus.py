@@ -20,6 +20,8 @@ def build_menus(w) -> None:
     bar = w.menuBar()
     file_menu = bar.addMenu("&File")
     w.open_action = _action(w, file_menu, "&Open CSV…", w.open_csv, QKeySequence.StandardKey.Open)
+    w.open_session_action = _action(w, file_menu, "Open &session…", w.open_session, "Ctrl+Shift+O")
+    w.save_session_action = _action(w, file_menu, "Sa&ve session…", w.save_session_as, "Ctrl+S")
     w.export_action = _action(w, file_menu, "&Export animation…", w.export_animation, "Ctrl+E")
     w.picture_action = _action(w, file_menu, "Save &picture…", w.save_picture, "Ctrl+Shift+S")
     w.save_csv_action = _action(w, file_menu, "Save &data as CSV…", w.save_data_csv)

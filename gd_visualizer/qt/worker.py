@@ -22,6 +22,7 @@ from PySide6.QtCore import QObject, Signal, Slot
 
 from ..core import HistoryView, Trainer
 from ..core.surface import SurfaceRequest, compute_surface
+from ..core.trainer import replay
 from ..model import (
     AddLane,
     Command,
@@ -29,6 +30,7 @@ from ..model import (
     Pause,
     Play,
     RemoveLane,
+    Replay,
     Reset,
     ResetLane,
     Resume,
@@ -416,6 +418,12 @@ class TrainingWorker(Mailbox):
             case AddLane(spec) | ResetLane(spec):
                 if self._X.shape[1]:
                     self._new_lane(spec)
+            case Replay(rates):
+                for key, schedule in rates:
+                    lane = self._lanes.get(key)
+                    if lane is not None:
+                        replay(lane.trainer, schedule)
+                        lane.revision += 1
             case RemoveLane(key):
                 lane = self._lanes.pop(key, None)
                 if lane is not None:

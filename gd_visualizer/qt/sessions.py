@@ -1,0 +1,191 @@
+"""Saving and opening sessions in the window (File ▸ Save session… / Open session…).
+
+What is on screen becomes a :class:`~gd_visualizer.present.session.Session` and back: the
+data go through the data source like any other, the runs are trained again with their
+recorded rates (off the GUI thread), and the view settings come back once the data are in.
+A bad file is reported and changes nothing.
+"""
+
+from __future__ import annotations
+
+import logging
+
+import numpy as np
+from PySide6.QtCore import QObject, QSignalBlocker
+
+from ..core import BUILTIN_DATASETS
+from ..core.surface import slice_keys
+from ..model import RUN_COLOURS, TrainingData
+from ..model.points import DRAWN
+from ..present.session import (
+    RunState,
+    Session,
+    SessionError,
+    builtin_data,
+    points_data,
+    read_session,
+    session_dataset,
+    write_session,
+)
+
+log = logging.getLogger(__name__)
+
+
+class SessionKeeper(QObject):
+    """Turns the window into a session and a session into the window."""
+
+    def __init__(self, window) -> None:
+        super().__init__(window)
+        self.window = window
+        self.pending: Session | None = None  # opened, waiting for its data
+        self.lesson: dict = {}  # the open session's lesson (title and text), if any
+
+    # -- saving ------------------------------------------------------------------------
+    def current(self) -> Session:
+        w = self.window
+        ctl = w.controller
+        race, view = ctl.race, ctl.view
+        data = race.data
+        if data is None:
+            raise SessionError("there is no data to save yet")
+        runs = []
+        for r in race.runs:
+            h = r.mirror.view()
+            if h.stride != 1:
+                raise SessionError(f"{r.name}: its history was thinned and cannot be replayed")
+            runs.append(RunState(r.learning_rate, r.budget, r.optimizer, r.batch_size,
+                                 r.visible, h if len(h) else None))  # fmt: skip
+        w0, b0 = race.start
+        return Session(
+            data=self._data_spec(),
+            runs=tuple(runs),
+            standardize=data.standardized,
+            crosses=data.crosses is not None,
+            loss=race.loss,
+            lambd=race.lambd,
+            speed=race.speed,
+            slice_key=view.slice_key,
+            log_scale=view.log_scale,
+            through_end=view.through_end,
+            sample=view.sample,
+            selected=race.selected,
+            shown=view.shown,
+            start=(tuple(float(v) for v in w0), float(b0)),
+            lesson=self.lesson,
+        )
+
+    def _data_spec(self) -> dict:
+        """A built-in dataset by its recipe; anything else (a file, edited, drawn) by its
+        points, so the session needs nothing beside it."""
+        w = self.window
+        ds = w.dataset
+        c = w.controls
+        made = (
+            w.data_source.csv is None
+            and ds.name in BUILTIN_DATASETS
+            and ds.name != DRAWN
+            and "edited by hand" not in ds.notes
+            and c.dataset_combo.currentData() == ds.name
+        )
+        if made:
+            noise = c.noise_spin.value() or None
+            samples = ds.m if ds.name == "iris" else c.samples_spin.value()
+            return builtin_data(ds.name, samples, noise, c.seed_spin.value())
+        return points_data(ds)
+
+    def save(self, path: str) -> bool:
+        try:
+            write_session(path, self.current())
+        except SessionError as exc:
+            self.window._show_error(str(exc), "Save session")
+            return False
+        self.window.statusBar().showMessage(f"Session saved to {path}", 8000)
+        return True
+
+    # -- opening -----------------------------------------------------------------------
+    def open(self, path: str) -> bool:
+        """Open ``path``; on any problem say so and keep everything as it is."""
+        try:
+            s = read_session(path)
+            ds = session_dataset(s)
+            TrainingData.from_dataset(ds, s.standardize, s.crosses)  # it must be trainable
+        except SessionError as exc:
+            self.window._show_error(str(exc), "Open session")
+            return False
+        except (ValueError, OverflowError) as exc:
+            self.window._show_error(f"{path}: the data cannot be used ({exc})", "Open session")
+            return False
+        self._apply(s, ds)
+        return True
+
+    def _apply(self, s: Session, ds) -> None:
+        w = self.window
+        ctl = w.controller
+        ctl.pause()
+        self._show_data_choice(s)
+        self._set_runs(s)
+        ctl.set_model(s.loss, s.lambd)
+        ctl.set_speed(s.speed)
+        src = w.data_source
+        src.standardize, src.crosses = s.standardize, s.crosses
+        src.csv = None
+        w.editor.history.clear()
+        self.lesson = s.lesson
+        self.pending = s
+        src.set_dataset(ds)  # → the window's _on_data → start_for, then after_data
+
+    def _show_data_choice(self, s: Session) -> None:
+        c = self.window.controls
+        boxes = (c.dataset_combo, c.samples_spin, c.noise_spin, c.seed_spin,
+                 c.standardize_check, c.crosses_check)  # fmt: skip
+        blockers = [QSignalBlocker(b) for b in boxes]
+        d = s.data
+        if d["kind"] == "builtin":
+            c.dataset_combo.setCurrentIndex(max(0, c.dataset_combo.findData(d["name"])))
+            c.samples_spin.setValue(d["samples"])
+            c.noise_spin.setValue(d["noise"] or 0.0)
+            c.seed_spin.setValue(d["seed"])
+        c.standardize_check.setChecked(s.standardize)
+        c.crosses_check.setChecked(s.crosses)
+        del blockers
+
+    def _set_runs(self, s: Session) -> None:
+        ctl = self.window.controller
+        race = ctl.race
+        race.select(0)
+        while len(race.runs) > 1:
+            ctl.remove_run(len(race.runs) - 1)
+        first, *rest = s.runs
+        race.runs[0].set_settings(first.learning_rate, first.budget, first.optimizer,
+                                  first.batch_size)  # fmt: skip
+        for r in rest:
+            ctl.add_run(r.learning_rate, r.optimizer, r.batch_size, r.budget)
+        for i, r in enumerate(s.runs):  # colours by position, as the export gives them
+            race.runs[i].visible = r.visible
+            race.runs[i].colour = RUN_COLOURS[i % len(RUN_COLOURS)]
+        race.runsChanged.emit()
+
+    def start_for(self, data: TrainingData) -> tuple[np.ndarray, float] | None:
+        """The opened session's start point, when ``data`` are its data."""
+        s = self.pending
+        if s is None or len(s.start[0]) != data.X.shape[0]:
+            return None
+        return np.array(s.start[0]), s.start[1]
+
+    def after_data(self) -> None:
+        """The opened session's data are in: train the runs again, show what it showed."""
+        s, self.pending = self.pending, None
+        if s is None:
+            return
+        ctl = self.window.controller
+        ctl.replay({r.key: st.rates for r, st in zip(ctl.runs, s.runs, strict=True)})
+        view = ctl.view
+        if s.slice_key in slice_keys(ctl.n_x):
+            ctl.set_slice(s.slice_key)
+        ctl.set_log_scale(s.log_scale)
+        ctl.set_slice_through_end(s.through_end)
+        ctl.select_sample(s.sample)
+        ctl.select_run(s.selected)
+        view.shown = s.shown
+        text = f" — {s.lesson['title']}" if s.lesson else ""
+        self.window.statusBar().showMessage(f"Session opened{text}", 8000)
