@@ -169,8 +169,8 @@ def test_bad_session_on_the_command_lines(tmp_path):
     for args in (["--session", str(bad)], ["export", "--session", str(bad), "--out",
                                              str(tmp_path / "o")]):  # fmt: skip
         env = {"QT_QPA_PLATFORM": "offscreen", "PATH": "/usr/bin:/bin"}
-        run = subprocess.run([sys.executable, str(ROOT / "main.py"), *args],
-                             capture_output=True, text=True, timeout=60, check=False, env=env)  # fmt: skip
+        cmd = [sys.executable, str(ROOT / "main.py"), *args]
+        run = subprocess.run(cmd, capture_output=True, text=True, timeout=60, check=False, env=env)
         lines = run.stderr.strip().splitlines()
         assert run.returncode == 2 and len(lines) == 1 and "data: must be dict" in lines[0], lines
     assert not (tmp_path / "o").exists()
