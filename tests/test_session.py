@@ -174,3 +174,40 @@ def test_bad_session_on_the_command_lines(tmp_path):
         lines = run.stderr.strip().splitlines()
         assert run.returncode == 2 and len(lines) == 1 and "data: must be dict" in lines[0], lines
     assert not (tmp_path / "o").exists()
+
+
+@pytest.mark.parametrize("path", session_module.lesson_files(), ids=lambda p: p.stem)
+def test_every_shipped_lesson_opens_and_plays(qtbot, path):
+    w = window(qtbot, dataset="iris")
+    w.show()
+    assert w.load_session(path)
+    s = session_module.read_session(path)
+    qtbot.waitUntil(lambda: w.controller.race.data is not None
+                    and w.dataset.name == session_module.session_dataset(s).name
+                    and len(w.runs) == len(s.runs) and len(w.history) == 1,
+                    timeout=WAIT)  # fmt: skip
+    assert w.lesson_dock.isVisible() and s.lesson["title"] in w.lesson_note.text()
+    if "panel" in s.lesson:
+        assert w.graph_dock.isVisible()
+        assert w.step_panel.currentIndex() == session_module.LESSON_PANELS.index(s.lesson["panel"])
+    w.controller.set_speed(float("inf"))
+    w.play()
+    qtbot.waitUntil(lambda: all(len(r.history) > 10 for r in w.runs), timeout=WAIT)
+    w.shutdown()
+
+
+def test_the_last_session_is_offered_at_the_next_launch(qtbot):
+    first = window(qtbot, dataset="moons", iterations=25)
+    first.add_run(learning_rate=1.0)
+    first.play()
+    qtbot.waitUntil(lambda: done(first, 26), timeout=WAIT)
+    first.close()  # keeps the session
+    second = window(qtbot, dataset="iris")
+    assert second.reopen_button.isVisibleTo(second)  # offered, not restored silently
+    assert second.dataset.name == "iris"
+    second.reopen_button.click()
+    qtbot.waitUntil(lambda: second.dataset.name == "moons" and done(second, 26), timeout=WAIT)
+    for a, b in zip(first.runs, second.runs, strict=True):
+        np.testing.assert_array_equal(a.history.weights, b.history.weights)
+    assert not second.reopen_button.isVisibleTo(second)
+    second.shutdown()

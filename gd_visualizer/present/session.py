@@ -27,6 +27,24 @@ VERSION = 1
 SUFFIX = ".gdviz"
 #: a session file larger than this is refused (a history of 10⁵ entries is ~20 MB)
 MAX_BYTES = 200 * 2**20
+#: the step panel's tabs a lesson may open, in the panel's order
+LESSON_PANELS = ("graph", "warmup", "slope", "loss", "loop")
+
+
+def lesson_files() -> list[Path]:
+    """The lessons shipped in resources/lessons, in their numbered order."""
+    from ..resources import resources_dir
+
+    folder = resources_dir() / "lessons"
+    return sorted(folder.glob(f"*{SUFFIX}")) if folder.is_dir() else []
+
+
+def lesson_title(path: Path) -> str:
+    """A lesson file's title (its file name when it cannot be read)."""
+    try:
+        return read_session(path).lesson.get("title") or path.stem
+    except SessionError:
+        return path.stem
 
 
 class SessionError(Exception):
@@ -71,7 +89,8 @@ class Session:
     selected: int = 0
     shown: int | None = None  # the scrubber's entry (None: the newest)
     start: tuple[tuple[float, ...], float] = ((0.0, 0.0), 0.0)
-    lesson: dict = field(default_factory=dict)  # {"title": …, "text": …} for a lesson
+    #: a lesson's {"title", "text"} and, optionally, "panel": the step panel's tab to open
+    lesson: dict = field(default_factory=dict)
 
 
 # -- data ------------------------------------------------------------------------------------
@@ -378,4 +397,7 @@ class _Reader:
             return {}
         if not isinstance(d, dict) or not all(isinstance(d.get(k), str) for k in ("title", "text")):
             raise self.fail("lesson", "must have a title and a text")
-        return {"title": d["title"], "text": d["text"]}
+        panel = d.get("panel")
+        if panel is not None and panel not in LESSON_PANELS:
+            raise self.fail("lesson.panel", f"must be one of {', '.join(LESSON_PANELS)}")
+        return {k: d[k] for k in ("title", "text", "panel") if d.get(k) is not None}

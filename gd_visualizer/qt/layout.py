@@ -109,13 +109,30 @@ def fit_column(scroll: QScrollArea) -> None:
     scroll.setMinimumWidth(max(260, scroll.widget().minimumSizeHint().width() + bar + 4))
 
 
-def add_dock(window: QMainWindow, panel: QWidget, title: str, name: str) -> QDockWidget:
-    """A panel in a dock below the views, hidden until the View menu shows it."""
+class NoteLabel(QLabel):
+    """Word-wrapped text whose height follows its width (in a dock, which does not ask)."""
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        height = self.heightForWidth(self.width())
+        if height > 0 and height != self.minimumHeight():
+            self.setFixedHeight(height)  # the dock takes what the text needs, no more
+
+
+def add_dock(
+    window: QMainWindow,
+    panel: QWidget,
+    title: str,
+    name: str,
+    area: Qt.DockWidgetArea = Qt.DockWidgetArea.BottomDockWidgetArea,
+) -> QDockWidget:
+    """A panel in a dock (below the views unless ``area`` says otherwise), hidden until
+    something shows it."""
     dock = QDockWidget(title, window)
     dock.setObjectName(name)
     dock.setWidget(panel)
     dock.setAllowedAreas(Qt.DockWidgetArea.AllDockWidgetAreas)
-    window.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, dock)
+    window.addDockWidget(area, dock)
     dock.hide()
     return dock
 

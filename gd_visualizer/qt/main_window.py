@@ -8,6 +8,7 @@ the data come from in the data source, what is remembered in ``settings``.
 from __future__ import annotations
 
 import dataclasses
+import html
 import logging
 from pathlib import Path
 
@@ -20,12 +21,14 @@ from PySide6.QtWidgets import (
     QMainWindow,
     QMessageBox,
     QProgressBar,
+    QPushButton,
 )
 
 from ..core import BUILTIN_DATASETS, Dataset, HistoryView
 from ..model import TrainingData
 from ..present import scene as present
 from ..present.record import ExportSettings, RunRecord, clock_run
+from ..present.session import LESSON_PANELS
 from ..present.session import SUFFIX as SESSION_SUFFIX
 from .controller import RunController
 from .controls import DRAW_CHOICE, Controls
@@ -36,11 +39,17 @@ from .editing import PointEditor
 from .export_progress import ExportFlow
 from .guard import guarded
 from .keys import route_run_keys
-from .layout import add_dock, build_layout, fit_column, show_about
+from .layout import NoteLabel, add_dock, build_layout, fit_column, show_about
 from .menus import build_menus
 from .runs import RunsPanel
 from .sessions import SessionKeeper
-from .settings import AppSettings, clear_settings, load_settings, save_settings
+from .settings import (
+    AppSettings,
+    clear_settings,
+    last_session_path,
+    load_settings,
+    save_settings,
+)
 from .step import StepPanel
 from .views import PANELS, Readout
 from .views._style import apply_plot_style, scale_plot_text
@@ -109,6 +118,22 @@ class MainWindow(QMainWindow):
         self.statusBar().addPermanentWidget(self.load_progress)
         self.step_panel = StepPanel(self.controller.tasks)
         self.graph_dock = add_dock(self, self.step_panel, "One step up close", "graphDock")
+        self.lesson_note = NoteLabel()
+        self.lesson_note.setObjectName("lessonNote")
+        self.lesson_note.setWordWrap(True)
+        self.lesson_note.setTextFormat(Qt.TextFormat.RichText)
+        self.lesson_note.setMargin(6)
+        self.lesson_note.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
+        # a banner over the views: the note reads across the screen, the views stay whole
+        self.lesson_dock = add_dock(
+            self, self.lesson_note, "Lesson", "lessonDock", Qt.DockWidgetArea.TopDockWidgetArea
+        )
+        self.reopen_button = QPushButton("Reopen last session")
+        self.reopen_button.setObjectName("reopenSessionButton")
+        self.reopen_button.setToolTip("Open the session this window closed with last time")
+        self.reopen_button.clicked.connect(self.reopen_last_session)
+        self.reopen_button.setVisible(last_session_path().is_file())
+        self.statusBar().addPermanentWidget(self.reopen_button)
 
     def _wire(self) -> None:
         c, ctl, src = self.controls, self.controller, self.data_source
@@ -233,6 +258,34 @@ class MainWindow(QMainWindow):
         """Open a session file; a bad one is reported (nothing is raised) and the current
         state stays."""
         return self.sessions.open(str(path))
+
+    def reopen_last_session(self) -> bool:
+        """File ▸ Reopen last session: what was on screen when the window last closed."""
+        self.reopen_button.hide()
+        path = last_session_path()
+        if not path.is_file():
+            self.statusBar().showMessage("There is no last session to reopen", 5000)
+            return False
+        return self.load_session(str(path))
+
+    def open_lesson(self, path: str) -> bool:
+        """Lessons ▸ …: a ready session with a note that says what to look at."""
+        return self.load_session(path)
+
+    def show_lesson(self, lesson: dict) -> None:
+        """The lesson's note beside the views (hidden when the session has none), and the
+        step panel's tab it asks for."""
+        if not lesson:
+            self.lesson_dock.hide()
+            return
+        title = html.escape(lesson["title"])
+        self.lesson_note.setText(f"<b>{title}</b><br>{html.escape(lesson['text'])}")
+        self.lesson_dock.setWindowTitle(f"Lesson — {lesson['title']}")
+        self.lesson_dock.show()
+        panel = lesson.get("panel")
+        if panel is not None:
+            self.show_step_panel(True)
+            self.step_panel.setCurrentIndex(LESSON_PANELS.index(panel))
 
     def save_session_as(self) -> None:
         """File ▸ Save session…"""
@@ -635,6 +688,7 @@ class MainWindow(QMainWindow):
         self.export_flow.cancel()
         try:
             save_settings(self._current_settings())
+            self.sessions.save_last()
         except Exception:  # settings are a convenience; never block closing
             log.exception("saving settings failed")
         self.controller.shutdown()

@@ -5,6 +5,8 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QKeySequence
 
+from ..present.session import lesson_files, lesson_title
+
 
 def _action(window, menu, text: str, slot, shortcut=None) -> QAction:
     action = QAction(text, window)
@@ -22,6 +24,7 @@ def build_menus(w) -> None:
     w.open_action = _action(w, file_menu, "&Open CSV…", w.open_csv, QKeySequence.StandardKey.Open)
     w.open_session_action = _action(w, file_menu, "Open &session…", w.open_session, "Ctrl+Shift+O")
     w.save_session_action = _action(w, file_menu, "Sa&ve session…", w.save_session_as, "Ctrl+S")
+    w.reopen_action = _action(w, file_menu, "&Reopen last session", w.reopen_last_session)
     w.export_action = _action(w, file_menu, "&Export animation…", w.export_animation, "Ctrl+E")
     w.picture_action = _action(w, file_menu, "Save &picture…", w.save_picture, "Ctrl+Shift+S")
     w.save_csv_action = _action(w, file_menu, "Save &data as CSV…", w.save_data_csv)
@@ -55,6 +58,12 @@ def build_menus(w) -> None:
     view_menu.addAction(w.graph_action)
     w.fullscreen_action = _action(w, view_menu, "&Full screen", w.toggle_full_screen, "F11")
     w.fullscreen_action.setCheckable(True)
+
+    lessons_menu = bar.addMenu("&Lessons")
+    for path in lesson_files():
+        _action(w, lessons_menu, lesson_title(path), lambda _=False, p=str(path): w.open_lesson(p))
+    lessons_menu.addSeparator()
+    _action(w, lessons_menu, "Open a session as a lesson…", w.open_session)
 
     help_menu = bar.addMenu("&Help")
     _action(w, help_menu, "&About", w._about)

@@ -27,8 +27,12 @@ from ..present.session import (
     session_dataset,
     write_session,
 )
+from .settings import last_session_path
 
 log = logging.getLogger(__name__)
+
+#: the last session is kept at closing only up to this many history entries in all
+LAST_SESSION_ENTRIES = 300_000
 
 
 class SessionKeeper(QObject):
@@ -165,6 +169,22 @@ class SessionKeeper(QObject):
             race.runs[i].colour = RUN_COLOURS[i % len(RUN_COLOURS)]
         race.runsChanged.emit()
 
+    # -- the last session ------------------------------------------------------------------
+    def save_last(self) -> None:
+        """At closing: keep what was on screen, to be offered at the next launch (silently
+        skipped when there is nothing to keep or the histories are too long to write fast)."""
+        ctl = self.window.controller
+        entries = sum(len(r.mirror) for r in ctl.runs)
+        data = ctl.race.data
+        if data is None or data.X.shape[1] == 0 or entries > LAST_SESSION_ENTRIES:
+            return
+        path = last_session_path()
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            write_session(path, self.current())
+        except (SessionError, OSError):
+            log.exception("keeping the last session failed")
+
     def start_for(self, data: TrainingData) -> tuple[np.ndarray, float] | None:
         """The opened session's start point, when ``data`` are its data."""
         s = self.pending
@@ -187,5 +207,6 @@ class SessionKeeper(QObject):
         ctl.select_sample(s.sample)
         ctl.select_run(s.selected)
         view.shown = s.shown
+        self.window.show_lesson(s.lesson)
         text = f" — {s.lesson['title']}" if s.lesson else ""
         self.window.statusBar().showMessage(f"Session opened{text}", 8000)

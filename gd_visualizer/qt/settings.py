@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import asdict, dataclass
+from pathlib import Path
 
 from PySide6.QtCore import QByteArray, QSettings
 
@@ -33,6 +34,11 @@ class AppSettings:
 
 def _store() -> QSettings:
     return QSettings("gd-visualizer", "gd-visualizer")
+
+
+def last_session_path() -> Path:
+    """Where the window keeps the session it closed with (beside its settings)."""
+    return Path(_store().fileName()).parent / "last-session.gdviz"
 
 
 def load_settings(restore: bool = True) -> AppSettings:
