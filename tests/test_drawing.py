@@ -123,3 +123,32 @@ def test_edits_are_pure():
     assert ds.m == 0 and one.m == 1 and one.name == "drawn"
     two = with_point(one, -1.0, 0.0, 0)
     assert without_point(two, 1).X.tolist() == one.X.tolist()
+
+
+def test_dragging_a_point_moves_it(qtbot, win):
+    win.resize(1366, 768)
+    win.show()
+    qtbot.waitExposed(win)
+    c = win.controls
+    c.dataset_combo.setCurrentIndex(c.dataset_combo.findData("draw"))
+    qtbot.waitUntil(lambda: win.dataset.m == 0, timeout=WAIT)
+    win.add_point(-1.0, -1.0, 0)
+    win.add_point(1.0, 1.0, 1)
+    qtbot.waitUntil(lambda: win.dataset.m == 2, timeout=WAIT)
+    plot = win.boundary_view.plot
+    vb = plot.getPlotItem().vb
+
+    def at(x, y):
+        p = plot.mapFromScene(vb.mapViewToScene(QPointF(x, y)))
+        return QPoint(int(p.x()), int(p.y()))
+
+    port = plot.viewport()
+    QTest.mousePress(port, Qt.MouseButton.LeftButton, NO_KEYS, at(1.0, 1.0))
+    for k in range(1, 11):  # in steps, as a hand moves
+        QTest.mouseMove(port, at(1.0 + 0.1 * k, 1.0 - 0.2 * k))
+    QTest.mouseRelease(port, Qt.MouseButton.LeftButton, NO_KEYS, at(2.0, -1.0))
+    qtbot.waitUntil(lambda: abs(win.dataset.X[0, 1] - 2.0) < 0.08, timeout=WAIT)
+    np.testing.assert_allclose(win.dataset.X[:, 1], [2.0, -1.0], atol=0.08)
+    np.testing.assert_array_equal(win.dataset.Y, [[0.0, 1.0]])  # the class stays
+    win.undo_edit()
+    qtbot.waitUntil(lambda: win.dataset.X[0, 1] == 1.0, timeout=WAIT)

@@ -58,6 +58,18 @@ def without_point(ds: Dataset, index: int) -> Dataset:
     return _edited(ds, ds.X[:, keep], ds.Y[:, keep])
 
 
+def with_point_moved(ds: Dataset, index: int, x1: float, x2: float) -> Dataset:
+    """``ds`` with sample ``index`` moved to (x1, x2) (its class and place kept)."""
+    if not 0 <= int(index) < ds.m:
+        raise ValueError(f"no sample {index}: the data has {ds.m} (0 … {ds.m - 1})")
+    x1, x2 = float(x1), float(x2)
+    if not all(math.isfinite(v) and abs(v) <= MAX_COORDINATE for v in (x1, x2)):
+        raise ValueError(f"a point needs two finite coordinates up to ±1e150, got ({x1}, {x2})")
+    X = ds.X.copy()
+    X[:, int(index)] = (x1, x2)
+    return _edited(ds, X, ds.Y.copy())
+
+
 class EditHistory:
     """The datasets before (undo) and after (redo) the current one."""
 

@@ -17,7 +17,13 @@ from PySide6.QtCore import QObject, Signal
 
 from ..core import Dataset
 from ..model import TrainingData
-from ..model.points import EditHistory, drawn_dataset, with_point, without_point
+from ..model.points import (
+    EditHistory,
+    drawn_dataset,
+    with_point,
+    with_point_moved,
+    without_point,
+)
 from ..present.files import shown, whole_file
 
 log = logging.getLogger(__name__)
@@ -61,14 +67,26 @@ class PointEditor(QObject):
     def remove_point(self, index: int) -> None:
         self._apply(without_point(self.window.dataset, index), record=True)
 
-    def add_in_view(self, x: float, y: float, label: int) -> None:
-        """A click at (x, y) in the data view's units (standardized when that is on)."""
+    def move_point(self, index: int, x1: float, x2: float) -> None:
+        """Sample ``index`` to (x1, x2) in the dataset's units."""
+        self._apply(with_point_moved(self.window.dataset, index, x1, x2), record=True)
+
+    def _file_units(self, x: float, y: float) -> tuple[float, float]:
+        """A point of the data view (standardized when that is on) in the file's units."""
         data = self.window.controller.run.data
         point = np.array([[x], [y]])
         if data is not None and data.standardization is not None:
             st = data.standardization
-            point = point * st.std + st.mean  # back to the file's units
-        self.add_point(float(point[0, 0]), float(point[1, 0]), label)
+            point = point * st.std + st.mean
+        return float(point[0, 0]), float(point[1, 0])
+
+    def add_in_view(self, x: float, y: float, label: int) -> None:
+        """A click at (x, y) in the data view's units."""
+        self.add_point(*self._file_units(x, y), label)
+
+    def move_in_view(self, index: int, x: float, y: float) -> None:
+        """A point dragged to (x, y) in the data view's units."""
+        self.move_point(index, *self._file_units(x, y))
 
     def undo(self) -> bool:
         ds = self.history.undo(self.window.dataset)

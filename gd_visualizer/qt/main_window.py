@@ -173,6 +173,7 @@ class MainWindow(QMainWindow):
         self.boundary_view.sampleClicked.connect(g(ctl.select_sample))
         self.boundary_view.addPointRequested.connect(g(self.editor.add_in_view))
         self.boundary_view.removePointRequested.connect(g(self.editor.remove_point))
+        self.boundary_view.movePointRequested.connect(g(self.editor.move_in_view))
         self.editor.saved.connect(g(lambda text: self.statusBar().showMessage(text, 8000)))
         self.editor.failed.connect(g(self._show_error))
         self.sigmoid_view.sampleClicked.connect(g(ctl.select_sample))

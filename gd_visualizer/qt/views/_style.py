@@ -60,8 +60,15 @@ def nearest_point(
     item = plot.getPlotItem()
     if not item.sceneBoundingRect().contains(event.scenePos()):
         return None
-    p = item.vb.mapSceneToView(event.scenePos())
-    sx, sy = item.vb.viewPixelSize()
+    return nearest_at(item.vb, event.scenePos(), xs, ys)
+
+
+def nearest_at(vb: pg.ViewBox, scene_pos, xs: np.ndarray, ys: np.ndarray) -> int | None:
+    """The index of the point nearest ``scene_pos``, if one is within PICK_PIXELS."""
+    if len(xs) == 0:
+        return None
+    p = vb.mapSceneToView(scene_pos)
+    sx, sy = vb.viewPixelSize()
     with np.errstate(over="ignore", invalid="ignore"):
         d = ((xs - p.x()) / (sx or 1.0)) ** 2 + ((ys - p.y()) / (sy or 1.0)) ** 2
     if not np.isfinite(d).any():

@@ -21,6 +21,7 @@ from ._style import (
     drawn_subset,
     fit_legend,
     make_plot,
+    nearest_at,
     nearest_point,
     probability_lut,
     stack,
@@ -38,6 +39,7 @@ class BoundaryView(QWidget):
     #: editing: a click asks for a point at (x, y) in the view's units, of class label
     addPointRequested = Signal(float, float, int)
     removePointRequested = Signal(int)  # editing: the index (in the data) of the sample
+    movePointRequested = Signal(int, float, float)  # editing: a sample dragged to (x, y)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -88,6 +90,15 @@ class BoundaryView(QWidget):
         self.ring = chosen_ring()
         item.addItem(self.ring)
         item.scene().sigMouseClicked.connect(self._on_click)
+        # editing: a left drag from a point moves it (the view never pans: see make_plot)
+        item.vb.mouseDragEvent = self._on_drag
+        self._dragged: int | None = None
+        self.drag_mark = pg.ScatterPlotItem(
+            size=12, symbol="o", pen=pg.mkPen("k", width=1.5, style=Qt.PenStyle.DashLine),
+            brush=None,
+        )  # fmt: skip
+        self.drag_mark.setZValue(21)
+        item.addItem(self.drag_mark)
         self._X = np.empty((2, 0))
         self._features = np.asarray  # what the model sees of points in the view's units
         self._idx: np.ndarray | None = None
@@ -131,6 +142,28 @@ class BoundaryView(QWidget):
         k = nearest_point(self.plot, event, shown[0], shown[1])
         if k is not None:
             self.sampleClicked.emit(int(k if self._idx is None else self._idx[k]))
+
+    def _on_drag(self, event, axis=None) -> None:
+        """Editing: a left drag that starts on a point moves it (shown as a dashed ring
+        until it is dropped); anything else is ignored."""
+        if not self.editing or event.button() != Qt.MouseButton.LeftButton:
+            event.ignore()
+            return
+        event.accept()
+        vb = self.plot.getPlotItem().vb
+        if event.isStart():
+            shown = self._X if self._idx is None else self._X[:, self._idx]
+            k = nearest_at(vb, event.buttonDownScenePos(), shown[0], shown[1])
+            self._dragged = None if k is None else int(k if self._idx is None else self._idx[k])
+        if self._dragged is None:
+            return
+        p = vb.mapSceneToView(event.scenePos())
+        if event.isFinish():
+            self.drag_mark.setData([], [])
+            index, self._dragged = self._dragged, None
+            self.movePointRequested.emit(index, float(p.x()), float(p.y()))
+        else:
+            self.drag_mark.setData([p.x()], [p.y()])
 
     def _edit(self, event, shown: np.ndarray) -> None:
         """Left click adds a point (Shift: of the other class); right or Ctrl-click removes
