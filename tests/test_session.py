@@ -186,7 +186,7 @@ def test_every_shipped_lesson_opens_and_plays(qtbot, path):
                     and w.dataset.name == session_module.session_dataset(s).name
                     and len(w.runs) == len(s.runs) and len(w.history) == 1,
                     timeout=WAIT)  # fmt: skip
-    assert w.lesson_dock.isVisible() and s.lesson["title"] in w.lesson_note.text()
+    assert w.sessions.dock.isVisible() and s.lesson["title"] in w.sessions.note.text()
     if "panel" in s.lesson:
         assert w.graph_dock.isVisible()
         assert w.step_panel.currentIndex() == session_module.LESSON_PANELS.index(s.lesson["panel"])
@@ -203,11 +203,11 @@ def test_the_last_session_is_offered_at_the_next_launch(qtbot):
     qtbot.waitUntil(lambda: done(first, 26), timeout=WAIT)
     first.close()  # keeps the session
     second = window(qtbot, dataset="iris")
-    assert second.reopen_button.isVisibleTo(second)  # offered, not restored silently
+    assert second.sessions.reopen_button.isVisibleTo(second)  # offered, not restored silently
     assert second.dataset.name == "iris"
-    second.reopen_button.click()
+    second.sessions.reopen_button.click()
     qtbot.waitUntil(lambda: second.dataset.name == "moons" and done(second, 26), timeout=WAIT)
     for a, b in zip(first.runs, second.runs, strict=True):
         np.testing.assert_array_equal(a.history.weights, b.history.weights)
-    assert not second.reopen_button.isVisibleTo(second)
+    assert not second.sessions.reopen_button.isVisibleTo(second)
     second.shutdown()

@@ -451,6 +451,20 @@ class Controls(QWidget):
             self.seed_spin.setValue(s.seed)
             self.standardize_check.setChecked(s.standardize)
 
+    def show_file(self, key: str, name: str, path: str) -> None:
+        """A loaded file in the data chooser (added once, then chosen)."""
+        combo = self.dataset_combo
+        with QSignalBlocker(combo):
+            i = combo.findData(key)
+            if i < 0:
+                combo.addItem(f"file: {name}", key)
+                i = combo.count() - 1
+                combo.setItemData(i, path, Qt.ItemDataRole.ToolTipRole)
+            combo.setCurrentIndex(i)
+        for w in (self.samples_spin, self.noise_spin, self.seed_spin):
+            w.setEnabled(False)
+        self.columns_button.setEnabled(True)
+
     def show_dataset(self, name: str) -> None:
         with QSignalBlocker(self.dataset_combo):
             self.dataset_combo.setCurrentIndex(self.dataset_combo.findData(name))

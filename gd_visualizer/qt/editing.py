@@ -13,7 +13,8 @@ import threading
 from pathlib import Path
 
 import numpy as np
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QObject, QSignalBlocker, Signal
+from PySide6.QtWidgets import QFileDialog
 
 from ..core import Dataset
 from ..model import TrainingData
@@ -92,19 +93,47 @@ class PointEditor(QObject):
         ds = self.history.undo(self.window.dataset)
         if ds is not None:
             self._apply(ds, record=False)
+        else:
+            self.window.statusBar().showMessage("Nothing to undo", 3000)
         return ds is not None
 
     def redo(self) -> bool:
         ds = self.history.redo(self.window.dataset)
         if ds is not None:
             self._apply(ds, record=False)
+        else:
+            self.window.statusBar().showMessage("Nothing to redo", 3000)
         return ds is not None
 
     def start_drawing(self) -> None:
-        """The "draw" dataset: empty, edited by clicks."""
+        """Data ▸ draw: an empty dataset, points added by clicks, in the units drawn (the
+        standardization is turned off so the points stay where they are put)."""
+        w = self.window
+        c = w.controls
+        for widget in (c.samples_spin, c.noise_spin, c.seed_spin, c.columns_button):
+            widget.setEnabled(False)
+        with QSignalBlocker(c.standardize_check):
+            c.standardize_check.setChecked(False)
+        w.data_source.standardize = False
+        w.boundary_view.edit_check.setChecked(True)
         self.history.clear()
         self.resume = None
-        self.window.data_source.set_dataset(drawn_dataset())
+        w.data_source.set_dataset(drawn_dataset())
+        w.statusBar().showMessage(
+            "Click in the data view to add points (Shift-click: the other class; right-click "
+            "removes one). Standardization is off so the points stay where you put them.",
+            15000,
+        )
+
+    def save_csv_dialog(self) -> None:
+        """File ▸ Save data as CSV…: the data as it is now (drawn or edited points too)."""
+        path, _ = QFileDialog.getSaveFileName(
+            self.window, "Save data as CSV", "", "CSV files (*.csv)"
+        )
+        if path:
+            if not path.lower().endswith(".csv"):
+                path += ".csv"
+            self.save_csv(path)
 
     def _apply(self, ds: Dataset, record: bool) -> None:
         ctl = self.window.controller

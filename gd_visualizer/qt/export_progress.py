@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import replace
 
 from PySide6.QtCore import QObject, Qt, Signal, Slot
@@ -130,3 +131,37 @@ class ExportFlow(QObject):
             dialog.reset()
             dialog.close()
             dialog.deleteLater()
+
+
+def race_record(controller) -> RunRecord:
+    """The runs a controller shows, as an export sees them: the selected run leads (its
+    heatmap, sigmoid and read-out), every other visible run races beside it."""
+    others = tuple(
+        _record(r)
+        for r in controller.runs
+        if r is not controller.run and r.visible and len(r.mirror)
+    )
+    return dataclasses.replace(_record(controller.run), others=others)
+
+
+def _record(run) -> RunRecord:
+    """One run as an export sees it (copies, never the live mirror)."""
+    data = run.data
+    assert data is not None
+    status = run.status
+    return RunRecord(
+        dataset=data.dataset,
+        X=data.X.copy(),
+        Y=data.Y.copy(),
+        history=run.mirror.view(),
+        standardized=data.standardized,
+        divergence=status.divergence if status is not None else None,
+        status=status.status if status is not None else "descending",
+        optimizer=run.optimizer,
+        batch_size=run.batch_size,
+        name=run.name,
+        colour=run.colour,
+        loss=run.race.loss,
+        lambd=run.race.lambd,
+        crosses=data.crosses is not None,
+    )

@@ -7,13 +7,11 @@ the data come from in the data source, what is remembered in ``settings``.
 
 from __future__ import annotations
 
-import dataclasses
-import html
 import logging
 from pathlib import Path
 
 import numpy as np
-from PySide6.QtCore import QSignalBlocker, Qt, QTimer, Slot
+from PySide6.QtCore import Qt, QTimer, Slot
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (
     QApplication,
@@ -21,32 +19,28 @@ from PySide6.QtWidgets import (
     QMainWindow,
     QMessageBox,
     QProgressBar,
-    QPushButton,
 )
 
 from ..core import BUILTIN_DATASETS, Dataset, HistoryView
 from ..model import TrainingData
 from ..present import scene as present
 from ..present.record import ExportSettings, RunRecord, clock_run
-from ..present.session import LESSON_PANELS
-from ..present.session import SUFFIX as SESSION_SUFFIX
 from .controller import RunController
 from .controls import DRAW_CHOICE, Controls
 from .csv_dialog import CsvColumnsDialog
 from .data_source import CsvChoice, DataSource
 from .drawing import HALF_FRAME_MS, FrameDrawer
 from .editing import PointEditor
-from .export_progress import ExportFlow
+from .export_progress import ExportFlow, race_record
 from .guard import guarded
 from .keys import route_run_keys
-from .layout import NoteLabel, add_dock, build_layout, fit_column, show_about
+from .layout import add_dock, build_layout, fit_column, show_about
 from .menus import build_menus
 from .runs import RunsPanel
 from .sessions import SessionKeeper
 from .settings import (
     AppSettings,
     clear_settings,
-    last_session_path,
     load_settings,
     save_settings,
 )
@@ -118,22 +112,7 @@ class MainWindow(QMainWindow):
         self.statusBar().addPermanentWidget(self.load_progress)
         self.step_panel = StepPanel(self.controller.tasks)
         self.graph_dock = add_dock(self, self.step_panel, "One step up close", "graphDock")
-        self.lesson_note = NoteLabel()
-        self.lesson_note.setObjectName("lessonNote")
-        self.lesson_note.setWordWrap(True)
-        self.lesson_note.setTextFormat(Qt.TextFormat.RichText)
-        self.lesson_note.setMargin(6)
-        self.lesson_note.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
-        # a banner over the views: the note reads across the screen, the views stay whole
-        self.lesson_dock = add_dock(
-            self, self.lesson_note, "Lesson", "lessonDock", Qt.DockWidgetArea.TopDockWidgetArea
-        )
-        self.reopen_button = QPushButton("Reopen last session")
-        self.reopen_button.setObjectName("reopenSessionButton")
-        self.reopen_button.setToolTip("Open the session this window closed with last time")
-        self.reopen_button.clicked.connect(self.reopen_last_session)
-        self.reopen_button.setVisible(last_session_path().is_file())
-        self.statusBar().addPermanentWidget(self.reopen_button)
+        self.sessions.build(self)  # the lesson banner and the "Reopen last session" button
 
     def _wire(self) -> None:
         c, ctl, src = self.controls, self.controller, self.data_source
@@ -157,14 +136,7 @@ class MainWindow(QMainWindow):
         c.lossChanged.connect(g(ctl.set_loss))
         c.lambdChanged.connect(g(ctl.set_lambd))
         c.batchSizeChanged.connect(g(ctl.set_batch_size))
-        rp = self.runs_panel
-        rp.runSelected.connect(g(ctl.select_run))
-        rp.visibilityToggled.connect(g(ctl.set_run_visible))
-        rp.addRequested.connect(g(lambda opt: self._add_and_select(opt)))
-        rp.duplicateRequested.connect(g(lambda i: ctl.select_run(ctl.duplicate_run(i))))
-        rp.removeRequested.connect(g(ctl.remove_run))
-        rp.sweepRequested.connect(g(ctl.rate_sweep))
-        ctl.runsChanged.connect(g(rp.refresh))
+        self.runs_panel.steer(ctl, g)
         self.history_slider.valueChanged.connect(g(ctl.scrub))
         self.surface_view.sliceChanged.connect(g(ctl.set_slice))
         self.surface_view.startPicked.connect(g(ctl.pick_start))
@@ -262,49 +234,7 @@ class MainWindow(QMainWindow):
 
     def reopen_last_session(self) -> bool:
         """File ▸ Reopen last session: what was on screen when the window last closed."""
-        self.reopen_button.hide()
-        path = last_session_path()
-        if not path.is_file():
-            self.statusBar().showMessage("There is no last session to reopen", 5000)
-            return False
-        return self.load_session(str(path))
-
-    def open_lesson(self, path: str) -> bool:
-        """Lessons ▸ …: a ready session with a note that says what to look at."""
-        return self.load_session(path)
-
-    def show_lesson(self, lesson: dict) -> None:
-        """The lesson's note beside the views (hidden when the session has none), and the
-        step panel's tab it asks for."""
-        if not lesson:
-            self.lesson_dock.hide()
-            return
-        title = html.escape(lesson["title"])
-        self.lesson_note.setText(f"<b>{title}</b><br>{html.escape(lesson['text'])}")
-        self.lesson_dock.setWindowTitle(f"Lesson — {lesson['title']}")
-        self.lesson_dock.show()
-        panel = lesson.get("panel")
-        if panel is not None:
-            self.show_step_panel(True)
-            self.step_panel.setCurrentIndex(LESSON_PANELS.index(panel))
-
-    def save_session_as(self) -> None:
-        """File ▸ Save session…"""
-        path, _ = QFileDialog.getSaveFileName(
-            self, "Save session", "", f"gd-visualizer sessions (*{SESSION_SUFFIX})"
-        )
-        if path:
-            if not path.endswith(SESSION_SUFFIX):
-                path += SESSION_SUFFIX
-            self.save_session(path)
-
-    def open_session(self) -> None:
-        """File ▸ Open session…"""
-        path, _ = QFileDialog.getOpenFileName(
-            self, "Open session", "", f"gd-visualizer sessions (*{SESSION_SUFFIX});;All files (*)"
-        )
-        if path:
-            self.load_session(path)
+        return self.sessions.reopen_last()
 
     def add_point(self, x1: float, x2: float, label: int) -> None:
         """One more sample at (x1, x2), in the units of the dataset's features; the runs
@@ -317,27 +247,10 @@ class MainWindow(QMainWindow):
 
     def undo_edit(self) -> None:
         """Edit ▸ Undo (Ctrl+Z): the data before the last point edit."""
-        if not self.editor.undo():
-            self.statusBar().showMessage("Nothing to undo", 3000)
+        self.editor.undo()
 
     def redo_edit(self) -> None:
-        if not self.editor.redo():
-            self.statusBar().showMessage("Nothing to redo", 3000)
-
-    def save_data_csv(self) -> None:
-        """File ▸ Save data as CSV…: the data as it is now (drawn or edited points too)."""
-        path, _ = QFileDialog.getSaveFileName(self, "Save data as CSV", "", "CSV files (*.csv)")
-        if path:
-            if not path.lower().endswith(".csv"):
-                path += ".csv"
-            self.editor.save_csv(path)
-
-    def _add_and_select(self, optimizer: str) -> None:
-        """Runs panel ▸ Add: a run of ``optimizer`` at the selected run's rate, selected."""
-        run = self.controller.run
-        self.controller.select_run(
-            self.controller.add_run(run.learning_rate, optimizer, run.batch_size)
-        )
+        self.editor.redo()
 
     @property
     def is_playing(self) -> bool:
@@ -467,7 +380,7 @@ class MainWindow(QMainWindow):
         c = self.controls
         name = c.dataset_combo.currentData()
         if name == DRAW_CHOICE:
-            self._start_drawing()
+            self.editor.start_drawing()
             return
         self.editor.history.clear()
         noise = c.noise_spin.value() or None
@@ -475,22 +388,6 @@ class MainWindow(QMainWindow):
             for w in (c.samples_spin, c.noise_spin, c.seed_spin):
                 w.setEnabled(name != "iris")
             c.columns_button.setEnabled(False)
-
-    def _start_drawing(self) -> None:
-        """Data ▸ draw: an empty dataset, points added by clicks, in the units drawn."""
-        c = self.controls
-        for w in (c.samples_spin, c.noise_spin, c.seed_spin, c.columns_button):
-            w.setEnabled(False)
-        with QSignalBlocker(c.standardize_check):
-            c.standardize_check.setChecked(False)  # the points stay where they are put
-        self.data_source.standardize = False
-        self.boundary_view.edit_check.setChecked(True)
-        self.editor.start_drawing()
-        self.statusBar().showMessage(
-            "Click in the data view to add points (Shift-click: the other class; right-click "
-            "removes one). Standardization is off so the points stay where you put them.",
-            15000,
-        )
 
     @Slot(object)
     def _on_data(self, data: TrainingData) -> None:
@@ -537,18 +434,7 @@ class MainWindow(QMainWindow):
 
     @Slot(object, object)
     def _on_csv_loaded(self, choice: CsvChoice, ds: Dataset) -> None:
-        key = f"file:{choice.path}"
-        c = self.controls
-        with QSignalBlocker(c.dataset_combo):
-            i = c.dataset_combo.findData(key)
-            if i < 0:
-                c.dataset_combo.addItem(f"file: {ds.name}", key)
-                i = c.dataset_combo.count() - 1
-                c.dataset_combo.setItemData(i, choice.path, Qt.ItemDataRole.ToolTipRole)
-            c.dataset_combo.setCurrentIndex(i)
-        for w in (c.samples_spin, c.noise_spin, c.seed_spin):
-            w.setEnabled(False)
-        c.columns_button.setEnabled(True)
+        self.controls.show_file(f"file:{choice.path}", ds.name, choice.path)
 
     @Slot(object, object)
     def _open_columns_dialog(self, choice: CsvChoice, info: object) -> None:
@@ -603,32 +489,7 @@ class MainWindow(QMainWindow):
     def run_record(self) -> RunRecord:
         """The runs on screen, as an export sees them: the selected run leads (its heatmap,
         sigmoid and read-out), every other visible run races beside it."""
-        ctl = self.controller
-        others = tuple(
-            self._record(r) for r in ctl.runs if r is not ctl.run and r.visible and len(r.mirror)
-        )
-        return dataclasses.replace(self._record(ctl.run), others=others)
-
-    def _record(self, run) -> RunRecord:
-        data = run.data
-        assert data is not None
-        status = run.status
-        return RunRecord(
-            dataset=data.dataset,
-            X=data.X.copy(),
-            Y=data.Y.copy(),
-            history=run.mirror.view(),
-            standardized=data.standardized,
-            divergence=status.divergence if status is not None else None,
-            status=status.status if status is not None else "descending",
-            optimizer=run.optimizer,
-            batch_size=run.batch_size,
-            name=run.name,
-            colour=run.colour,
-            loss=run.race.loss,
-            lambd=run.race.lambd,
-            crosses=data.crosses is not None,
-        )
+        return race_record(self.controller)
 
     def export_animation(self) -> None:
         """File ▸ Export animation…: frames, the animation (APNG, GIF or both) and run.json

@@ -22,12 +22,13 @@ def build_menus(w) -> None:
     bar = w.menuBar()
     file_menu = bar.addMenu("&File")
     w.open_action = _action(w, file_menu, "&Open CSV…", w.open_csv, QKeySequence.StandardKey.Open)
-    w.open_session_action = _action(w, file_menu, "Open &session…", w.open_session, "Ctrl+Shift+O")
-    w.save_session_action = _action(w, file_menu, "Sa&ve session…", w.save_session_as, "Ctrl+S")
-    w.reopen_action = _action(w, file_menu, "&Reopen last session", w.reopen_last_session)
+    s = w.sessions
+    w.open_session_action = _action(w, file_menu, "Open &session…", s.open_dialog, "Ctrl+Shift+O")
+    w.save_session_action = _action(w, file_menu, "Sa&ve session…", s.save_dialog, "Ctrl+S")
+    w.reopen_action = _action(w, file_menu, "&Reopen last session", s.reopen_last)
     w.export_action = _action(w, file_menu, "&Export animation…", w.export_animation, "Ctrl+E")
     w.picture_action = _action(w, file_menu, "Save &picture…", w.save_picture, "Ctrl+Shift+S")
-    w.save_csv_action = _action(w, file_menu, "Save &data as CSV…", w.save_data_csv)
+    w.save_csv_action = _action(w, file_menu, "Save &data as CSV…", w.editor.save_csv_dialog)
     file_menu.addSeparator()
     _action(w, file_menu, "Restore &defaults", w.restore_defaults)
     _action(w, file_menu, "&Quit", w.close, "Ctrl+Q")
@@ -61,9 +62,9 @@ def build_menus(w) -> None:
 
     lessons_menu = bar.addMenu("&Lessons")
     for path in lesson_files():
-        _action(w, lessons_menu, lesson_title(path), lambda _=False, p=str(path): w.open_lesson(p))
+        _action(w, lessons_menu, lesson_title(path), lambda _=False, p=str(path): s.open(p))
     lessons_menu.addSeparator()
-    _action(w, lessons_menu, "Open a session as a lesson…", w.open_session)
+    _action(w, lessons_menu, "Open a session as a lesson…", s.open_dialog)
 
     help_menu = bar.addMenu("&Help")
     _action(w, help_menu, "&About", w._about)

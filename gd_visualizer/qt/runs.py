@@ -170,6 +170,23 @@ class RunsPanel(QGroupBox):
         self._costs = costs
         self.refresh()
 
+    def steer(self, controller, guard) -> None:
+        """Wire the panel's intents to ``controller`` (each slot wrapped by ``guard``, which
+        reports a failure instead of raising); it refreshes when the runs change."""
+        ctl = controller
+
+        def add(optimizer: str) -> None:  # at the selected run's rate, then selected
+            run = ctl.run
+            ctl.select_run(ctl.add_run(run.learning_rate, optimizer, run.batch_size))
+
+        self.runSelected.connect(guard(ctl.select_run))
+        self.visibilityToggled.connect(guard(ctl.set_run_visible))
+        self.addRequested.connect(guard(add))
+        self.duplicateRequested.connect(guard(lambda i: ctl.select_run(ctl.duplicate_run(i))))
+        self.removeRequested.connect(guard(ctl.remove_run))
+        self.sweepRequested.connect(guard(ctl.rate_sweep))
+        ctl.runsChanged.connect(guard(self.refresh))
+
     # -- intents -----------------------------------------------------------------------
     def _on_selection(self) -> None:
         rows = self.table.selectionModel().selectedRows()

@@ -8,16 +8,20 @@ A bad file is reported and changes nothing.
 
 from __future__ import annotations
 
+import html
 import logging
 
 import numpy as np
-from PySide6.QtCore import QObject, QSignalBlocker
+from PySide6.QtCore import QObject, QSignalBlocker, Qt
+from PySide6.QtWidgets import QFileDialog, QPushButton
 
 from ..core import BUILTIN_DATASETS
 from ..core.surface import slice_keys
 from ..model import RUN_COLOURS, TrainingData
 from ..model.points import DRAWN
 from ..present.session import (
+    LESSON_PANELS,
+    SUFFIX,
     RunState,
     Session,
     SessionError,
@@ -27,6 +31,7 @@ from ..present.session import (
     session_dataset,
     write_session,
 )
+from .layout import NoteLabel, add_dock
 from .settings import last_session_path
 
 log = logging.getLogger(__name__)
@@ -43,6 +48,65 @@ class SessionKeeper(QObject):
         self.window = window
         self.pending: Session | None = None  # opened, waiting for its data
         self.lesson: dict = {}  # the open session's lesson (title and text), if any
+
+    def build(self, window) -> None:
+        """The lesson banner over the views and the "Reopen last session" button."""
+        note = self.note = NoteLabel()
+        note.setObjectName("lessonNote")
+        note.setWordWrap(True)
+        note.setTextFormat(Qt.TextFormat.RichText)
+        note.setMargin(6)
+        note.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
+        # a banner over the views: the note reads across the screen, the views stay whole
+        self.dock = add_dock(
+            window, note, "Lesson", "lessonDock", Qt.DockWidgetArea.TopDockWidgetArea
+        )
+        button = self.reopen_button = QPushButton("Reopen last session")
+        button.setObjectName("reopenSessionButton")
+        button.setToolTip("Open the session this window closed with last time")
+        button.clicked.connect(self.reopen_last)
+        button.setVisible(last_session_path().is_file())
+        window.statusBar().addPermanentWidget(button)
+
+    def show_lesson(self, lesson: dict) -> None:
+        """The lesson's note over the views (hidden when the session has none), and the
+        step panel's tab it asks for."""
+        if not lesson:
+            self.dock.hide()
+            return
+        title = html.escape(lesson["title"])
+        self.note.setText(f"<b>{title}</b><br>{html.escape(lesson['text'])}")
+        self.dock.setWindowTitle(f"Lesson — {lesson['title']}")
+        self.dock.show()
+        panel = lesson.get("panel")
+        if panel is not None:
+            self.window.show_step_panel(True)
+            self.window.step_panel.setCurrentIndex(LESSON_PANELS.index(panel))
+
+    def reopen_last(self) -> bool:
+        """File ▸ Reopen last session: what was on screen when the window last closed."""
+        self.reopen_button.hide()
+        path = last_session_path()
+        if not path.is_file():
+            self.window.statusBar().showMessage("There is no last session to reopen", 5000)
+            return False
+        return self.open(str(path))
+
+    def save_dialog(self) -> None:
+        """File ▸ Save session…"""
+        path, _ = QFileDialog.getSaveFileName(
+            self.window, "Save session", "", f"gd-visualizer sessions (*{SUFFIX})"
+        )
+        if path:
+            self.save(path if path.endswith(SUFFIX) else path + SUFFIX)
+
+    def open_dialog(self) -> None:
+        """File ▸ Open session… (and Lessons ▸ Open a session as a lesson…)"""
+        path, _ = QFileDialog.getOpenFileName(
+            self.window, "Open session", "", f"gd-visualizer sessions (*{SUFFIX});;All files (*)"
+        )
+        if path:
+            self.open(path)
 
     # -- saving ------------------------------------------------------------------------
     def current(self) -> Session:
@@ -207,6 +271,6 @@ class SessionKeeper(QObject):
         ctl.select_sample(s.sample)
         ctl.select_run(s.selected)
         view.shown = s.shown
-        self.window.show_lesson(s.lesson)
+        self.show_lesson(s.lesson)
         text = f" — {s.lesson['title']}" if s.lesson else ""
         self.window.statusBar().showMessage(f"Session opened{text}", 8000)
