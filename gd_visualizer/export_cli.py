@@ -232,6 +232,12 @@ def session_parser() -> ArgumentParser:
         "and every other visible run races beside it.",
     )
     p.add_argument("--session", required=True, metavar="FILE", help="a .gdviz session file")
+    p.add_argument(
+        "--play",
+        action="store_true",
+        help="then train every run on to its iteration budget, as Play would (a lesson is "
+        "saved ready to play, with no history yet)",
+    )
     output_options(p, frames_required=False)
     return p
 
@@ -417,6 +423,10 @@ def _export_session(argv: list[str], interrupts: Interrupts) -> int:
         )  # fmt: skip
         try:
             replay(trainer, state.rates)
+            chunk = max(1, TRAIN_CHUNK // max(1, data.X.shape[1]))
+            while args.play and not trainer.finished:
+                interrupts.check()
+                trainer.run(chunk)
             records.append(
                 RunRecord(
                     dataset=data.dataset, X=data.X, Y=data.Y, history=trainer.view(),

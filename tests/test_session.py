@@ -211,3 +211,21 @@ def test_the_last_session_is_offered_at_the_next_launch(qtbot):
         np.testing.assert_array_equal(a.history.weights, b.history.weights)
     assert not second.sessions.reopen_button.isVisibleTo(second)
     second.shutdown()
+
+
+def test_a_lesson_exports_as_a_gif_after_playing(tmp_path):
+    from PIL import Image
+
+    lesson = session_module.lesson_files()[0]
+    out = tmp_path / "gif"
+    run = subprocess.run(
+        [sys.executable, str(ROOT / "main.py"), "export", "--session", str(lesson), "--play",
+         "--format", "gif", "--frames", "5", "--size", "640x400", "--out", str(out)],
+        capture_output=True, text=True, timeout=120, check=False,
+    )  # fmt: skip
+    assert run.returncode == 0, run.stderr
+    s = session_module.read_session(lesson)
+    summary = json.loads((out / "run.json").read_text())
+    assert [r["iterations"] for r in summary["runs"]] == [r.budget for r in s.runs]
+    with Image.open(out / "animation.gif") as gif:
+        assert gif.n_frames == 5
