@@ -164,3 +164,29 @@ def test_the_window_exports_a_crossed_run(qtbot, win, tmp_path):
     Export(record, settings).run_all()
     s = json.loads((tmp_path / "run.json").read_text())
     assert s["crosses"] is True and s["w"] == win.history.weights[-1].tolist()
+
+
+def test_a_large_general_surface_is_sampled_and_says_so():
+    """Other losses and crosses take the exact grid; over 10⁵ samples it averages J over a
+    fixed subset (seconds, not minutes), says how many, and keeps λ/2m with the data's m."""
+    from gd_visualizer.core import surface as surface_module
+    from gd_visualizer.present.scene import surface_title
+
+    data = TrainingData.from_dataset(make_dataset("xor", 100_000), True, True)
+    spec = slice_spec("w1-w5", 5)
+    theta = np.array([0.2, -0.1, 0.3, 0.4, -1.5, 0.1])
+    xs, ys = np.linspace(-2, 2, 5), np.linspace(-3, 3, 5)
+    plain = compute_surface(SurfaceRequest(0, data.X, data.Y, spec, xs, ys, 0.0,
+                                           "cross_entropy", 0.0, theta))  # fmt: skip
+    reg = compute_surface(SurfaceRequest(0, data.X, data.Y, spec, xs, ys, 0.0,
+                                         "cross_entropy", 5.0, theta))  # fmt: skip
+    assert plain.sampled == surface_module.GENERAL_SAMPLES
+    for j, i in [(0, 0), (2, 2), (4, 1)]:
+        t = theta.copy()
+        t[0], t[4] = xs[i], ys[j]
+        _, cost = propagate(t[:5].reshape(5, 1), t[5], data.X, data.Y)
+        assert plain.J[j, i] == pytest.approx(cost, rel=0.05)  # a sample mean of J
+        w2 = float(t[:5] @ t[:5])
+        assert reg.J[j, i] - plain.J[j, i] == pytest.approx(5.0 / (2 * 100_000) * w2, rel=1e-9)
+    title = surface_title(spec, 0.0, plain.sampled, data.X.shape[1])
+    assert "J over 4,000 of 100,000 samples" in title

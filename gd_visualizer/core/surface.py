@@ -249,6 +249,7 @@ class SurfaceResult:
     contour_x: np.ndarray  # segment ends, in pairs
     contour_y: np.ndarray
     levels: np.ndarray
+    sampled: int = 0  # J was averaged over this many of the samples (0: over all of them)
 
 
 def surface_levels(J: np.ndarray, j_min: float | None = None, n: int = 12) -> np.ndarray:
@@ -298,6 +299,8 @@ def slice_minimum(J: np.ndarray, xs: np.ndarray, ys: np.ndarray) -> tuple[float,
     return float(xs[i]), float(ys[j]), float(J[j, i])
 
 
+#: the exact grid (other losses, crosses) averages J over at most this many samples
+GENERAL_SAMPLES = 4000
 #: beyond this magnitude of data or parameters the fast float32 grid is not used
 FLOAT32_SAFE = 1e30
 
@@ -312,13 +315,19 @@ def compute_surface(req: SurfaceRequest, exact: bool = False) -> SurfaceResult:
     reach = max(reach, abs(float(req.fixed)))
     big = req.X.size and float(np.max(np.abs(req.X))) > FLOAT32_SAFE
     general = req.loss != "cross_entropy" or req.X.shape[0] != 2
+    sampled = 0
     if exact or big or reach > FLOAT32_SAFE or general:
-        # (the fast grid knows the cross-entropy of two features only: the rest is exact)
+        # (the fast grid knows the cross-entropy of two features only: the rest is exact —
+        # over a fixed random subset of the samples when there are many, so that a grid
+        # takes about a second, not minutes)
+        X, Y, m = req.X, req.Y, req.X.shape[1]
+        if general and not exact and m > GENERAL_SAMPLES:
+            keep = np.sort(np.random.default_rng(0).choice(m, GENERAL_SAMPLES, replace=False))
+            X, Y, sampled = X[:, keep], Y[:, keep], GENERAL_SAMPLES
         with np.errstate(over="ignore", invalid="ignore"):
-            J = cost_grid(
-                req.X, req.Y, req.spec, req.xs, req.ys, req.fixed,
-                loss=req.loss, lambd=req.lambd, theta=req.theta,
-            )  # fmt: skip
+            J = cost_grid(X, Y, req.spec, req.xs, req.ys, req.fixed, loss=req.loss, theta=req.theta)
+        if req.lambd:  # (λ/2m)·‖w‖² with the data's own m
+            J = J + l2_grid(req.spec, req.xs, req.ys, req.fixed, req.lambd, m, req.theta)
         J = np.where(np.isnan(J), np.inf, J)
     else:
         samples = CompressedSamples.build(req.X, req.Y, max_weight=reach)
@@ -327,7 +336,7 @@ def compute_surface(req: SurfaceRequest, exact: bool = False) -> SurfaceResult:
             J = J + l2_grid(req.spec, req.xs, req.ys, req.fixed, req.lambd, req.X.shape[1])
     levels = surface_levels(J)
     cx, cy = contour_segments(J, req.xs, req.ys, levels)
-    return SurfaceResult(req, J, cx, cy, levels)
+    return SurfaceResult(req, J, cx, cy, levels, sampled)
 
 
 # -- fast grids ---------------------------------------------------------------------------

@@ -122,11 +122,14 @@ def bucket(fixed: float, extent: tuple[float, float, float, float]) -> float:
     return round(fixed / step) * step if step > 0 else fixed
 
 
-def surface_title(spec: SliceSpec, fixed: float) -> str:
+def surface_title(spec: SliceSpec, fixed: float, sampled: int = 0, m: int = 0) -> str:
+    """The surface's title: the slice, and when J was averaged over a subset, which."""
     _, _, fl = param_labels(spec)
-    if spec.n_params != 3:
-        return "Cost surface J — the other parameters held"
-    return f"Cost surface J — {fl} = {fixed:.4g}"
+    text = "Cost surface J — "
+    text += "the other parameters held" if spec.n_params != 3 else f"{fl} = {fixed:.4g}"
+    if sampled:
+        text += f" (J over {sampled:,} of {m:,} samples)"
+    return text
 
 
 @dataclass(frozen=True)

@@ -271,7 +271,8 @@ class SurfaceView(QWidget):
         dy = (ys[-1] - ys[0]) / max(1, len(ys) - 1)
         self.image.setRect(xs[0] - dx / 2, ys[0] - dy / 2, xs[-1] - xs[0] + dx, ys[-1] - ys[0] + dy)
         self.contours.setData(result.contour_x, result.contour_y)
-        self.plot.getPlotItem().setTitle(surface_title(self._spec, req.fixed))
+        title = surface_title(self._spec, req.fixed, result.sampled, req.X.shape[1])
+        self.plot.getPlotItem().setTitle(title)
 
     def show_path(self, px: np.ndarray, py: np.ndarray, index: int) -> None:
         """The path over history entries; entries after ``index`` are not drawn."""
