@@ -94,3 +94,20 @@ def test_animation_stops_start_one_by_one_and_end_at_m():
 def test_shapes_name_this_data():
     html = lesson.shapes_html(2, 150)
     assert "(2, 150)" in html and "(1, 150)" in html and "(150,)" in html
+
+
+def test_the_loop_says_when_the_runs_descend_another_cost():
+    import dataclasses
+
+    from gd_visualizer.core import Trainer, make_dataset
+    from gd_visualizer.present import lesson
+    from gd_visualizer.present.scene import make_scene
+
+    ds = make_dataset("iris")
+    t = Trainer(ds.standardization().apply(ds.X), ds.Y, num_iterations=2)
+    t.run(2)
+    s = make_scene(t.view(), 2, "w1-w2")
+    assert lesson.loop_scope(s) == ""
+    text = lesson.loop_scope(dataclasses.replace(s, loss="l1", lambd=2.0))
+    assert "cross-entropy" in text and "the L1 loss with λ = 2" in text
+    t.close()

@@ -206,6 +206,19 @@ def loop_report(c: LoopComparison) -> str:
     )
 
 
+def loop_scope(scene: Scene) -> str:
+    """What the loops compute, when the runs descend another cost: the notes' loops are of
+    the cross-entropy without λ, and the comparison says so ("" for the course's cost)."""
+    if scene.loss == "cross_entropy" and scene.lambd == 0:
+        return ""
+    other = {"l2": "the L2 loss", "l1": "the L1 loss"}.get(scene.loss, "the cross-entropy")
+    reg = f" with λ = {scene.lambd:g}" if scene.lambd else ""
+    return (
+        f"\n(The notes' loops compute the cross-entropy's J, dw and db without λ, at the shown "
+        f"w and b; the runs now descend {other}{reg}.)"
+    )
+
+
 def _duration(seconds: float) -> str:
     if seconds >= 1:
         return f"{seconds:.2f} s"

@@ -318,7 +318,8 @@ class LoopTab(QWidget):
                 self.report.setText(f"the comparison failed: {result.error}")
                 return
             self.comparison = result.value
-            self.report.setText(lesson.loop_report(result.value))
+            note = "" if self.scene is None else lesson.loop_scope(self.scene)
+            self.report.setText(lesson.loop_report(result.value) + note)
             if self.scene is not None:
                 self.draw(self.scene)  # the state moved meanwhile: time it again
         elif result.name == "partials" and self.partials_task.answer(result):
