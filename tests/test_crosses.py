@@ -190,3 +190,29 @@ def test_a_large_general_surface_is_sampled_and_says_so():
         assert reg.J[j, i] - plain.J[j, i] == pytest.approx(5.0 / (2 * 100_000) * w2, rel=1e-9)
     title = surface_title(spec, 0.0, plain.sampled, data.X.shape[1])
     assert "J over 4,000 of 100,000 samples" in title
+
+
+def test_the_step_panel_never_draws_old_scenes_on_new_features(qtbot, win):
+    """Crosses on or off, or an empty drawing, while any tab of the step panel is shown:
+    no tab draws a scene of the old features with the new data (pytest-qt fails the test on
+    any exception in a slot)."""
+    win.show()
+    win.show_step_panel(True)
+    qtbot.waitUntil(lambda: win.step_panel.isVisible(), timeout=WAIT)
+    panel, c = win.step_panel, win.controls
+    for tab in range(5):
+        panel.setCurrentIndex(tab)
+        c.crosses_check.setChecked(not c.crosses_check.isChecked())
+        for other in range(5):  # at once, before the new data's first scene
+            panel.setCurrentIndex(other)
+        panel.setCurrentIndex(tab)
+        n_x = 5 if c.crosses_check.isChecked() else 2
+        qtbot.waitUntil(lambda n_x=n_x: len(win.history) == 1 and win.controller.n_x == n_x,
+                        timeout=WAIT)  # fmt: skip
+    c.dataset_combo.setCurrentIndex(c.dataset_combo.findData("draw"))
+    qtbot.waitUntil(lambda: win.dataset.m == 0, timeout=WAIT)
+    for tab in range(5):
+        panel.setCurrentIndex(tab)
+    win.controls.lambd_spin.setValue(2.0)
+    for tab in range(5):
+        panel.setCurrentIndex(tab)

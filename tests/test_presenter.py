@@ -124,3 +124,21 @@ def test_the_optimum_is_marked_only_when_the_run_found_it(trained):
     assert present.make_scene(h, 5, "w1-b").optimum is None
     s = present.make_scene(h, 5, "w1-b", converged=True)
     assert s.optimum == (h.weights[-1][0], h.biases[-1])
+
+
+def test_the_gradient_norm_is_finite_when_its_entries_are():
+    import dataclasses
+
+    from gd_visualizer.core import Trainer, make_dataset
+    from gd_visualizer.model import TrainingData
+    from gd_visualizer.present import scene as present
+
+    data = TrainingData.from_dataset(make_dataset("iris"), True)
+    t = Trainer(data.X, data.Y, num_iterations=1)
+    t.run(1)
+    s = present.make_scene(t.view(), 1, "w1-w2")
+    big = dataclasses.replace(s, dw=np.array([-1.08e155, -1.08e155]), db=3e154)
+    grad = present.readout(data, big, None)["grad"]
+    assert grad != "inf" and float(grad) == pytest.approx(1.08e155 * (2 + (3 / 10.8) ** 2) ** 0.5,
+                                                          rel=1e-3)  # fmt: skip
+    t.close()

@@ -449,7 +449,10 @@ def verdict_message(status: RunStatus) -> str:
 def readout(data: TrainingData, scene: Scene, status: RunStatus | None) -> dict[str, str]:
     """The read-out's texts for a scene."""
     w, b, dw, db = scene.w, scene.b, scene.dw, scene.db
-    grad = math.sqrt(float(dw @ dw) + db * db)
+    g = np.abs(np.append(dw, db))
+    top = float(np.max(g)) if g.size else 0.0
+    # ‖∇J‖ scaled by its largest entry: finite whenever the entries are (1e155² overflows)
+    grad = top * math.sqrt(float(np.sum((g / top) ** 2))) if 0 < top < math.inf else top
     gscale = max(float(np.max(np.abs(dw))), abs(db)) if dw.size else abs(db)
     raw = data.raw_coefficients(w, b)
     stable = "—"

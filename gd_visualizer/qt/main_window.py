@@ -8,6 +8,7 @@ the data come from in the data source, what is remembered in ``settings``.
 from __future__ import annotations
 
 import logging
+import time
 from pathlib import Path
 
 import numpy as np
@@ -50,6 +51,9 @@ from .views._style import apply_plot_style, scale_plot_text
 
 log = logging.getLogger(__name__)
 
+#: while playing, the status bar's verdict (and its J, ‖∇J‖) is renewed this often (s)
+VERDICT_SECONDS = 1.0
+
 
 class MainWindow(QMainWindow):
     """gd-visualizer's window.  ``MainWindow()`` shows the default dataset, ready to train."""
@@ -67,6 +71,7 @@ class MainWindow(QMainWindow):
         self._closed = False
         self._text_scale = 1.0
         self._verdict_shown: tuple | None = None
+        self._verdict_at = 0.0
         self._settings = load_settings(restore_settings)
         self.controller = RunController(self)
         self.data_source = DataSource(self)
@@ -472,9 +477,11 @@ class MainWindow(QMainWindow):
         """The trainer's verdict in words, in the status bar, when it changes."""
         status = self.controller.run.status
         key = None if status is None else (status.status, status.stopped, status.converged_at)
-        if status is None or (key == self._verdict_shown and self.controller.playing):
+        now = time.monotonic()
+        fresh = now - self._verdict_at < VERDICT_SECONDS  # its numbers change while playing
+        if status is None or (key == self._verdict_shown and self.controller.playing and fresh):
             return
-        self._verdict_shown = key
+        self._verdict_shown, self._verdict_at = key, now
         text = present.verdict_message(status)
         if text:
             self.statusBar().showMessage(text)

@@ -80,6 +80,7 @@ class GraphTab(QWidget):
 
     def bind(self, data: TrainingData) -> None:
         self.data = data
+        self.scene = None  # of the old data: it waits for the new data's first scene
         with QSignalBlocker(self.sample_spin):
             self.sample_spin.setRange(1, data.X.shape[1])
             self.sample_spin.setValue(1)
@@ -134,8 +135,10 @@ class StepPanel(QTabWidget):
         self._scene: Scene | None = None
 
     def bind(self, data: TrainingData) -> None:
+        self._scene = None  # the old data's scene is never drawn with the new data
         for tab in (self.graph, self.slope, self.loss, self.loop):
             tab.bind(data)
+            tab.scene = None
 
     def draw(self, scene: Scene) -> None:
         """Draw the shown tab only (the others draw when they are shown)."""
@@ -144,8 +147,12 @@ class StepPanel(QTabWidget):
 
     def _redraw(self) -> None:
         tab = self.tabs[max(0, self.currentIndex())]
-        if self._scene is not None and hasattr(tab, "draw"):
-            tab.draw(self._scene)
+        scene, data = self._scene, self.graph.data
+        if scene is None or not hasattr(tab, "draw") or data is None:
+            return
+        if data.X.shape[1] == 0 or scene.w.size != data.X.shape[0]:
+            return  # nothing drawn yet, or a scene of other features (they are on their way)
+        tab.draw(scene)
 
     def _take(self) -> None:
         for result in self._tasks.take().values():
