@@ -368,3 +368,20 @@ def test_two_class_datasets_describe_as_before():
     ds = make_dataset("blobs", 7, seed=0)
     assert ds.n_classes == 2 and ds.class_counts() == [3, 4]
     assert ds.describe() == "blobs: 7 samples, 3 class 0 / 4 class 1"
+
+
+def test_standardization_inverts_points_and_coefficients():
+    import numpy as np
+
+    from gd_visualizer.core import make_dataset
+
+    ds = make_dataset("iris")
+    st = ds.standardization()
+    np.testing.assert_allclose(st.invert(st.apply(ds.X)), ds.X, rtol=1e-12)
+    w, b = np.array([1.5, -0.7]), 0.3
+    w_raw, b_raw = st.to_raw(w, b)
+    w_back, b_back = st.from_raw(w_raw, b_raw)
+    np.testing.assert_allclose(w_back.ravel(), w, rtol=1e-12)
+    assert b_back == pytest.approx(b, abs=1e-12)
+    # the same boundary: z on raw points equals z on their standardized twins
+    np.testing.assert_allclose(w_raw.ravel() @ ds.X + b_raw, w @ st.apply(ds.X) + b, atol=1e-12)

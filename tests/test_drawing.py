@@ -77,20 +77,29 @@ NO_KEYS = Qt.KeyboardModifier.NoModifier
 
 
 def _click(w, x: float, y: float, button=Qt.MouseButton.LeftButton, mods=NO_KEYS):
+    QTest.mouseClick(w.boundary_view.plot.viewport(), button, mods, _at(w, x, y))
+
+
+def _at(w, x: float, y: float) -> QPoint:
+    """The viewport pixel of (x, y) in the data view's units."""
     plot = w.boundary_view.plot
-    vb = plot.getPlotItem().vb
-    scene_pos = vb.mapViewToScene(QPointF(x, y))
-    pos = plot.mapFromScene(scene_pos)
-    QTest.mouseClick(plot.viewport(), button, mods, QPoint(int(pos.x()), int(pos.y())))
+    p = plot.mapFromScene(plot.getPlotItem().vb.mapViewToScene(QPointF(x, y)))
+    return QPoint(int(p.x()), int(p.y()))
+
+
+def _start_drawing(qtbot, w) -> None:
+    """The window shown at 1366×768 with the empty "draw" dataset."""
+    w.resize(1366, 768)
+    w.show()
+    qtbot.waitExposed(w)
+    c = w.controls
+    c.dataset_combo.setCurrentIndex(c.dataset_combo.findData("draw"))
+    qtbot.waitUntil(lambda: w.dataset.m == 0, timeout=WAIT)
 
 
 def test_drawing_from_empty_with_clicks(qtbot, win, tmp_path):
-    win.resize(1366, 768)
-    win.show()
-    qtbot.waitExposed(win)
+    _start_drawing(qtbot, win)
     c = win.controls
-    c.dataset_combo.setCurrentIndex(c.dataset_combo.findData("draw"))
-    qtbot.waitUntil(lambda: win.dataset.m == 0, timeout=WAIT)
     assert win.boundary_view.editing and not c.standardize_check.isChecked()
     win.play()  # nothing to train on: a message, no crash
     assert "add points" in win.statusBar().currentMessage()
@@ -126,23 +135,15 @@ def test_edits_are_pure():
 
 
 def test_dragging_a_point_moves_it(qtbot, win):
-    win.resize(1366, 768)
-    win.show()
-    qtbot.waitExposed(win)
-    c = win.controls
-    c.dataset_combo.setCurrentIndex(c.dataset_combo.findData("draw"))
-    qtbot.waitUntil(lambda: win.dataset.m == 0, timeout=WAIT)
+    _start_drawing(qtbot, win)
     win.add_point(-1.0, -1.0, 0)
     win.add_point(1.0, 1.0, 1)
     qtbot.waitUntil(lambda: win.dataset.m == 2, timeout=WAIT)
-    plot = win.boundary_view.plot
-    vb = plot.getPlotItem().vb
+    port = win.boundary_view.plot.viewport()
 
     def at(x, y):
-        p = plot.mapFromScene(vb.mapViewToScene(QPointF(x, y)))
-        return QPoint(int(p.x()), int(p.y()))
+        return _at(win, x, y)
 
-    port = plot.viewport()
     QTest.mousePress(port, Qt.MouseButton.LeftButton, NO_KEYS, at(1.0, 1.0))
     for k in range(1, 11):  # in steps, as a hand moves
         QTest.mouseMove(port, at(1.0 + 0.1 * k, 1.0 - 0.2 * k))

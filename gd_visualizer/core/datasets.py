@@ -104,11 +104,20 @@ class Standardization:
     def apply(self, X: np.ndarray) -> np.ndarray:
         return (X - self.mean) / self.std
 
+    def invert(self, X_std: np.ndarray) -> np.ndarray:
+        """Standardized points back in raw units: x = σ·x_std + μ."""
+        return X_std * self.std + self.mean
+
     def to_raw(self, w: np.ndarray, b: float) -> tuple[np.ndarray, float]:
         """Coefficients for raw features: wᵀ(x - μ)/σ + b = (w/σ)ᵀx + (b - Σ wμ/σ)."""
         w = np.asarray(w, dtype=float).reshape(-1, 1)
         w_raw = w / self.std
         return w_raw, float(b - np.sum(w_raw * self.mean))
+
+    def from_raw(self, w_raw: np.ndarray, b_raw: float) -> tuple[np.ndarray, float]:
+        """The inverse of :meth:`to_raw`: w_rawᵀ(σ·x_std + μ) + b_raw = (w_raw·σ)ᵀx_std + …"""
+        w_raw = np.asarray(w_raw, dtype=float).reshape(-1, 1)
+        return w_raw * self.std, float(b_raw + np.sum(w_raw * self.mean))
 
 
 @dataclass(frozen=True)

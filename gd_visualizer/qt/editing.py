@@ -77,8 +77,7 @@ class PointEditor(QObject):
         data = self.window.controller.run.data
         point = np.array([[x], [y]])
         if data is not None and data.standardization is not None:
-            st = data.standardization
-            point = point * st.std + st.mean
+            point = data.standardization.invert(point)
         return float(point[0, 0]), float(point[1, 0])
 
     def add_in_view(self, x: float, y: float, label: int) -> None:
@@ -159,9 +158,8 @@ class PointEditor(QObject):
         if w.size != data.X.shape[0]:
             return None
         if data.crosses is None and data.standardization is not None:
-            st = data.standardization  # z = w_rawᵀ(σ·x_std + μ) + b_raw
-            w = w * st.std.ravel()
-            b = b + float(np.sum(np.asarray(self.resume[0]) * st.mean.ravel()))
+            w_std, b = data.standardization.from_raw(w, b)
+            w = w_std.ravel()
         if not (np.all(np.isfinite(w)) and np.isfinite(b)):
             return None
         return w, b
