@@ -17,7 +17,7 @@ from .cli_args import (
 
 
 def app_parser() -> ArgumentParser:
-    from .core import BUILTIN_DATASETS
+    from .core import DATASETS
 
     p = ArgumentParser(
         prog="gd-visualizer",
@@ -29,7 +29,7 @@ def app_parser() -> ArgumentParser:
         "--dataset",
         type=dataset_arg,
         metavar="NAME|PATH.csv",
-        help=f"a built-in dataset ({', '.join(BUILTIN_DATASETS)}) or a CSV file",
+        help=f"a built-in dataset ({', '.join(DATASETS)}) or a CSV file",
     )
     p.add_argument("--learning-rate", type=positive_float, metavar="LR", help="learning rate α")
     p.add_argument(

@@ -174,9 +174,9 @@ def whole(low: int, high: int, what: str):
 
 def dataset_arg(text: str) -> str:
     """A built-in dataset's name, or the path of an existing regular file (.csv, .tsv, .txt)."""
-    from .core import BUILTIN_DATASETS
+    from .core import DATASETS
 
-    if text.lower() in BUILTIN_DATASETS:
+    if text.lower() in DATASETS:
         return text.lower()
     name = one_line(text)
     try:
@@ -200,7 +200,7 @@ def dataset_arg(text: str) -> str:
     elif is_table:
         return text
     raise argparse.ArgumentTypeError(
-        f"unknown dataset {_quoted(text)}; use one of {', '.join(BUILTIN_DATASETS)} or a .csv file"
+        f"unknown dataset {_quoted(text)}; use one of {', '.join(DATASETS)} or a .csv file"
     )
 
 

@@ -37,7 +37,7 @@ from .cli_args import (
     size_arg,
     whole,
 )
-from .core import BUILTIN_DATASETS, DatasetError, Trainer, load_csv, make_dataset
+from .core import DATASETS, MULTICLASS_DATASETS, DatasetError, Trainer, load_csv, make_dataset
 from .core.surface import slice_keys
 from .core.trainer import replay
 from .model import TrainingData
@@ -83,7 +83,7 @@ def export_parser() -> ArgumentParser:
         required=True,
         type=dataset_arg,
         metavar="NAME|PATH.csv",
-        help=f"a built-in dataset ({', '.join(BUILTIN_DATASETS)}) or a CSV file",
+        help=f"a built-in dataset ({', '.join(DATASETS)}) or a CSV file",
     )
     rate = p.add_mutually_exclusive_group(required=True)
     rate.add_argument(
@@ -147,10 +147,11 @@ def export_parser() -> ArgumentParser:
     )
     p.add_argument(
         "--slice",
-        default="w1-w2",
+        default=None,
         metavar="P-Q",
         help="the cost-surface slice: w1-w2 (default), w1-b or w2-b; with --crosses any two "
-        "of w1 … w5, b (e.g. w3-w5)",
+        "of w1 … w5, b (e.g. w3-w5); for three classes any two of W11 … W32, b1 … b3 "
+        "(default W11-W12)",
     )
     p.add_argument(
         "--crosses",
@@ -278,9 +279,17 @@ def _export(argv: list[str], interrupts: Interrupts) -> int:
     if any(a == "--session" or a.startswith("--session=") for a in argv):
         return _export_session(argv, interrupts)
     args = export_parser().parse_args(argv)
-    keys = slice_keys(5 if args.crosses else 2)
+    three = args.dataset in MULTICLASS_DATASETS
+    if three and (args.crosses or args.loss != "cross_entropy"):
+        what = "--crosses" if args.crosses else f"--loss {args.loss}"
+        return fail(
+            f"{what}: {args.dataset} has three classes, trained by softmax regression on the "
+            "two features with its cross-entropy (the loss and crosses are for two classes)"
+        )
+    keys = slice_keys(5 if args.crosses else 2, 3 if three else 2)
+    args.slice = keys[0] if args.slice is None else args.slice
     if args.slice not in keys:
-        extra = "" if args.crosses else " (slices of w3 … w5 need --crosses)"
+        extra = "" if args.crosses or three else " (slices of w3 … w5 need --crosses)"
         return fail(f"--slice {args.slice!r}: use one of {', '.join(keys)}{extra}")
     if args.frames > args.iterations + 1:
         return fail(
@@ -292,7 +301,7 @@ def _export(argv: list[str], interrupts: Interrupts) -> int:
             "--optimizer and --batch-size set a single run; with --compare give each run's "
             "own (e.g. adam:0.05:32)"
         )
-    is_csv = args.dataset not in BUILTIN_DATASETS
+    is_csv = args.dataset not in DATASETS
     if not is_csv and (args.features or args.label or args.classes):
         return fail("--features, --label and --classes apply to a CSV dataset")
     try:
@@ -366,6 +375,7 @@ def _train(
         seed=args.seed,
         loss=args.loss,
         lambd=args.lambd,
+        classes=data.classes,
     )
     batch = None if trainer.batch_size >= m else trainer.batch_size
     name = run_name(spec.learning_rate, spec.optimizer, batch)
@@ -420,6 +430,7 @@ def _export_session(argv: list[str], interrupts: Interrupts) -> int:
             data.X, data.Y, w=s.start[0], b=s.start[1], learning_rate=state.learning_rate,
             num_iterations=state.budget, history_capacity=max(100_000, len(state.rates) + 2),
             optimizer=state.optimizer, batch_size=state.batch_size, loss=s.loss, lambd=s.lambd,
+            classes=data.classes,
         )  # fmt: skip
         try:
             replay(trainer, state.rates)

@@ -288,17 +288,16 @@ def test_make_dataset_noise_range_ends():
 # -- three classes (softmax regression), kept out of the window's list -----------------------------
 
 
-def test_multiclass_datasets_are_not_offered_by_the_window_or_the_command_lines():
-    import argparse
-
+def test_the_three_class_datasets_are_offered_beside_the_two_class_ones():
     from gd_visualizer.cli_args import dataset_arg
-    from gd_visualizer.core import MULTICLASS_DATASETS
+    from gd_visualizer.core import DATASETS, MULTICLASS_DATASETS
 
     assert set(MULTICLASS_DATASETS) == {"iris3", "blobs3"}
     assert not set(MULTICLASS_DATASETS) & set(BUILTIN_DATASETS)
+    assert DATASETS == {**BUILTIN_DATASETS, **MULTICLASS_DATASETS}
     for name in MULTICLASS_DATASETS:
-        with pytest.raises(argparse.ArgumentTypeError, match="unknown dataset"):
-            dataset_arg(name)
+        assert dataset_arg(name) == name
+        assert make_dataset(name).n_classes == 3
 
 
 def test_iris3_is_all_150_flowers():

@@ -243,11 +243,11 @@ def test_bad_shapes_name_what_was_expected_and_given(change, message):
 
 
 def test_the_package_name_softmax_is_still_the_courses_function():
-    """The submodule core/softmax.py must not shadow the row-wise ``softmax`` in the package."""
+    """The submodule core/multiclass.py must not shadow the row-wise ``softmax`` in the package."""
     import gd_visualizer.core as core
     from gd_visualizer.core import softmax as exported
     from gd_visualizer.core.logistic import softmax as row_softmax
-    from gd_visualizer.core.softmax import softmax_propagate as from_module
+    from gd_visualizer.core.multiclass import softmax_propagate as from_module
 
     assert exported is row_softmax and core.softmax is row_softmax
     assert from_module is softmax_propagate

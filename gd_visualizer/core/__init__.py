@@ -3,12 +3,13 @@
 Everything the app, the exporter and the benchmark compute comes from here.
 """
 
-from . import logistic as _logistic
 from .datasets import (
     BUILTIN_DATASETS,
+    DATASETS,
     MAX_ABS_VALUE,
     MAX_NOISE,
     MULTICLASS_DATASETS,
+    REAL_DATASETS,
     CsvInfo,
     Dataset,
     DatasetError,
@@ -47,25 +48,24 @@ from .logistic import (
     propagate,
     propagate_loop,
     sigmoid,
+    softmax,
     softplus,
     stable_learning_rate,
 )
+from .multiclass import one_hot, softmax_columns, softmax_predict, softmax_propagate
 from .optimizers import OPTIMIZERS, Optimizer, make_optimizer
-from .softmax import one_hot, softmax_columns, softmax_predict, softmax_propagate
 from .surface import SLICES, SliceSpec, cost_grid, slice_minimum, surface_levels
 from .trainer import STATUSES, Trainer
 
-# Importing the submodule .softmax (softmax regression) set the package attribute "softmax"
-# to that module; the name belongs to the course's row-wise softmax function.
-softmax = _logistic.softmax
-
 __all__ = [
     "BUILTIN_DATASETS",
+    "DATASETS",
     "LOSSES",
     "MAX_ABS_VALUE",
     "MAX_NOISE",
     "MULTICLASS_DATASETS",
     "OPTIMIZERS",
+    "REAL_DATASETS",
     "SLICES",
     "STATUSES",
     "CsvInfo",

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .logistic import sample_losses
+from .multiclass import softmax_cost_grid, theta_names
 
 __all__ = [
     "SLICES",
@@ -41,10 +42,21 @@ class SliceSpec:
     y_param: int  # for the vertical axis
     fixed_param: int
     n_params: int = 3  # len(θ)
+    classes: int = 2  # K > 2: θ is softmax regression's (W row by row, b)
+
+    @property
+    def n_x(self) -> int:
+        """The number of features."""
+        return self.n_params // self.classes - 1 if self.classes > 2 else self.n_params - 1
+
+    @property
+    def n_weights(self) -> int:
+        """θ's first n_weights entries are weights (regularized); the rest are biases."""
+        return self.n_params - (self.classes if self.classes > 2 else 1)
 
     @property
     def labels(self) -> tuple[str, str, str]:
-        names = param_names(self.n_params - 1)
+        names = param_names(self.n_x, self.classes)
         held = names[self.fixed_param] if self.n_params == 3 else "the others"
         return names[self.x_param], names[self.y_param], held
 
@@ -54,30 +66,38 @@ class SliceSpec:
         return tuple(k for k in range(self.n_params) if k not in (self.x_param, self.y_param))
 
 
-def param_names(n_x: int) -> tuple[str, ...]:
-    """θ's names for n_x features: ("w1", …, "wn", "b")."""
+def param_names(n_x: int, classes: int = 2) -> tuple[str, ...]:
+    """θ's names for n_x features: ("w1", …, "wn", "b"); for K > 2 classes softmax
+    regression's ("W11", …, "WKn", "b1", …, "bK")."""
+    if classes > 2:
+        return theta_names(classes, n_x)
     return (*(f"w{k + 1}" for k in range(n_x)), "b")
 
 
-def slice_keys(n_x: int = 2) -> tuple[str, ...]:
+def slice_keys(n_x: int = 2, classes: int = 2) -> tuple[str, ...]:
     """Every slice of θ for n_x features: "w1-w2", "w1-b", "w2-b" for two; every pair for
     more (b last)."""
-    if n_x == 2:
+    if n_x == 2 and classes == 2:
         return ("w1-w2", "w1-b", "w2-b")
-    names = param_names(n_x)
+    names = param_names(n_x, classes)
     return tuple(f"{a}-{c}" for i, a in enumerate(names) for c in names[i + 1 :])
 
 
+def slice_spec(key: str, n_x: int = 2, classes: int = 2) -> SliceSpec:
+    """The slice called ``key`` ("w1-w3", "w2-b", "W11-b2" …) for n_x features and
+    ``classes`` classes (KeyError if none); one object per slice."""
+    return _slice_spec(key, int(n_x), int(classes))
+
+
 @functools.cache
-def slice_spec(key: str, n_x: int = 2) -> SliceSpec:
-    """The slice called ``key`` ("w1-w3", "w2-b", …) for n_x features (KeyError if none)."""
-    names = param_names(n_x)
+def _slice_spec(key: str, n_x: int, classes: int) -> SliceSpec:
+    names = param_names(n_x, classes)
     a, sep, c = key.partition("-")
     if not sep or a not in names or c not in names or a == c:
         raise KeyError(key)
     x, y = sorted((names.index(a), names.index(c)))
-    fixed = next(k for k in range(n_x + 1) if k not in (x, y))
-    return SliceSpec(key, x, y, fixed, n_x + 1)
+    fixed = next(k for k in range(len(names)) if k not in (x, y))
+    return SliceSpec(key, x, y, fixed, len(names), classes if classes > 2 else 2)
 
 
 SLICES: dict[str, SliceSpec] = {key: slice_spec(key, 2) for key in slice_keys(2)}
@@ -115,6 +135,11 @@ def cost_grid(
         spec = SLICES[spec]
     X = np.asarray(X, dtype=np.float64)
     m = X.shape[1]
+    if spec.classes > 2:  # softmax regression (cross-entropy only)
+        if theta is None:
+            raise ValueError("a slice of softmax regression needs theta")
+        J = softmax_cost_grid(X, Y, spec.classes, (spec.x_param, spec.y_param), xs, ys, theta)
+        return J + l2_grid(spec, xs, ys, fixed, lambd, m, theta) if lambd else J
     Xt = np.vstack([X, np.ones((1, m))])  # x̃ = (x1, x2, 1)
     y = np.asarray(Y, dtype=np.float64).reshape(1, 1, m)
     xs = np.asarray(xs, dtype=np.float64)
@@ -156,7 +181,7 @@ def l2_grid(
 ) -> np.ndarray:
     """(λ/2m)·‖w‖² on the grid of the slice (b is not regularized; each weight is an
     axis or held)."""
-    n_w = spec.n_params - 1
+    n_w = spec.n_weights
     gx, gy = np.meshgrid(np.asarray(xs, float), np.asarray(ys, float))  # row j is ys[j]
     sq = np.zeros_like(gx)
     values = {spec.x_param: gx, spec.y_param: gy, **_held_values(spec, fixed, theta)}
@@ -301,6 +326,8 @@ def slice_minimum(J: np.ndarray, xs: np.ndarray, ys: np.ndarray) -> tuple[float,
 
 #: the exact grid (other losses, crosses) averages J over at most this many samples
 GENERAL_SAMPLES = 4000
+#: … and softmax regression's over at most this many (K exponentials per sample)
+SOFTMAX_SAMPLES = 1000
 #: beyond this magnitude of data or parameters the fast float32 grid is not used
 FLOAT32_SAFE = 1e30
 
@@ -314,16 +341,17 @@ def compute_surface(req: SurfaceRequest, exact: bool = False) -> SurfaceResult:
     reach = max(abs(float(v)) for v in (req.xs[0], req.xs[-1], req.ys[0], req.ys[-1]))
     reach = max(reach, abs(float(req.fixed)))
     big = req.X.size and float(np.max(np.abs(req.X))) > FLOAT32_SAFE
-    general = req.loss != "cross_entropy" or req.X.shape[0] != 2
+    general = req.loss != "cross_entropy" or req.X.shape[0] != 2 or req.spec.classes > 2
     sampled = 0
     if exact or big or reach > FLOAT32_SAFE or general:
         # (the fast grid knows the cross-entropy of two features only: the rest is exact —
         # over a fixed random subset of the samples when there are many, so that a grid
         # takes about a second, not minutes)
         X, Y, m = req.X, req.Y, req.X.shape[1]
-        if general and not exact and m > GENERAL_SAMPLES:
-            keep = np.sort(np.random.default_rng(0).choice(m, GENERAL_SAMPLES, replace=False))
-            X, Y, sampled = X[:, keep], Y[:, keep], GENERAL_SAMPLES
+        most = SOFTMAX_SAMPLES if req.spec.classes > 2 else GENERAL_SAMPLES
+        if general and not exact and m > most:
+            keep = np.sort(np.random.default_rng(0).choice(m, most, replace=False))
+            X, Y, sampled = X[:, keep], Y[:, keep], most
         with np.errstate(over="ignore", invalid="ignore"):
             J = cost_grid(X, Y, req.spec, req.xs, req.ys, req.fixed, loss=req.loss, theta=req.theta)
         if req.lambd:  # (λ/2m)·‖w‖² with the data's own m

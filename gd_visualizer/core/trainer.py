@@ -18,6 +18,7 @@ from .logistic import (
     loss_gradients,
     stable_learning_rate,
 )
+from .multiclass import SoftmaxModel
 from .optimizers import Optimizer, make_optimizer
 from .verdict import Facts, judge
 
@@ -95,6 +96,14 @@ class Trainer:
       optimizer or a mini-batch they are nan (no claim);
     * :attr:`separable` is only reported when λ = 0: with λ > 0 the optimum is
       finite whatever the data.
+
+    **Three classes or more.**  With ``classes`` K > 2, Y holds class indices 0 … K-1
+    and the trainer runs softmax regression (cross-entropy only; λ regularizes W) on
+    θ = (W row by row, b), K·(n_x + 1) entries (see
+    :func:`~gd_visualizer.core.multiclass.pack_theta`).  Its history stores θ as the
+    two-class model's (w, b): ``w`` = θ[:-1] and ``b`` = θ[-1], so the optimizers,
+    mini-batches, rewinds and verdicts are the same code; :attr:`n_x` is then
+    K·(n_x + 1) - 1 (the length of that ``w``) and :attr:`n_features` the data's n_x.
     """
 
     def __init__(
@@ -116,6 +125,7 @@ class Trainer:
         epsilon: float = 1e-8,
         batch_size: int | None = None,
         seed: int = 0,
+        classes: int = 2,
     ) -> None:
         tolerance = float(tolerance)
         if not (math.isfinite(tolerance) and tolerance >= 0):
@@ -125,7 +135,9 @@ class Trainer:
         batch_size = _check_batch_size(batch_size)
         self._seed = _check_seed(seed)
         self._kernel = GradientKernel(X, Y)
-        self.n_x, self.m = self._kernel.n_x, self._kernel.m
+        self.n_features, self.m = self._kernel.n_x, self._kernel.m
+        self._softmax = self._softmax_model(classes)
+        self.n_x = self.n_features if self._softmax is None else self._softmax.size - 1
         self._optimizer: Optimizer = make_optimizer(optimizer, self.n_x, beta1, beta2, epsilon)
         self._batch_size = self.m if batch_size is None else min(batch_size, self.m)
         # the general path (see the docstring), or the original fused batch gradient descent
@@ -134,6 +146,7 @@ class Trainer:
             or self._lambd != 0.0
             or self._optimizer.name != "gd"
             or self._batch_size < self.m
+            or self._softmax is not None
         )
         self._binary = bool(np.all((self._kernel.Y == 0.0) | (self._kernel.Y == 1.0)))
         self._epoch_order: tuple[int, np.ndarray] | None = None  # (epoch, its sample order)
@@ -152,7 +165,26 @@ class Trainer:
         self._stable_rate: float | None = None
         self.reset(w, b)
 
+    def _softmax_model(self, classes: int) -> SoftmaxModel | None:
+        """Softmax regression's view of the data for K > 2 classes (None for two)."""
+        try:
+            K = operator.index(classes)
+        except TypeError:
+            raise ValueError(f"classes must be an integer >= 2, got {classes!r}") from None
+        if K < 2:
+            raise ValueError(f"classes must be an integer >= 2, got {classes!r}")
+        if K == 2:
+            return None
+        if self._loss != "cross_entropy":
+            raise ValueError(f"softmax regression uses the cross-entropy, not {self._loss!r}")
+        return SoftmaxModel(self._kernel.X, self._kernel.Y, K)  # (checks the labels)
+
     # -- data and settings -------------------------------------------------------
+    @property
+    def classes(self) -> int:
+        """K: 2 for logistic regression, more for softmax regression."""
+        return 2 if self._softmax is None else self._softmax.K
+
     @property
     def X(self) -> np.ndarray:
         return self._kernel.X
@@ -234,6 +266,7 @@ class Trainer:
             self._loss == "cross_entropy"
             and self._optimizer.name == "gd"
             and self._batch_size == self.m
+            and self._softmax is None
         )
 
     @property
@@ -416,6 +449,8 @@ class Trainer:
 
     def accuracy(self) -> float:
         """Fraction of training examples classified correctly at (w, b)."""
+        if self._softmax is not None:
+            return self._softmax.accuracy(np.append(self._w, self._b))
         z = self._w @ self._kernel.X + self._b
         return float(np.mean((z > 0.0) == (self._kernel.Y > 0.5)))
 
@@ -474,6 +509,9 @@ class Trainer:
         ``maybe_separated`` is False when some sample is surely misclassified (or
         separability does not apply, λ > 0); when True, :meth:`_all_correct` decides.
         """
+        if self._softmax is not None:
+            dtheta, cost, right = self._softmax.gradients(np.append(w, b), self._lambd)
+            return dtheta[:-1], float(dtheta[-1]), cost, right and not self._lambd
         if self._loss == "cross_entropy":  # the fused kernel (its perceptron loss for free)
             dw, db, cost = self._kernel(w, b)
             maybe_separated = self._kernel.perceptron_loss == 0.0
@@ -497,6 +535,9 @@ class Trainer:
         if self._batch_size >= self.m:
             return dw, db
         idx = self.batch_indices(iteration)
+        if self._softmax is not None:
+            dtheta = self._softmax.gradients(np.append(w, b), self._lambd, idx)[0]
+            return dtheta[:-1], float(dtheta[-1])
         Xb, Yb = self._kernel.X[:, idx], self._kernel.Y[idx]
         bdw, bdb, _, _ = loss_gradients(w, b, Xb, Yb, self._loss)
         if self._lambd:  # (λ/m)·w with the full m: the batch gradient estimates the full one
@@ -505,6 +546,8 @@ class Trainer:
 
     def _all_correct(self, w: np.ndarray, b: float) -> bool:
         """Every sample on its side (z > 0 exactly for y = 1), as :meth:`accuracy` counts."""
+        if self._softmax is not None:
+            return self._softmax.accuracy(np.append(w, b)) == 1.0
         with np.errstate(over="ignore", invalid="ignore"):  # z = ±inf is still a side
             z = w @ self._kernel.X + b
         return bool(np.all((z > 0.0) == (self._kernel.Y > 0.5)))

@@ -44,6 +44,7 @@ class SetData(Command):
     generation: int
     loss: str = "cross_entropy"
     lambd: float = 0.0
+    classes: int = 2  # K > 2: softmax regression (Y holds class indices)
 
 
 @dataclass(frozen=True)

@@ -18,6 +18,8 @@ from psygnal import Signal, evented
 
 from ..core import Dataset, HistoryView, Standardization
 from ..core.features import CROSS_NAMES, Crosses
+from ..core.multiclass import SoftmaxModel, theta_size
+from ..core.surface import SliceSpec, slice_keys, slice_spec
 from .commands import LaneSpec
 
 #: the history's per-entry fields, in order (one place: HistoryView defines them)
@@ -56,11 +58,32 @@ class TrainingData:
     ) -> TrainingData:
         # (no samples: nothing to standardize by, the drawing starts empty)
         std = dataset.standardization() if standardize and dataset.m else None
+        crosses = crosses and dataset.n_classes <= 2  # (softmax regression: two features)
         shown = std.apply(dataset.X) if std is not None else dataset.X.copy()
         if not crosses:
             return cls(dataset, shown, dataset.Y.copy(), std)
         cross = Crosses.fit(shown, standardize and dataset.m > 0)
         return cls(dataset, cross.features(shown), dataset.Y.copy(), std, cross)
+
+    @property
+    def classes(self) -> int:
+        """K: 2 for logistic regression, 3 for softmax regression on three classes."""
+        return max(2, self.dataset.n_classes)
+
+    @property
+    def n_w(self) -> int:
+        """The length of a history's w: n_x weights, or for K > 2 classes softmax
+        regression's θ = (W, b) but its last entry (see :class:`~gd_visualizer.core.Trainer`)."""
+        n_x = self.X.shape[0]
+        return n_x if self.classes == 2 else theta_size(self.classes, n_x) - 1
+
+    def slice_keys(self) -> tuple[str, ...]:
+        """The cost surface's slices for this model."""
+        return slice_keys(self.X.shape[0], self.classes)
+
+    def slice_spec(self, key: str) -> SliceSpec:
+        """The slice ``key`` of this model's θ (KeyError if it has none of that name)."""
+        return slice_spec(key, self.X.shape[0], self.classes)
 
     @property
     def shown(self) -> np.ndarray:
@@ -99,14 +122,19 @@ class TrainingData:
         key = (tuple(np.asarray(w, dtype=float).ravel()), float(b))
         cached = self.__dict__.get("_accuracy")
         if cached is None or cached[0] != key:
-            cached = (key, accuracy(w, b, self.X, self.Y))
+            if self.classes > 2:
+                model = SoftmaxModel(self.X, self.Y, self.classes)
+                value = model.accuracy(np.append(w, b)) if self.X.shape[1] else float("nan")
+            else:
+                value = accuracy(w, b, self.X, self.Y)
+            cached = (key, value)
             object.__setattr__(self, "_accuracy", cached)
         return cached[1]
 
     def raw_coefficients(self, w: np.ndarray, b: float) -> tuple[np.ndarray, float] | None:
         """The same boundary in the file's units (None when not standardized, or with
         crosses: no line in the file's units)."""
-        if self.standardization is None or self.crosses is not None:
+        if self.standardization is None or self.crosses is not None or self.classes > 2:
             return None
         wr, br = self.standardization.to_raw(w, b)
         return wr.ravel(), br
@@ -298,7 +326,7 @@ class Run:
         self.visible = True
         #: bumped when the run starts afresh on its own (new optimizer or batch size)
         self.epoch = 0
-        n_x = 2 if race.data is None else race.data.X.shape[0]
+        n_x = 2 if race.data is None else race.data.n_w
         self.mirror = RunMirror(n_x)
         self.ghosts: list[HistoryView] = []
         self.status: RunStatus | None = None
@@ -349,7 +377,7 @@ class Run:
 
     def clear(self) -> None:
         """History, ghosts and verdict gone (a new start or new data)."""
-        n_x = 2 if self.race.data is None else self.race.data.X.shape[0]
+        n_x = 2 if self.race.data is None else self.race.data.n_w
         if self.mirror.n_x != n_x:
             self.mirror = RunMirror(n_x)
         self.mirror.clear()
@@ -469,11 +497,11 @@ class Race:
         """New data: every run starts afresh, from ``start`` (the origin when None)."""
         self.data = data
         self.generation += 1
-        if start is None or np.size(start[0]) != data.X.shape[0]:
-            start = (np.zeros(data.X.shape[0]), 0.0)
+        if start is None or np.size(start[0]) != data.n_w:
+            start = (np.zeros(data.n_w), 0.0)
         self.start = (np.asarray(start[0], dtype=float).ravel().copy(), float(start[1]))
         for run in self.runs:
-            run.mirror = RunMirror(data.X.shape[0])
+            run.mirror = RunMirror(data.n_w)
             run.clear()
         self.dataChanged.emit()
 

@@ -9,6 +9,7 @@ from pathlib import Path
 import numpy as np
 
 from ..core import Dataset, HistoryView
+from ..core.multiclass import SoftmaxModel, unpack_theta
 from ..model.run import RUN_COLOURS, TrainingData, accuracy
 from .scene import AxesHold, Clock, axes_hold, entry_at
 
@@ -72,6 +73,11 @@ class RunRecord:
     @property
     def diverged(self) -> bool:
         return self.divergence is not None or self.status == "diverged"
+
+    @property
+    def classes(self) -> int:
+        """K: 2 for logistic regression, more for softmax regression."""
+        return max(2, self.dataset.n_classes)
 
     @property
     def verdict(self) -> str:
@@ -149,16 +155,23 @@ def run_result(run: RunRecord) -> dict:
     the lead's at the top level."""
     h = run.history
     w, b = h.weights[-1], float(h.biases[-1])
+    if run.classes > 2:  # softmax regression: θ = (W, b) (see core.multiclass)
+        theta = np.append(w, b)
+        W, bk = unpack_theta(theta, run.classes, run.X.shape[0])
+        params = {"W": W.tolist(), "b": bk.ravel().tolist()}
+        score = SoftmaxModel(run.X, run.Y, run.classes).accuracy(theta)
+    else:
+        params = {"w": [float(v) for v in w], "b": b}
+        score = accuracy(w, b, run.X, run.Y)
     return {
         "name": run.name,
         "colour": run.colour,
         "optimizer": run.optimizer,
         "learning_rate": float(rates_used(h)[-1]),
         "batch_size": run.batch_size,
-        "w": [float(v) for v in w],
-        "b": b,
+        **params,
         "cost": float(h.costs[-1]),
-        "accuracy": accuracy(w, b, run.X, run.Y),
+        "accuracy": score,
         "iterations": int(h.iterations[-1]),
         "status": run.verdict,
         "diverged": run.diverged,
@@ -192,7 +205,11 @@ def run_summary(run: RunRecord, settings: ExportSettings, frames: tuple[RaceFram
             "standardized": run.standardized,
             **run.extra,
         },
-        **{k: lead[k] for k in ("w", "b", "cost", "accuracy", "iterations", "learning_rate")},
+        **{
+            k: lead[k]
+            for k in ("w", "W", "b", "cost", "accuracy", "iterations", "learning_rate")
+            if k in lead
+        },
         "learning_rates_used": sorted({float(v) for v in rates_used(run.history)}),
         "diverged": lead["diverged"],
         "status": lead["status"],
@@ -209,10 +226,12 @@ def run_summary(run: RunRecord, settings: ExportSettings, frames: tuple[RaceFram
         },
         **animation_keys(settings.animations),
     }
-    if run.loss != "cross_entropy" or run.lambd != 0.0 or run.crosses:
+    if run.loss != "cross_entropy" or run.lambd != 0.0 or run.crosses or run.classes > 2:
         summary["loss"] = run.loss  # (only then: a plain run's run.json is as it was)
         summary["lambd"] = run.lambd
         summary["crosses"] = run.crosses
+    if run.classes > 2:
+        summary["classes"] = run.classes
     if run.others:
         summary["runs"] = [run_result(r) for r in run.runs]
     return summary

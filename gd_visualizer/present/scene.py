@@ -14,6 +14,7 @@ from typing import Protocol
 import numpy as np
 
 from ..core import HistoryView, SliceSpec
+from ..core.multiclass import softmax_scores, unpack_theta
 from ..core.surface import SurfaceRequest, slice_keys, slice_spec
 from ..model.run import RUN_COLOURS, RunStatus, TrainingData
 
@@ -106,14 +107,23 @@ def surface_request(
     )
 
 
-def slice_titles(n_x: int) -> dict[str, str]:
+def slice_titles(n_x: int, classes: int = 2) -> dict[str, str]:
     """The slice chooser's entries for n_x features: "w₁, w₂ (b held)", … ; with more
-    features "w₁, w₃ (the others held)"."""
+    features or classes "w₁, w₃ (others held)", "W₁₁, b₂ (others held)"."""
     titles = {}
-    for key in slice_keys(n_x):
-        x, y, held = param_labels(slice_spec(key, n_x))
-        titles[key] = f"{x}, {y} ({'others' if n_x > 2 else held} held)"
+    for key in slice_keys(n_x, classes):
+        spec = slice_spec(key, n_x, classes)
+        x, y, held = param_labels(spec)
+        titles[key] = f"{x}, {y} ({'others' if spec.n_params > 3 else held} held)"
     return titles
+
+
+def history_spec(slice_key: str, history: HistoryLike, classes: int = 2) -> SliceSpec:
+    """The slice ``slice_key`` of the θ a history records (w then b: n_x + 1 entries, or
+    softmax regression's K·(n_x + 1))."""
+    n_theta = np.shape(history.weights)[1] + 1
+    n_x = n_theta - 1 if classes == 2 else n_theta // classes - 1
+    return slice_spec(slice_key, n_x, classes)
 
 
 def bucket(fixed: float, extent: tuple[float, float, float, float]) -> float:
@@ -347,9 +357,11 @@ def make_scene(
     clock: Clock | None = None,
     loss: str = "cross_entropy",
     lambd: float = 0.0,
+    classes: int = 2,
 ) -> Scene:
-    """The scene of history entry ``index`` (0 ≤ index < len(history))."""
-    spec = slice_spec(slice_key, np.shape(history.weights)[1])
+    """The scene of history entry ``index`` (0 ≤ index < len(history)); ``classes`` K > 2
+    for softmax regression's history."""
+    spec = history_spec(slice_key, history, classes)
     px, py = slice_path(history, spec)
     ghost_path, ghost_curve = _ghosts(ghosts or [], spec)
     its = history.iterations
@@ -391,12 +403,15 @@ def make_scene(
 
 def axes_hold(history: HistoryLike, data: TrainingData, slice_key: str) -> AxesHold:
     """Axis ranges for the whole run (exports keep every frame's axes still)."""
-    spec = slice_spec(slice_key, np.shape(history.weights)[1])
+    spec = data.slice_spec(slice_key)
     t = theta(history)
     step = max(1, len(t) // 200)
     sample = np.vstack([t[::step], t[-1:]])
     with np.errstate(over="ignore", invalid="ignore"):
-        z = sample[:, :-1] @ data.X + sample[:, -1:]
+        if data.classes > 2:  # every class's score
+            z = np.stack([softmax_scores(row, data.X, data.classes) for row in sample])
+        else:
+            z = sample[:, :-1] @ data.X + sample[:, -1:]
     z = z[np.isfinite(z)]
     zmax = float(np.max(np.abs(z))) if z.size else 6.0
     costs = np.asarray(history.costs, dtype=float)
@@ -424,7 +439,6 @@ def fmt(value: float, digits: int = 4, scale: float = 0.0) -> str:
 def caption(data: TrainingData, scene: Scene, status: RunStatus | None = None) -> str:
     """One line over an exported frame (in a race: the scrubber's iteration, how many runs
     race, and whose values it gives)."""
-    w = scene.w
     clock = scene.scrubber
     text = f"{data.dataset.name} · iteration {clock.iteration:,} of {clock.last_iteration:,} · "
     if scene.traces:  # the rate is in the run's name
@@ -432,10 +446,19 @@ def caption(data: TrainingData, scene: Scene, status: RunStatus | None = None) -
     else:
         method = f"{scene.method} · " if scene.method else ""
         text += f"J = {scene.cost:.6g} · {method}α = {scene.learning_rate:.4g} · "
-    text += f"w = ({', '.join(f'{v:.4g}' for v in w)}) · b = {scene.b:.4g}"
+    text += params_text(scene)
     if status is not None and scene.index == len(scene.iterations) - 1 and status.status:
         text += f" · {status.status}"
     return text
+
+
+def params_text(scene: Scene) -> str:
+    """The parameters in one line: "w = (…) · b = …", for K classes "W = […] · b = (…)"."""
+    if scene.spec.classes > 2:
+        W, b = unpack_theta(np.append(scene.w, scene.b), scene.spec.classes, scene.spec.n_x)
+        rows = "; ".join(", ".join(f"{v:.3g}" for v in row) for row in W)
+        return f"W = [{rows}] · b = ({', '.join(f'{v:.3g}' for v in b.ravel())})"
+    return f"w = ({', '.join(f'{v:.4g}' for v in scene.w)}) · b = {scene.b:.4g}"
 
 
 def verdict_message(status: RunStatus) -> str:
@@ -444,6 +467,26 @@ def verdict_message(status: RunStatus) -> str:
     if status.diverged and not text.lower().startswith("diverged"):
         text = f"Diverged: {text}"
     return text
+
+
+def _classes_texts(scene: Scene, gscale: float) -> dict[str, str]:
+    """Softmax regression's read-out rows: W and dW a row per class, b and db (empty for
+    two classes)."""
+    K, n_x = scene.spec.classes, scene.spec.n_x
+    if K <= 2:
+        return {}
+    W, bk = unpack_theta(np.append(scene.w, scene.b), K, n_x)
+    dW, dbk = unpack_theta(np.append(scene.dw, scene.db), K, n_x)
+
+    def rows(M: np.ndarray, scale: float = 0.0) -> str:
+        return "\n".join("(" + ", ".join(fmt(float(v), 3, scale) for v in r) + ")" for r in M)
+
+    return {
+        "W": rows(W),
+        "bk": rows(bk.T),
+        "dW": rows(dW, gscale),
+        "dbk": rows(dbk.T, gscale),
+    }
 
 
 def readout(data: TrainingData, scene: Scene, status: RunStatus | None) -> dict[str, str]:
@@ -455,6 +498,9 @@ def readout(data: TrainingData, scene: Scene, status: RunStatus | None) -> dict[
     grad = top * math.sqrt(float(np.sum((g / top) ** 2))) if 0 < top < math.inf else top
     gscale = max(float(np.max(np.abs(dw))), abs(db)) if dw.size else abs(db)
     raw = data.raw_coefficients(w, b)
+    classes = _classes_texts(scene, gscale)
+    if classes:  # softmax regression: W and b by class instead of w and b
+        dw, db = np.empty(0), 0.0
     stable = "—"
     if status is not None and math.isfinite(status.stable_rate):  # nan: no such bound
         stable = f"α < {fmt(status.stable_rate, 3)} (always)"
@@ -463,14 +509,17 @@ def readout(data: TrainingData, scene: Scene, status: RunStatus | None) -> dict[
     return {
         "iteration": f"{scene.iteration:,}",
         "cost": f"{scene.cost:.6g}",
-        "w1": f"{w[0]:.6g}",
-        "w2": f"{w[1]:.6g}",
-        "crosses": ", ".join(f"{v:.4g}" for v in w[2:]),
-        "b": f"{b:.6g}",
-        "dw": "("
+        "w1": "" if classes else f"{w[0]:.6g}",
+        "w2": "" if classes else f"{w[1]:.6g}",
+        "crosses": "" if classes else ", ".join(f"{v:.4g}" for v in w[2:]),
+        "b": "" if classes else f"{b:.6g}",
+        "dw": ""
+        if classes
+        else "("
         + ", ".join(("\n" if k == 2 else "") + fmt(float(v), 4, gscale) for k, v in enumerate(dw))
         + ")",
-        "db": fmt(db, 4, gscale),
+        "db": "" if classes else fmt(db, 4, gscale),
+        **(classes or dict.fromkeys(("W", "bk", "dW", "dbk"), "")),
         "grad": fmt(grad),
         "lr": f"{scene.learning_rate:.4g}",
         "acc": f"{100 * data.accuracy(w, b):.1f} %",

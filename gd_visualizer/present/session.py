@@ -17,8 +17,17 @@ from pathlib import Path
 
 import numpy as np
 
-from ..core import BUILTIN_DATASETS, OPTIMIZERS, Dataset, DatasetError, HistoryView, make_dataset
+from ..core import (
+    DATASETS,
+    MULTICLASS_DATASETS,
+    OPTIMIZERS,
+    Dataset,
+    DatasetError,
+    HistoryView,
+    make_dataset,
+)
 from ..core.logistic import LOSSES
+from ..core.multiclass import theta_size
 from ..model.run import HISTORY_FIELDS, MAX_ITERATIONS, MAX_RUNS
 from .files import shown, whole_file
 
@@ -94,6 +103,13 @@ class Session:
 
 
 # -- data ------------------------------------------------------------------------------------
+def session_classes(data: dict) -> int:
+    """How many classes a session's data has (read as :meth:`_Reader.data` returns it)."""
+    if data["kind"] == "builtin":
+        return 3 if data["name"] in MULTICLASS_DATASETS else 2
+    return len(data["class_names"])
+
+
 def builtin_data(name: str, samples: int, noise: float | None, seed: int) -> dict:
     return {"kind": "builtin", "name": name, "samples": samples, "noise": noise, "seed": seed}
 
@@ -238,6 +254,9 @@ def parse_session(raw: bytes | str, name: str = "session") -> Session:
         raise SessionError(f"{name}: runs: 1 to {MAX_RUNS} runs, found {len(runs)}")
     states = tuple(r.run(run, f"runs[{i}]") for i, run in enumerate(runs))
     n_x = 5 if r.get(settings, "crosses", bool, "settings.crosses") else 2
+    classes = session_classes(data)
+    if classes > 2:  # softmax regression on the two features: θ = (W, b), w = θ[:-1]
+        n_x = theta_size(classes, 2) - 1
     w = r.floats(r.get(start, "w", list, "start.w"), "start.w", n_x)
     selected = r.get(doc, "selected", int, "selected")
     if not 0 <= selected < len(states):
@@ -253,7 +272,7 @@ def parse_session(raw: bytes | str, name: str = "session") -> Session:
         data=data,
         runs=states,
         standardize=r.get(settings, "standardize", bool, "settings.standardize"),
-        crosses=n_x == 5,
+        crosses=n_x == 5 and classes == 2,
         loss=loss,
         lambd=r.number(settings.get("lambd"), "settings.lambd", low=0.0),
         speed=math.inf if speed is None else r.number(speed, "settings.speed", low=0.0),
@@ -303,7 +322,7 @@ class _Reader:
         kind = d.get("kind")
         if kind == "builtin":
             name = self.get(d, "name", str, "data.name")
-            if name not in BUILTIN_DATASETS:
+            if name not in DATASETS:
                 raise self.fail("data.name", f"unknown built-in dataset {name!r}")
             samples = self.get(d, "samples", int, "data.samples")
             noise = d.get("noise")
@@ -316,16 +335,18 @@ class _Reader:
         x1 = self.floats(self.get(d, "x1", list, "data.x1"), "data.x1")
         x2 = self.floats(self.get(d, "x2", list, "data.x2"), "data.x2", len(x1))
         labels = self.get(d, "labels", list, "data.labels")
-        if len(labels) != len(x1) or any(v not in (0, 1) or isinstance(v, bool) for v in labels):
-            raise self.fail("data.labels", f"must be {len(x1)} labels, each 0 or 1")
         names = self.get(d, "feature_names", list, "data.feature_names")
         classes = self.get(d, "class_names", list, "data.class_names")
         if (
             len(names) != 2
-            or len(classes) != 2
+            or len(classes) not in (2, 3)
             or not all(isinstance(v, str) for v in (*names, *classes))
         ):
-            raise self.fail("data", "feature_names and class_names must be two names each")
+            raise self.fail("data", "feature_names must be two names, class_names two or three")
+        codes = range(len(classes))
+        if len(labels) != len(x1) or any(v not in codes or isinstance(v, bool) for v in labels):
+            last = ", ".join(str(k) for k in codes)
+            raise self.fail("data.labels", f"must be {len(x1)} labels, each one of {last}")
         return {
             "kind": "points",
             "name": str(d.get("name", "data")),

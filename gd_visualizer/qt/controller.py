@@ -13,6 +13,7 @@ from __future__ import annotations
 import logging
 import math
 import time
+from dataclasses import replace
 
 import numpy as np
 from PySide6.QtCore import QObject, QThread, Signal, Slot
@@ -127,6 +128,16 @@ class RunController(QObject):
         return 2 if data is None else data.X.shape[0]
 
     @property
+    def classes(self) -> int:
+        """K: 2 for logistic regression, 3 for softmax regression."""
+        data = self.race.data
+        return 2 if data is None else data.classes
+
+    def slice_spec(self) -> present.SliceSpec:
+        """The surface's slice of the runs' θ."""
+        return present.slice_spec(self.view.slice_key, self.n_x, self.classes)
+
+    @property
     def last(self) -> Snapshot | None:
         """The selected run's newest snapshot."""
         return self._last.get(self.race.run.key)
@@ -158,7 +169,7 @@ class RunController(QObject):
         if index is None or index >= n or not len(run.mirror):
             return None
         k = int(clock.iterations[index])
-        spec = present.slice_spec(self.view.slice_key, self.n_x)
+        spec = self.slice_spec()
         traces = tuple(
             present.make_trace(r.mirror, k, spec, r.name, r.colour, r.verdict, r.key)
             for r in self.race.runs
@@ -182,6 +193,7 @@ class RunController(QObject):
             clock=present.Clock(index, n, k, int(clock.iterations[-1])),
             loss=self.race.loss,
             lambd=self.race.lambd,
+            classes=self.classes,
         )
 
     # -- data and settings ---------------------------------------------------------------
@@ -191,16 +203,17 @@ class RunController(QObject):
         self.view.shown = None
         self.view.sample = 0
         self._forget_surface()
+        if data.classes > 2 and self.race.loss != "cross_entropy":
+            self.race.set_model("cross_entropy", self.race.lambd)  # softmax's only cost
         self.race.set_data(data, start)
-        if self.view.slice_key not in present.slice_keys(data.X.shape[0]):
-            self.view.slice_key = "w1-w2"  # (a slice of the crosses' weights is gone)
+        if self.view.slice_key not in data.slice_keys():
+            self.view.slice_key = data.slice_keys()[0]  # (the model's parameters changed)
         self._last = {}
         w, b = self.race.start
         race = self.race
         lanes = tuple(r.spec() for r in race.runs)
-        self.worker.post(
-            SetData(data.X, data.Y, w.copy(), b, lanes, race.generation, race.loss, race.lambd)
-        )
+        command = SetData(data.X, data.Y, w.copy(), b, lanes, race.generation, race.loss)
+        self.worker.post(replace(command, lambd=race.lambd, classes=data.classes))
 
     def set_model(self, loss: str | None = None, lambd: float | None = None) -> None:
         """The cost every run descends: the loss (cross-entropy, L2, L1) and the L2
@@ -208,6 +221,8 @@ class RunController(QObject):
         race = self.race
         loss = race.loss if loss is None else check_loss(loss)
         lambd = race.lambd if lambd is None else check_lambd(lambd)
+        if self.classes > 2:
+            loss = "cross_entropy"  # softmax regression's only cost
         if (loss, lambd) == (race.loss, race.lambd):
             return
         self._set_playing(False)
@@ -473,13 +488,11 @@ class RunController(QObject):
             return
         mirror = self.run.mirror
         theta = np.array([*mirror.weights[0], mirror.biases[0]], dtype=float)
-        spec = present.slice_spec(self.view.slice_key, self.n_x)
+        spec = self.slice_spec()
         theta[spec.x_param], theta[spec.y_param] = x, y
         self._restart(theta[:-1].copy(), float(theta[-1]))
-        self.message.emit(
-            f"Start point set to w = ({theta[0]:.3g}, {theta[1]:.3g}), b = {theta[2]:.3g}",
-            5000,
-        )
+        x_name, y_name, _ = present.param_labels(spec)
+        self.message.emit(f"Start point set to {x_name} = {x:.3g}, {y_name} = {y:.3g}", 5000)
 
     def stable_rate(self) -> float | None:
         """The rate "Use a stable rate" applies: below the guaranteed bound."""
@@ -516,7 +529,7 @@ class RunController(QObject):
             return
         if index is None:
             index = self.shown_index()
-        spec = present.slice_spec(self.view.slice_key, self.n_x)
+        spec = self.slice_spec()
         clock = self.race.clock().mirror
         k = int(clock.iterations[min(index, len(clock) - 1)])
         index = present.entry_at(mirror, k)

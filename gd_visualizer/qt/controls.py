@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ..core import BUILTIN_DATASETS
+from ..core import DATASETS
 from ..model import LOSS_NAMES, MAX_ITERATIONS, OPTIMIZER_NAMES
 
 #: the exact formulas of each loss, in its tooltip (a = σ(wᵀx + b), averaged over the m samples)
@@ -216,7 +216,7 @@ class Controls(QWidget):
         data_column.addLayout(form)
         self.dataset_combo = QComboBox()
         self.dataset_combo.setObjectName("datasetCombo")
-        for name, text in BUILTIN_DATASETS.items():
+        for name, text in DATASETS.items():
             self.dataset_combo.addItem(name, name)
             self.dataset_combo.setItemData(
                 self.dataset_combo.count() - 1, text, Qt.ItemDataRole.ToolTipRole
@@ -313,6 +313,7 @@ class Controls(QWidget):
             "like them). The boundary σ = 0.5 can then curve: xor and circles become learnable."
         )
         mform.addRow(self.crosses_check)
+        self._model_tips = {w: w.toolTip() for w in (self.loss_combo, self.crosses_check)}
         layout.addWidget(model_box)
 
         # -- training ----------------------------------------------------------------
@@ -451,6 +452,20 @@ class Controls(QWidget):
             self.seed_spin.setValue(s.seed)
             self.standardize_check.setChecked(s.standardize)
 
+    def set_classes(self, K: int) -> None:
+        """Three classes train by softmax regression: its cost is the cross-entropy, on
+        the two features (the loss and crosses apply to two classes)."""
+        why = (
+            f"{K} classes: softmax regression on x₁, x₂ with its cross-entropy "
+            "(the loss and crosses are for two classes)"
+        )
+        for w, tip in self._model_tips.items():
+            w.setEnabled(K == 2)
+            w.setToolTip(tip if K == 2 else why)
+        if K > 2:
+            with QSignalBlocker(self.loss_combo), QSignalBlocker(self.crosses_check):
+                self.loss_combo.setCurrentIndex(self.loss_combo.findData("cross_entropy"))
+
     def show_file(self, key: str, name: str, path: str) -> None:
         """A loaded file in the data chooser (added once, then chosen)."""
         combo = self.dataset_combo
@@ -472,7 +487,7 @@ class Controls(QWidget):
     def data_settings(self, s):
         """``s`` (an AppSettings) with what these controls show."""
         data = self.dataset_combo.currentData()
-        if data in BUILTIN_DATASETS:
+        if data in DATASETS:
             s.dataset = data
         s.n_samples = self.samples_spin.value()
         s.noise = self.noise_spin.value()

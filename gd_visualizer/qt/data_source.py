@@ -10,7 +10,8 @@ from dataclasses import dataclass
 from PySide6.QtCore import QObject, QThread, Signal, Slot
 
 from ..core import (
-    BUILTIN_DATASETS,
+    DATASETS,
+    REAL_DATASETS,
     Dataset,
     DatasetError,
     LoadCancelled,
@@ -165,10 +166,10 @@ class DataSource(QObject):
 
     # -- choices ----------------------------------------------------------------------
     def set_builtin(self, name: str, n_samples: int, noise: float | None, seed: int) -> bool:
-        if name not in BUILTIN_DATASETS:
+        if name not in DATASETS:
             return False
         self._ticket += 1
-        if n_samples > SYNC_SAMPLES and name != "iris":
+        if n_samples > SYNC_SAMPLES and name not in REAL_DATASETS:
             self._start(BuiltinLoader((name, n_samples, noise, seed)), f"{name} ({n_samples:,})")
             return True
         try:

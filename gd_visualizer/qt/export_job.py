@@ -85,7 +85,7 @@ class Export:
     def __init__(self, run: RunRecord, settings: ExportSettings) -> None:
         if not set(settings.views) <= set(VIEW_NAMES) or not settings.views:
             raise ExportError(f"views must be some of {', '.join(VIEW_NAMES)}")
-        if settings.slice_key not in slice_keys(run.X.shape[0]):
+        if settings.slice_key not in slice_keys(run.X.shape[0], run.classes):
             raise ExportError(f"unknown surface slice {settings.slice_key!r}")
         if settings.frame_ms < 1:
             raise ExportError("the frame duration must be at least 1 ms")

@@ -16,7 +16,7 @@ from PySide6.QtGui import QImage, QPainter, QRegion
 from PySide6.QtWidgets import QGridLayout, QLabel, QVBoxLayout, QWidget
 
 from ..core.features import Crosses
-from ..core.surface import SurfaceRequest, SurfaceResult, slice_spec
+from ..core.surface import SurfaceRequest, SurfaceResult
 from ..model import RunStatus, TrainingData
 from ..model.run import run_method, verdict_label
 from ..present import scene as present
@@ -121,12 +121,13 @@ class FrameRenderer(QWidget):
             clock=frame.clock,
             loss=self.run.loss,
             lambd=self.run.lambd,
+            classes=self.data.classes,
         )
 
     @property
     def spec(self):
         """The surface's slice of these features' parameters."""
-        return slice_spec(self.settings.slice_key, self.run.X.shape[0])
+        return self.data.slice_spec(self.settings.slice_key)
 
     def traces(self, frame: RaceFrame) -> tuple[present.Trace, ...]:
         """The other runs at the frame's iteration; a verdict once a run is at its end."""

@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
     QProgressBar,
 )
 
-from ..core import BUILTIN_DATASETS, Dataset, HistoryView
+from ..core import DATASETS, REAL_DATASETS, Dataset, HistoryView
 from ..model import TrainingData
 from ..present import scene as present
 from ..present.record import ExportSettings, RunRecord, clock_run
@@ -331,7 +331,7 @@ class MainWindow(QMainWindow):
         ctl.set_speed(s.speed)
         ctl.set_slice(s.slice)
         ctl.set_log_scale(s.log_scale)
-        if dataset is not None and dataset not in BUILTIN_DATASETS:
+        if dataset is not None and dataset not in DATASETS:
             self._set_builtin()  # something to show while the file loads
             self.load_csv_file(dataset)
         else:
@@ -391,7 +391,7 @@ class MainWindow(QMainWindow):
         noise = c.noise_spin.value() or None
         if self.data_source.set_builtin(name, c.samples_spin.value(), noise, c.seed_spin.value()):
             for w in (c.samples_spin, c.noise_spin, c.seed_spin):
-                w.setEnabled(name != "iris")
+                w.setEnabled(name not in REAL_DATASETS)
             c.columns_button.setEnabled(False)
 
     @Slot(object)
@@ -405,6 +405,8 @@ class MainWindow(QMainWindow):
             if name not in later:
                 panel.bind(data)
         self.step_panel.bind(data)
+        self.controls.set_classes(data.classes)
+        self.readout.set_classes(data.classes)
         self.drawer.unbound = set(later)
         QTimer.singleShot(HALF_FRAME_MS, self, lambda: self._bind_later(data, later))
         ds = data.dataset

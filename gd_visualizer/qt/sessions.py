@@ -15,7 +15,7 @@ import numpy as np
 from PySide6.QtCore import QObject, QSignalBlocker, Qt
 from PySide6.QtWidgets import QFileDialog, QPushButton
 
-from ..core import BUILTIN_DATASETS
+from ..core import DATASETS, REAL_DATASETS
 from ..core.surface import slice_keys
 from ..model import RUN_COLOURS, TrainingData
 from ..model.points import DRAWN
@@ -150,14 +150,14 @@ class SessionKeeper(QObject):
         c = w.controls
         made = (
             w.data_source.csv is None
-            and ds.name in BUILTIN_DATASETS
+            and ds.name in DATASETS
             and ds.name != DRAWN
             and "edited by hand" not in ds.notes
             and c.dataset_combo.currentData() == ds.name
         )
         if made:
             noise = c.noise_spin.value() or None
-            samples = ds.m if ds.name == "iris" else c.samples_spin.value()
+            samples = ds.m if ds.name in REAL_DATASETS else c.samples_spin.value()
             return builtin_data(ds.name, samples, noise, c.seed_spin.value())
         return points_data(ds)
 
@@ -252,7 +252,7 @@ class SessionKeeper(QObject):
     def start_for(self, data: TrainingData) -> tuple[np.ndarray, float] | None:
         """The opened session's start point, when ``data`` are its data."""
         s = self.pending
-        if s is None or len(s.start[0]) != data.X.shape[0]:
+        if s is None or len(s.start[0]) != data.n_w:
             return None
         return np.array(s.start[0]), s.start[1]
 
@@ -264,7 +264,7 @@ class SessionKeeper(QObject):
         ctl = self.window.controller
         ctl.replay({r.key: st.rates for r, st in zip(ctl.runs, s.runs, strict=True)})
         view = ctl.view
-        if s.slice_key in slice_keys(ctl.n_x):
+        if s.slice_key in slice_keys(ctl.n_x, ctl.classes):
             ctl.set_slice(s.slice_key)
         ctl.set_log_scale(s.log_scale)
         ctl.set_slice_through_end(s.through_end)

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QByteArray, QSettings
 
-from ..core import BUILTIN_DATASETS
+from ..core import DATASETS
 from ..model import MAX_ITERATIONS
 from ..model.run import SLICE_KEYS
 
@@ -66,7 +66,7 @@ def load_settings(restore: bool = True) -> AppSettings:
 
     geometry = s.value("geometry")
     return AppSettings(
-        dataset=get("dataset", str, lambda v: v in BUILTIN_DATASETS),
+        dataset=get("dataset", str, lambda v: v in DATASETS),
         n_samples=get("n_samples", int, clamp=(2, 1_000_000)),
         noise=get("noise", float, lambda v: 0.0 <= v <= 5.0),
         seed=get("seed", int, clamp=(0, 2**31 - 1)),

@@ -173,7 +173,9 @@ class Mailbox(QObject):
 class Lane:
     """One raced run in the worker: its trainer and what the GUI already holds of it."""
 
-    def __init__(self, X, Y, w, b, spec: LaneSpec, loss="cross_entropy", lambd=0.0) -> None:
+    def __init__(
+        self, X, Y, w, b, spec: LaneSpec, loss="cross_entropy", lambd=0.0, classes=2
+    ) -> None:
         self.key = spec.key
         self.epoch = spec.epoch
         self.trainer = Trainer(
@@ -187,6 +189,7 @@ class Lane:
             batch_size=spec.batch_size,
             loss=loss,
             lambd=lambd,
+            classes=classes,
         )
 
         self.revision = 0
@@ -218,6 +221,7 @@ class TrainingWorker(Mailbox):
         self._lanes: dict[int, Lane] = {}
         self._X = None
         self._Y = None
+        self._classes = 2
         self._w0 = None
         self._b0 = 0.0
         self._loss = "cross_entropy"
@@ -386,7 +390,9 @@ class TrainingWorker(Mailbox):
         self._catch_up = max([self._catch_up, *others]) if others else 0
 
     def _lane(self, spec: LaneSpec) -> Lane:
-        return Lane(self._X, self._Y, self._w0, self._b0, spec, self._loss, self._lambd)
+        return Lane(
+            self._X, self._Y, self._w0, self._b0, spec, self._loss, self._lambd, self._classes
+        )
 
     def _new_lanes(self, specs: list[LaneSpec], generation: int) -> None:
         """Every lane anew from the start point (new data or a new cost function)."""
@@ -401,8 +407,9 @@ class TrainingWorker(Mailbox):
     def _apply(self, command: Command) -> bool:
         """Apply one command; True when the run changed (a snapshot is due)."""
         match command:
-            case SetData(X, Y, w, b, lanes, generation, loss, lambd):
+            case SetData(X, Y, w, b, lanes, generation, loss, lambd, classes):
                 self._X, self._Y, self._w0, self._b0 = X, Y, np.asarray(w, dtype=float), b
+                self._classes = classes
                 self._loss, self._lambd = loss, lambd
                 self._new_lanes(list(lanes), generation)
                 return True

@@ -139,6 +139,16 @@ class StepPanel(QTabWidget):
         for tab in (self.graph, self.slope, self.loss, self.loop):
             tab.bind(data)
             tab.scene = None
+        # the graph, slope, loss and loop follow the course's two-class logistic regression
+        binary = data.classes == 2
+        for tab in (self.graph, self.slope, self.loss, self.loop):
+            i = self.tabs.index(tab)
+            self.setTabEnabled(i, binary)
+            self.setTabToolTip(
+                i, "" if binary else "Two classes only: these runs are softmax regression"
+            )
+        if not self.isTabEnabled(self.currentIndex()):
+            self.setCurrentIndex(self.tabs.index(self.warmup))
 
     def draw(self, scene: Scene) -> None:
         """Draw the shown tab only (the others draw when they are shown)."""

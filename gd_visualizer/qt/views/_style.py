@@ -10,8 +10,10 @@ from PySide6.QtWidgets import QGraphicsItem, QLayout, QVBoxLayout, QWidget
 
 from ...model import RUN_COLOURS
 
-CLASS_COLORS = ("#0072B2", "#E69F00")  # blue, orange
-CLASS_SYMBOLS = ("o", "t")  # circle, triangle
+CLASS_COLORS = ("#0072B2", "#E69F00", "#009E73")  # blue, orange, bluish green (Okabe–Ito)
+CLASS_SYMBOLS = ("o", "t", "s")  # circle, triangle, square
+#: each class's region in the data view, at certainty (probability 1); white at 1/K
+REGION_COLORS = ((120, 175, 215), (240, 200, 120), (130, 205, 170))
 WRONG_COLOR = "#D55E00"  # vermilion ring around misclassified samples
 PATH_COLOR = RUN_COLOURS[0]  # a single run's path
 GHOST_COLOR = (120, 120, 120, 110)

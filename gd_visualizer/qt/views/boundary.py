@@ -1,4 +1,5 @@
-"""Data space: samples, the probability heatmap σ(wᵀx + b) and the decision line."""
+"""Data space: samples, the probability heatmap σ(wᵀx + b) and the decision line; for three
+classes the regions of the predicted class and their boundaries."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QCheckBox, QComboBox, QHBoxLayout, QWidget
 
 from ...core import Dataset, sigmoid
+from ...core.multiclass import softmax_scores
 from ...core.surface import contour_segments
 from ...model import TrainingData
 from ...present.scene import Scene
@@ -26,6 +28,7 @@ from ._style import (
     probability_lut,
     stack,
 )
+from .classes import region_boundaries, region_image
 
 GRID = 120
 
@@ -41,15 +44,17 @@ class BoundaryView(QWidget):
     removePointRequested = Signal(int)  # editing: the index (in the data) of the sample
     movePointRequested = Signal(int, float, float)  # editing: a sample dragged to (x, y)
 
+    EDIT_TIP = (
+        "Click adds a point of the chosen class (Shift-click: the other class); right-click "
+        "or Ctrl-click removes the nearest point. Ctrl+Z undoes, Ctrl+Shift+Z redoes."
+    )
+
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.plot = make_plot("boundaryPlot", "Decision boundary")
         self.edit_check = QCheckBox("Edit points")
         self.edit_check.setObjectName("editPointsCheck")
-        self.edit_check.setToolTip(
-            "Click adds a point of the chosen class (Shift-click: the other class); right-click "
-            "or Ctrl-click removes the nearest point. Ctrl+Z undoes, Ctrl+Shift+Z redoes."
-        )
+        self.edit_check.setToolTip(self.EDIT_TIP)
         self.class_combo = QComboBox()
         self.class_combo.setObjectName("drawClassCombo")
         self.class_combo.addItems(["class 0", "class 1"])
@@ -69,7 +74,7 @@ class BoundaryView(QWidget):
         item.addItem(self.image)
         self.legend = add_legend(item, columns=3)
         self.scatters = []
-        for k in range(2):
+        for k in range(len(CLASS_COLORS)):
             sc = pg.ScatterPlotItem(
                 size=7,
                 symbol=CLASS_SYMBOLS[k],
@@ -105,12 +110,23 @@ class BoundaryView(QWidget):
         item.disableAutoRange()
         self._grid = np.empty((0, 0))
         self._box = (0.0, 1.0, 0.0, 1.0)
+        self._classes = 2
         self.plot.getPlotItem().setLabel("bottom", "x1")
         self.plot.getPlotItem().setLabel("left", "x2")
 
     def bind(self, data: TrainingData) -> None:
         """New training data."""
         self._features = data.features
+        if data.classes != self._classes:
+            self._classes = data.classes
+            # two classes: σ through the blue–white–orange table; more: region colours
+            self.image.setLookupTable(probability_lut() if data.classes == 2 else None)
+            if data.classes > 2:
+                self.edit_check.setChecked(False)
+            self.edit_check.setEnabled(data.classes == 2)
+            self.edit_check.setToolTip(
+                self.EDIT_TIP if data.classes == 2 else "Points are edited on two-class data"
+            )
         self.set_data(data.dataset, data.shown, data.feature_labels)
 
     def draw(self, scene: Scene) -> None:
@@ -198,9 +214,11 @@ class BoundaryView(QWidget):
             sc.setData(Xd[0, sel], Xd[1, sel])
         self.legend.clear()
         for k, sc in enumerate(self.scatters):
-            self.legend.addItem(sc, ds.class_names[k])
-            self.class_combo.setItemText(k, ds.class_names[k])
-        self.legend.addItem(self.line, "σ = 0.5")
+            if k < ds.n_classes:
+                self.legend.addItem(sc, ds.class_names[k])
+            if k < self.class_combo.count():
+                self.class_combo.setItemText(k, ds.class_names[k])
+        self.legend.addItem(self.line, "σ = 0.5" if ds.n_classes <= 2 else "boundaries")
         fit_legend(self.plot)
         item = self.plot.getPlotItem()
         item.setLabel("bottom", feature_names[0])
@@ -228,8 +246,13 @@ class BoundaryView(QWidget):
         return data_box(X)
 
     def _logits(self, w: np.ndarray, b: float) -> np.ndarray:
-        """z = wᵀφ(x) + b on the grid, (GRID, GRID), φ the features the model sees."""
+        """z = wᵀφ(x) + b on the grid, (GRID, GRID), φ the features the model sees; for
+        K classes the scores Z = W x + b, (K, GRID, GRID), with θ = (w, b)."""
         with np.errstate(over="ignore", invalid="ignore"):
+            if self._classes > 2:
+                theta = np.append(np.asarray(w, dtype=float).ravel(), b)
+                Z = softmax_scores(theta, self._grid, self._classes)
+                return Z.reshape(self._classes, len(self._ys), len(self._xs))
             z = np.asarray(w, dtype=float).ravel() @ self._grid + b
         return z.reshape(len(self._ys), len(self._xs))
 
@@ -237,12 +260,21 @@ class BoundaryView(QWidget):
         """The boundary σ = 0.5 (z = 0) in the box, as segment ends in pairs: the line
         w₁x₁ + w₂x₂ + b = 0 for two features, the contour z = 0 for more."""
         w = np.asarray(w, dtype=float).ravel()
+        if self._classes > 2:
+            return region_boundaries(self._logits(w, b), self._xs, self._ys)
         if w.size == 2:
             return boundary_segment(float(w[0]), float(w[1]), b, self._box)
         z = np.nan_to_num(self._logits(w, b), nan=0.0, posinf=1e300, neginf=-1e300)
         return contour_segments(z, self._xs, self._ys, np.array([0.0]))
 
     def show_state(self, w: np.ndarray, b: float) -> None:
+        if self._classes > 2:
+            Z = self._logits(w, b)
+            self.image.setImage(region_image(Z), levels=(0, 255), autoLevels=False)
+            x0, x1, y0, y1 = self._box
+            self.image.setRect(x0, y0, x1 - x0, y1 - y0)
+            self.line.setData(*region_boundaries(Z, self._xs, self._ys))
+            return
         with np.errstate(over="ignore", invalid="ignore"):
             P = sigmoid(self._logits(w, b)).astype(np.float32)
         P = np.nan_to_num(P, nan=0.5)  # any finite state draws; 0·inf is "undecided"

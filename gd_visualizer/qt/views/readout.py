@@ -21,6 +21,11 @@ ROWS = [
     ("b", "b", "b = b − α·db"),
     ("dw", "dw", "dw = (1/m)·X·dZᵀ,  dZ = A − Y"),
     ("db", "db", "db = (1/m)·Σ dZ"),
+    # softmax regression (three classes): one row of W and one b per class
+    ("W", "W", "W = W − α·dW, one row per class: z = W x + b, A = softmax(Z) per column"),
+    ("bk", "b", "b = b − α·db, one per class"),
+    ("dW", "dW", "dW = (1/m)·dZ·Xᵀ,  dZ = A − Y (Y one-hot)"),
+    ("dbk", "db", "db = (1/m)·Σ dZ over the examples"),
     ("grad", "‖∇J‖", "‖∇J‖ = √(dw₁² + dw₂² + db²)"),
     ("lr", "learning rate α", "the step size α of w = w − α·dw"),
     ("acc", "training accuracy", "fraction of samples with (a > 0.5) = y"),
@@ -39,6 +44,14 @@ ROWS = [
         "Hessian at the shown point, the iteration contracts there",
     ),
 ]
+
+
+#: the rows whose formulas differ for softmax regression
+TIPS_SOFTMAX = {
+    "cost": "J = −(1/m) Σᵢ Σₖ yₖᵢ log aₖᵢ,  A = softmax(W X + b) per column",
+    "grad": "‖∇J‖ = √(Σ dW² + Σ db²)",
+    "acc": "fraction of samples whose largest aₖ is their class's",
+}
 
 
 class Readout(QWidget):
@@ -74,6 +87,14 @@ class Readout(QWidget):
         if event.type() == QEvent.Type.FontChange:  # View ▸ Larger text
             for value in self.values.values():
                 value.setMinimumWidth(self._value_width(value))
+
+    def set_classes(self, K: int) -> None:
+        """The formulas of the model trained: logistic regression, or softmax for K > 2."""
+        tips = dict(TIPS_SOFTMAX if K > 2 else {key: tip for key, _, tip in ROWS})
+        for key, tip in tips.items():
+            self.values[key].setToolTip(tip)
+            self.form.labelForField(self.values[key]).setToolTip(tip)
+        self.form.labelForField(self.values["cost"]).setText("J(W, b)" if K > 2 else "J(w, b)")
 
     def set(self, **texts: str) -> None:
         """The values (a row whose text is empty is hidden: the crosses' without crosses)."""

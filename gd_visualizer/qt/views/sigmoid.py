@@ -1,4 +1,5 @@
-"""Every sample on the sigmoid: (zᵢ = wᵀxᵢ + b, aᵢ = σ(zᵢ)), coloured by its true class."""
+"""Every sample on the sigmoid: (zᵢ = wᵀxᵢ + b, aᵢ = σ(zᵢ)), coloured by its true class;
+for three classes each sample's softmax(zᵢ) as a stacked bar instead."""
 
 from __future__ import annotations
 
@@ -22,6 +23,7 @@ from ._style import (
     nearest_point,
     stack,
 )
+from .classes import SoftmaxBars
 
 CURVE_POINTS = 400
 
@@ -39,16 +41,14 @@ class SigmoidView(QWidget):
         item.setLabel("bottom", "z = wᵀx + b")
         item.setLabel("left", "a = σ(z)")
         self.legend = add_legend(item, columns=3)
-        item.addItem(
-            pg.InfiniteLine(
-                pos=0.5, angle=0, pen=pg.mkPen("#888", style=pg.QtCore.Qt.PenStyle.DashLine)
-            )
+        self.half_line = pg.InfiniteLine(
+            pos=0.5, angle=0, pen=pg.mkPen("#888", style=pg.QtCore.Qt.PenStyle.DashLine)
         )
-        item.addItem(
-            pg.InfiniteLine(
-                pos=0.0, angle=90, pen=pg.mkPen("#bbb", style=pg.QtCore.Qt.PenStyle.DotLine)
-            )
+        item.addItem(self.half_line)
+        self.zero_line = pg.InfiniteLine(
+            pos=0.0, angle=90, pen=pg.mkPen("#bbb", style=pg.QtCore.Qt.PenStyle.DotLine)
         )
+        item.addItem(self.zero_line)
         self.curve = pg.PlotDataItem(pen=pg.mkPen("#333", width=2))
         item.addItem(self.curve)
         self.scatters = []
@@ -65,6 +65,10 @@ class SigmoidView(QWidget):
             size=13, symbol="o", pen=pg.mkPen(WRONG_COLOR, width=2), brush=None
         )
         item.addItem(self.wrong)
+        self.bars = SoftmaxBars(item)  # three classes: in place of the curve and scatters
+        for bar_item in self.bars.items():
+            item.addItem(bar_item)
+        self._classes = 2
         self.ring = chosen_ring()
         item.addItem(self.ring)
         item.scene().sigMouseClicked.connect(self._on_click)
@@ -79,9 +83,46 @@ class SigmoidView(QWidget):
         self._idx: np.ndarray | None = None
 
     def bind(self, data: TrainingData) -> None:
+        self._set_classes(data.classes)
+        if data.classes > 2:
+            self.bars.set_data(data.X, data.Y, data.classes)
+            self._all = data.X
+            self.legend.clear()
+            for k, name in enumerate(data.dataset.class_names):
+                self.legend.addItem(self.bars.bars[k], name)
+            self.legend.addItem(self.bars.wrong, "misclassified")
+            fit_legend(self.plot)
+            m, n = data.X.shape[1], self.bars.idx.size
+            note = "" if n == m else f" ({n:,} of {m:,} shown)"
+            self.plot.getPlotItem().setTitle(f"Every sample's softmax(z){note}")
+            return
         self.set_data(data.X, data.Y, data.dataset.class_names)
 
+    def _set_classes(self, K: int) -> None:
+        """Two classes: the sigmoid and its samples; more: the stacked softmax bars."""
+        binary = K == 2
+        for part in (self.curve, self.half_line, self.zero_line, self.wrong, *self.scatters):
+            part.setVisible(binary)
+        for part in self.bars.items():
+            part.setVisible(not binary)
+        item = self.plot.getPlotItem()
+        if binary and self._classes != 2:
+            item.setLabel("bottom", "z = wᵀx + b")
+            item.setLabel("left", "a = σ(z)")
+            item.setYRange(-0.05, 1.05, padding=0)
+            self._zmax = 0.0
+        elif not binary:
+            item.setLabel("bottom", "sample (grouped by true class)")
+            item.setLabel("left", "softmax(z)ₖ, stacked")
+            item.setYRange(0.0, 1.08, padding=0)
+        self._classes = K
+
     def draw(self, scene: Scene) -> None:
+        if self._classes > 2:
+            self.bars.show_state(scene.w, scene.b)
+            at = self.bars.position(scene.sample)
+            self.ring.setData(*(([], []) if at is None else ([at[0]], [at[1]])))
+            return
         if scene.hold is not None and self._fixed_zmax is None:
             self.fix_z_range(scene.hold.zmax)
         self.show_state(scene.w, scene.b)
@@ -103,6 +144,11 @@ class SigmoidView(QWidget):
         self.ring.setData([z], [sigmoid(z)])
 
     def _on_click(self, event) -> None:
+        if self._classes > 2:
+            k = nearest_point(self.plot, event, self.bars.x, self.bars.top)
+            if k is not None:
+                self.sampleClicked.emit(int(self.bars.idx[k]))
+            return
         k = nearest_point(self.plot, event, self._z, sigmoid(self._z))
         if k is not None:
             self.sampleClicked.emit(int(k if self._idx is None else self._idx[k]))

@@ -59,7 +59,7 @@ class SurfaceView(QWidget):
         self.plot = make_plot("costSurfacePlot", "Cost surface")
         self.combo = QComboBox()
         self.combo.setObjectName("sliceCombo")
-        self._n_x = 2
+        self._model = (2, 2)  # (features, classes) whose slices the chooser lists
         for key, title in slice_titles(2).items():
             self.combo.addItem(title, key)
         self.combo.setToolTip(
@@ -180,7 +180,7 @@ class SurfaceView(QWidget):
     def _show_slice(self, key: str) -> None:
         if key == self._spec.key and self.combo.currentData() == key:
             return
-        self._spec = slice_spec(key, self._n_x)
+        self._spec = slice_spec(key, *self._model)
         with QSignalBlocker(self.combo):
             self.combo.setCurrentIndex(max(0, self.combo.findData(key)))
         self._set_labels()
@@ -198,16 +198,16 @@ class SurfaceView(QWidget):
     def bind(self, data: TrainingData) -> None:
         """New data: the old surface and ghosts are gone until the new ones arrive; the
         slices are those of its features (every pair of w₁ … w₅, b with crosses)."""
-        n_x = data.X.shape[0]
-        if n_x != self._n_x:
-            self._n_x = n_x
-            titles = slice_titles(n_x)
+        model = (data.X.shape[0], data.classes)
+        if model != self._model:
+            self._model = model
+            titles = slice_titles(*model)
             with QSignalBlocker(self.combo):
                 self.combo.clear()
                 for key, title in titles.items():
                     self.combo.addItem(title, key)
-            key = self._spec.key if self._spec.key in titles else "w1-w2"
-            self._spec = slice_spec(key, n_x)
+            key = self._spec.key if self._spec.key in titles else next(iter(titles))
+            self._spec = data.slice_spec(key)
             with QSignalBlocker(self.combo):
                 self.combo.setCurrentIndex(max(0, self.combo.findData(key)))
             self._set_labels()
