@@ -235,6 +235,16 @@ def pair_arg(text: str) -> tuple[str, str]:
     return parts  # type: ignore[return-value]
 
 
+def classes_arg(text: str) -> tuple[str, ...]:
+    """Two or three class names separated by commas (three: softmax regression)."""
+    parts = tuple(v.strip() for v in text.split(","))
+    if len(parts) not in (2, 3) or not all(parts):
+        raise argparse.ArgumentTypeError(
+            f"{_quoted(text)} must be two or three names separated by commas"
+        )
+    return parts
+
+
 def out_dir_arg(text: str) -> Path:
     """An output folder; an empty name (which would mean the current folder) is refused."""
     if not text:

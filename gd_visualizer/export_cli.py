@@ -24,6 +24,7 @@ from .cli_args import (
     Interrupts,
     RunSpec,
     batch_size_arg,
+    classes_arg,
     compare_arg,
     dataset_arg,
     flush_stdout,
@@ -135,9 +136,10 @@ def export_parser() -> ArgumentParser:
     p.add_argument("--label", metavar="C", help="CSV label column")
     p.add_argument(
         "--classes",
-        type=pair_arg,
-        metavar="P,Q",
-        help="the two classes to keep (P -> 0, Q -> 1) when the label has more",
+        type=classes_arg,
+        metavar="P,Q[,R]",
+        help="the classes to keep (P -> 0, Q -> 1; R -> 2: softmax regression) when the label "
+        "has more",
     )
     p.add_argument(
         "--standardize",
@@ -279,7 +281,7 @@ def _export(argv: list[str], interrupts: Interrupts) -> int:
     if any(a == "--session" or a.startswith("--session=") for a in argv):
         return _export_session(argv, interrupts)
     args = export_parser().parse_args(argv)
-    three = args.dataset in MULTICLASS_DATASETS
+    three = args.dataset in MULTICLASS_DATASETS or len(args.classes or ()) == 3
     if three and (args.crosses or args.loss != "cross_entropy"):
         what = "--crosses" if args.crosses else f"--loss {args.loss}"
         return fail(

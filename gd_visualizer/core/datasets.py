@@ -30,10 +30,12 @@ from ..resources import resource_path
 
 __all__ = [
     "BUILTIN_DATASETS",
+    "DATASETS",
     "MAX_ABS_VALUE",
     "MAX_FILE_BYTES",
     "MAX_NOISE",
     "MULTICLASS_DATASETS",
+    "REAL_DATASETS",
     "CsvInfo",
     "Dataset",
     "DatasetError",
@@ -61,13 +63,17 @@ BUILTIN_DATASETS: dict[str, str] = {
     "iris": "iris: versicolor vs virginica (petal length, petal width)",
 }
 
-#: Three-class datasets for softmax regression.  make_dataset builds them, but they are
-#: kept out of BUILTIN_DATASETS (the window's list and the command lines' choices) until
-#: the window can show three classes.
+#: Three-class datasets, trained by softmax regression.
 MULTICLASS_DATASETS: dict[str, str] = {
     "iris3": "iris: setosa, versicolor and virginica (petal length, petal width)",
     "blobs3": "three separable Gaussian blobs",
 }
+
+#: Real measurements: the sample count, noise and seed do not apply to them.
+REAL_DATASETS = frozenset({"iris", "iris3"})
+
+#: Every built-in dataset: the window's list and the command lines' choices.
+DATASETS: dict[str, str] = {**BUILTIN_DATASETS, **MULTICLASS_DATASETS}
 
 
 class DatasetError(ValueError):
@@ -124,7 +130,7 @@ class Standardization:
 class Dataset:
     """Two features and class labels in the course's layout.
 
-    Two classes (the app's datasets and every CSV file) have labels 0/1; K classes
+    Two classes (most datasets and CSV files) have labels 0/1; K classes
     (:data:`MULTICLASS_DATASETS`) have labels 0, 1, …, K-1, one name each.
     """
 
@@ -279,26 +285,25 @@ def _blobs3(n: int, sigma: float, rng: np.random.Generator) -> Dataset:
 
 
 def _iris3() -> Dataset:
-    """All 150 iris flowers, three species in the file's order (setosa 0, versicolor 1,
-    virginica 2); the file is shipped and small, so the csv module reads it directly
-    (load_csv keeps two classes)."""
-    features = ("petal_length_cm", "petal_width_cm")
-    with resource_path("iris.csv").open(newline="", encoding="utf-8") as f:
-        rows = list(csv.DictReader(f))
-    species = list(dict.fromkeys(row["species"] for row in rows))  # in order of appearance
-    X = np.array([[float(row[name]) for row in rows] for name in features])
-    Y = np.array([[species.index(row["species"]) for row in rows]], dtype=np.float64)
-    return Dataset(X, Y, features, tuple(species), name="iris3")
+    """All 150 iris flowers, three species (setosa 0, versicolor 1, virginica 2)."""
+    return _iris_species("iris3", ("setosa", "versicolor", "virginica"))
 
 
 def _iris() -> Dataset:
+    """The 100 versicolor (0) and virginica (1) flowers."""
+    return _iris_species("iris", ("versicolor", "virginica"))
+
+
+def _iris_species(name: str, species: tuple[str, ...]) -> Dataset:
+    """The shipped iris file's petal length and width, of the species kept (numbered in
+    that order)."""
     ds = load_csv(
         resource_path("iris.csv"),
         features=("petal_length_cm", "petal_width_cm"),
         label="species",
-        classes=("versicolor", "virginica"),
+        classes=species,
     )
-    return Dataset(ds.X, ds.Y, ds.feature_names, ds.class_names, name="iris", source=None)
+    return Dataset(ds.X, ds.Y, ds.feature_names, ds.class_names, name=name, source=None)
 
 
 # -- CSV: reading the file -----------------------------------------------------------
@@ -926,7 +931,12 @@ def _first_spellings(
 
 
 class _Load:
-    """Gathers two feature columns and the labels of a file, block by block."""
+    """Gathers two feature columns and the labels of a file, block by block.
+
+    With ``wanted`` (two or three classes) the chosen classes are numbers 0, 1 (and 2)
+    and only their rows are kept; without, a third class dooms the load (the arrays are
+    dropped, only the classes and line-level errors are still gathered).
+    """
 
     def __init__(
         self,
@@ -941,11 +951,12 @@ class _Load:
         self.label_name = table.header[label_j]
         self.classes = _Classes()
         self.wanted = wanted
-        if wanted is not None:  # the chosen classes are numbers 0 and 1
+        self.kept = 2 if wanted is None else len(wanted)  # rows of classes 0 … kept-1 count
+        if wanted is not None:  # the chosen classes are numbers 0, 1 (and 2), in order
             for w in wanted:
                 self.classes.add(_value_key(w, table.decimal_comma), None)
         self.features: list[np.ndarray | None] = []  # (k, 2) per block, the rows kept
-        self.codes: list[np.ndarray | None] = []  # their class numbers (0 or 1)
+        self.codes: list[np.ndarray | None] = []  # their class numbers (0 … kept-1)
         self.rows = 0
         self.error: str | None = None  # the first bad value: reported after the classes
         self.doomed = False  # a third class and none chosen: the arrays are not needed
@@ -989,6 +1000,7 @@ class _Load:
         xs: list[float] = []
         cs: list[int] = []
         label_j, feat_j, wanted = self.label_j, self.feat_j, self.wanted is not None
+        kept = self.kept
         for n, cells in records:
             self.rows += 1
             name = cells[label_j]
@@ -997,7 +1009,7 @@ class _Load:
                     f"{self.t.shown}: line {n}, column {self.label_name!r}: the label is empty"
                 )
             c = self._code(name)
-            if not 0 <= c <= 1:
+            if not 0 <= c < kept:
                 if not wanted and not self.doomed:
                     self.doomed = True
                     self._drop_arrays()
@@ -1095,8 +1107,8 @@ class _Load:
         code = self.classes.code
         wanted = self.wanted is not None
         if need_x:
-            if wanted:  # only the rows of the two chosen classes count
-                kept = np.array([code.get(k_, -1) in (0, 1) for k_ in keys])
+            if wanted:  # only the rows of the chosen classes count
+                kept = np.array([0 <= code.get(k_, -1) < self.kept for k_ in keys])
                 keep = per_row(kept)
                 bad = ~(np.abs(F) <= MAX_ABS_VALUE)
                 if bad.any() and (bad.any(axis=1) & keep).any():
@@ -1117,7 +1129,7 @@ class _Load:
             return True
         codes = per_row(np.array(numbers, dtype=np.int32))
         if wanted:
-            keep = (codes == 0) | (codes == 1)
+            keep = (codes >= 0) & (codes < self.kept)  # -1: a class beyond the cap
             if not keep.all():
                 F, codes = F[keep], codes[keep]
         if len(codes):
@@ -1130,14 +1142,21 @@ class _Load:
         shown, label = t.shown, self.label_name
         seen = cl.seen()
         if self.wanted is not None:
-            for c in (0, 1):
+            if self.kept == 3 and len(seen) < 3 and not cl.too_many:
+                raise DatasetError(
+                    f"{shown}: column {label!r} has only {len(seen)} "
+                    f"{'class' if len(seen) == 1 else 'classes'} ({cl.listing(seen, limit=20)}), "
+                    f"so three ({', '.join(self.wanted)}) cannot be kept; "
+                    "choose two different classes"
+                )
+            for c in range(self.kept):
                 if cl.names[c] is None:
                     listing = cl.listing(seen, limit=20)
                     raise DatasetError(
                         f"{shown}: column {label!r} has no class {self.wanted[c]!r} "
                         f"(classes: {listing})"
                     )
-            neg, pos = 0, 1
+            names = list(range(self.kept))  # Y is the class number: the wanted order
         else:
             if len(seen) == 1:
                 raise DatasetError(
@@ -1146,11 +1165,12 @@ class _Load:
                 )
             if len(seen) > 2 or cl.too_many:
                 count = f"more than {len(seen):,}" if cl.too_many else f"{len(seen)}"
+                three = "all three" if len(seen) == 3 and not cl.too_many else "three"
                 raise DatasetError(
                     f"{shown}: column {label!r} has {count} classes "
-                    f"({cl.listing(seen)}); choose two of them"
+                    f"({cl.listing(seen)}); choose two of them, or {three}"
                 )
-            neg, pos = cl.ordered([0, 1])
+            names = cl.ordered([0, 1])  # [negative, positive]
         if self.error is not None:
             raise DatasetError(self.error)
         m = sum(len(c) for c in self.codes if c is not None)
@@ -1165,14 +1185,17 @@ class _Load:
         at = 0
         for codes in self.codes:
             assert codes is not None
-            np.equal(codes, pos, out=Y[0, at : at + len(codes)], casting="unsafe")
+            if self.wanted is None:  # two classes, numbered as they came: 1 where positive
+                np.equal(codes, names[1], out=Y[0, at : at + len(codes)], casting="unsafe")
+            else:  # the class number is the label: its place in the wanted order
+                Y[0, at : at + len(codes)] = codes
             at += len(codes)
         self.codes.clear()
         return Dataset(
             X=X,
             Y=Y,
             feature_names=(t.header[self.feat_j[0]], t.header[self.feat_j[1]]),
-            class_names=(str(cl.names[neg]), str(cl.names[pos])),
+            class_names=tuple(str(cl.names[c]) for c in names),
             name=path.stem,
             source=shown,
             notes=("decimal commas read as decimal points",) if t.decimal_comma else (),
@@ -1357,7 +1380,7 @@ def load_csv(
     *,
     cancel: Cancel = None,
 ) -> Dataset:
-    """Load a 2-feature binary dataset from a CSV file.
+    """Load a 2-feature dataset of two (or three) classes from a CSV file.
 
     A header row names the columns; a headerless file of exactly three numeric
     columns is read as x1, x2, y.  ``features`` picks two numeric columns and
@@ -1366,9 +1389,11 @@ def load_csv(
     the first lines of the file).  Labels may be 0/1, -1/1, true/false, yes/no or
     any two strings (sorted, first -> 0); spellings of one value are one class
     (1, 1.0 and 01; TRUE and true) named by its first spelling in the file.  With
-    more than two classes, ``classes=(a, b)`` keeps those rows, a -> 0 and b -> 1.
-    Comma, semicolon and tab delimiters, quotes, a UTF-8 BOM, CRLF line ends,
-    Latin-1 text and decimal commas (with a semicolon or tab delimiter) are
+    more than two classes, ``classes=(a, b)`` keeps those rows, a -> 0 and b -> 1,
+    and ``classes=(a, b, c)`` keeps three, a -> 0, b -> 1 and c -> 2 (a dataset for
+    softmax regression); without ``classes`` a third class is an error that asks
+    for them.  Comma, semicolon and tab delimiters, quotes, a UTF-8 BOM, CRLF line
+    ends, Latin-1 text and decimal commas (with a semicolon or tab delimiter) are
     accepted.  Feature values must lie within ±:data:`MAX_ABS_VALUE`.
 
     ``cancel`` (a ``threading.Event`` or a callable returning True) stops the
@@ -1415,20 +1440,24 @@ def load_csv(
         wanted = None
         if classes is not None:
             wanted = [str(c).strip() for c in classes]
-            if len(wanted) != 2 or wanted[0] == wanted[1]:
-                raise DatasetError(f"{shown}: choose two different classes, got {list(classes)}")
-            k0, k1 = (_value_key(w, t.decimal_comma) for w in wanted)
-            if k0 == k1:
-                kind, v = k0
-                what = (
-                    f"both are the number {_show_number(v)}"  # type: ignore[arg-type]
-                    if kind == "num"
-                    else f"both mean {'true' if v else 'false'}"
-                )
+            if len(wanted) not in (2, 3) or len(set(wanted)) != len(wanted):
                 raise DatasetError(
-                    f"{shown}: classes {wanted[0]!r} and {wanted[1]!r} are one label value "
-                    f"({what}); choose two different classes"
+                    f"{shown}: choose two different classes (or three), got {list(classes)}"
                 )
+            keys = [_value_key(w, t.decimal_comma) for w in wanted]
+            for i, j in ((0, 1), (0, 2), (1, 2))[: 1 if len(wanted) == 2 else 3]:
+                if keys[i] == keys[j]:
+                    kind, v = keys[i]
+                    what = (
+                        f"both are the number {_show_number(v)}"  # type: ignore[arg-type]
+                        if kind == "num"
+                        else f"both mean {'true' if v else 'false'}"
+                    )
+                    raise DatasetError(
+                        f"{shown}: classes {wanted[i]!r} and {wanted[j]!r} are one label value "
+                        f"({what}); choose {'two' if len(wanted) == 2 else 'three'} "
+                        "different classes"
+                    )
         return _Load(t, feat_j, label_j, wanted)
 
     return _read(path, cancel, choose)  # type: ignore[return-value]

@@ -478,15 +478,14 @@ def _classes_texts(scene: Scene, gscale: float) -> dict[str, str]:
     W, bk = unpack_theta(np.append(scene.w, scene.b), K, n_x)
     dW, dbk = unpack_theta(np.append(scene.dw, scene.db), K, n_x)
 
-    def rows(M: np.ndarray, scale: float = 0.0) -> str:
-        return "\n".join("(" + ", ".join(fmt(float(v), 3, scale) for v in r) + ")" for r in M)
+    def rows(M: np.ndarray, v: np.ndarray, scale: float = 0.0) -> str:
+        def num(x: float) -> str:
+            return fmt(float(x), 3, scale)
 
-    return {
-        "W": rows(W),
-        "bk": rows(bk.T),
-        "dW": rows(dW, gscale),
-        "dbk": rows(dbk.T, gscale),
-    }
+        pairs = zip(M, v.ravel(), strict=True)
+        return "\n".join(f"({', '.join(num(x) for x in r)} | {num(c)})" for r, c in pairs)
+
+    return {"W": rows(W, bk), "dW": rows(dW, dbk, gscale)}
 
 
 def readout(data: TrainingData, scene: Scene, status: RunStatus | None) -> dict[str, str]:
@@ -519,7 +518,7 @@ def readout(data: TrainingData, scene: Scene, status: RunStatus | None) -> dict[
         + ", ".join(("\n" if k == 2 else "") + fmt(float(v), 4, gscale) for k, v in enumerate(dw))
         + ")",
         "db": "" if classes else fmt(db, 4, gscale),
-        **(classes or dict.fromkeys(("W", "bk", "dW", "dbk"), "")),
+        **(classes or dict.fromkeys(("W", "dW"), "")),
         "grad": fmt(grad),
         "lr": f"{scene.learning_rate:.4g}",
         "acc": f"{100 * data.accuracy(w, b):.1f} %",

@@ -14,9 +14,16 @@ from PySide6.QtWidgets import (
 
 from ..core import CsvInfo
 
+#: the third class combo's first entry: keep two classes (logistic regression)
+TWO_CLASSES = "— (two classes)"
+
 
 class CsvColumnsDialog(QDialog):
-    """Non-blocking: open() it and listen to ``chosen`` (a CsvChoice)."""
+    """Non-blocking: open() it and listen to ``chosen`` (a CsvChoice).
+
+    A label with more than two classes keeps two of them (logistic regression), or
+    three when a third class is chosen too (softmax regression).
+    """
 
     chosen = Signal(object)
 
@@ -36,11 +43,15 @@ class CsvColumnsDialog(QDialog):
         self.label.addItems(list(info.columns))
         self.c0 = QComboBox()
         self.c1 = QComboBox()
+        self.c2 = QComboBox()  # TWO_CLASSES, or the class kept as 2
+        self.c2.setObjectName("thirdClassCombo")
+        self.c2.setToolTip("Keep a third class too: softmax regression on three classes")
         form.addRow("Feature x1", self.f1)
         form.addRow("Feature x2", self.f2)
         form.addRow("Label column", self.label)
         form.addRow("Class → 0", self.c0)
         form.addRow("Class → 1", self.c1)
+        form.addRow("Class → 2", self.c2)
         self.label.currentTextChanged.connect(self._fill_classes)
         label = choice.label or info.columns[-1]
         self.label.setCurrentText(label)
@@ -52,6 +63,8 @@ class CsvColumnsDialog(QDialog):
         if choice.classes:
             self.c0.setCurrentText(choice.classes[0])
             self.c1.setCurrentText(choice.classes[1])
+            if len(choice.classes) > 2:
+                self.c2.setCurrentText(choice.classes[2])
         self.problem = QLabel()
         self.problem.setObjectName("columnsProblem")
         self.problem.setStyleSheet("color: #B00020;")
@@ -65,7 +78,7 @@ class CsvColumnsDialog(QDialog):
         form.addRow(buttons)
         self.ok_button = buttons.button(QDialogButtonBox.StandardButton.Ok)
         self.accepted.connect(self._emit)
-        for combo in (self.f1, self.f2, self.label, self.c0, self.c1):
+        for combo in (self.f1, self.f2, self.label, self.c0, self.c1, self.c2):
             combo.currentTextChanged.connect(self._validate)
         self._validate()
 
@@ -81,6 +94,8 @@ class CsvColumnsDialog(QDialog):
             problem = f"'{label}' cannot be both a feature and the label."
         elif self.c0.isEnabled() and self.c0.currentText() == self.c1.currentText():
             problem = "Choose two different classes."
+        elif self._third() in (self.c0.currentText(), self.c1.currentText()):
+            problem = "Choose three different classes (or no third class)."
         self.problem.setText(problem)
         self.problem.setVisible(bool(problem))
         self.ok_button.setEnabled(not problem)
@@ -92,14 +107,26 @@ class CsvColumnsDialog(QDialog):
             combo.addItems(list(values))
             if len(values) > k:
                 combo.setCurrentIndex(k)
+        self.c2.clear()
+        self.c2.addItem(TWO_CLASSES)
+        self.c2.addItems(list(values))
         many = len(values) > 2
         self.c0.setEnabled(many)
         self.c1.setEnabled(many)
+        self.c2.setEnabled(many)
+
+    def _third(self) -> str | None:
+        """The class kept as 2, or None for two classes."""
+        if not self.c2.isEnabled() or self.c2.currentIndex() <= 0:
+            return None
+        return self.c2.currentText()
 
     def selection(self):
         classes = None
         if self.c0.isEnabled():
             classes = (self.c0.currentText(), self.c1.currentText())
+            if (third := self._third()) is not None:
+                classes = (*classes, third)
         return self._choice_type(
             self.info.path,
             features=(self.f1.currentText(), self.f2.currentText()),

@@ -29,7 +29,7 @@ class CsvChoice:
     path: str
     features: tuple[str, str] | None = None
     label: str | None = None
-    classes: tuple[str, str] | None = None
+    classes: tuple[str, ...] | None = None  # two, or three (softmax regression)
     ask: bool = False  # only read the columns, for the column picker
 
 

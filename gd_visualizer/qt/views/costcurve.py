@@ -63,8 +63,9 @@ class CostCurveView(QWidget):
         self._fixed = False
         self.reset_range()
 
-    def bind(self, _data: TrainingData) -> None:
+    def bind(self, data: TrainingData) -> None:
         self.reset_range()
+        self.plot.getPlotItem().setLabel("left", "J(W, b)" if data.classes > 2 else "J(w, b)")
 
     def draw(self, scene: Scene) -> None:
         if scene.log_scale != self._log:

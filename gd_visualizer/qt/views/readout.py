@@ -21,11 +21,13 @@ ROWS = [
     ("b", "b", "b = b − α·db"),
     ("dw", "dw", "dw = (1/m)·X·dZᵀ,  dZ = A − Y"),
     ("db", "db", "db = (1/m)·Σ dZ"),
-    # softmax regression (three classes): one row of W and one b per class
-    ("W", "W", "W = W − α·dW, one row per class: z = W x + b, A = softmax(Z) per column"),
-    ("bk", "b", "b = b − α·db, one per class"),
-    ("dW", "dW", "dW = (1/m)·dZ·Xᵀ,  dZ = A − Y (Y one-hot)"),
-    ("dbk", "db", "db = (1/m)·Σ dZ over the examples"),
+    # softmax regression (three classes): a row of W and its b per class
+    (
+        "W",
+        "W | b",
+        "W = W − α·dW and b = b − α·db, a row per class: z = W x + b, A = softmax(Z) per column",
+    ),
+    ("dW", "dW | db", "dW = (1/m)·dZ·Xᵀ,  db = (1/m)·Σ dZ over the examples,  dZ = A − Y"),
     ("grad", "‖∇J‖", "‖∇J‖ = √(dw₁² + dw₂² + db²)"),
     ("lr", "learning rate α", "the step size α of w = w − α·dw"),
     ("acc", "training accuracy", "fraction of samples with (a > 0.5) = y"),
