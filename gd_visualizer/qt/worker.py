@@ -358,7 +358,10 @@ class TrainingWorker(Mailbox):
                 last_tick = now
                 self._credit = 0.0
             now = time.perf_counter()
-            if changed and (now - last_publish >= 1.0 / PUBLISH_HZ or not self._busy()):
+            # (a publish waits for the end of a batch: one batch early, so that every 60 Hz
+            # frame has a new snapshot rather than every other frame at 50 Hz)
+            due = 1.0 / PUBLISH_HZ - min(batch, BATCH_SECONDS)
+            if changed and (now - last_publish >= due or not self._busy()):
                 self._publish()
                 last_publish = now
             if self._busy():

@@ -19,6 +19,7 @@ from ._style import (
     LINE_COLOR,
     LinePool,
     add_legend,
+    cache_layer,
     chosen_ring,
     drawn_subset,
     fit_legend,
@@ -82,6 +83,7 @@ class BoundaryView(QWidget):
                 brush=pg.mkBrush(CLASS_COLORS[k]),
                 name=f"class {k}",
             )
+            cache_layer(sc)  # the samples never move while training: painted from a pixmap
             item.addItem(sc)
             self.scatters.append(sc)
         # segments in pairs: the straight boundary is one, a curved one (crosses) many

@@ -20,6 +20,7 @@ from ._style import (
     drawn_subset,
     fit_legend,
     make_plot,
+    move_points,
     nearest_point,
     stack,
 )
@@ -176,7 +177,7 @@ class SigmoidView(QWidget):
         self._z = z
         for k, sc in enumerate(self.scatters):
             sel = self._y == k
-            sc.setData(z[sel], a[sel])
+            move_points(sc, z[sel], a[sel])
         wrong = (a > 0.5) != (self._y > 0.5)
         self.wrong.setData(z[wrong], a[wrong])
         # the z-range follows the samples with hysteresis so it does not jitter

@@ -21,7 +21,7 @@ from ...present.scene import (
     slice_titles,
     surface_title,
 )
-from ._style import GHOST_COLOR, PATH_COLOR, LinePool, make_plot, stack
+from ._style import GHOST_COLOR, PATH_COLOR, LinePool, cache_layer, make_plot, stack
 
 #: at most this many path vertices are drawn (the path is thinned evenly)
 MAX_PATH_POINTS = 4000
@@ -109,6 +109,9 @@ class SurfaceView(QWidget):
         self._rescale = False
         self.contours = pg.PlotDataItem(connect="pairs", pen=pg.mkPen(255, 255, 255, 150, width=1))
         item.addItem(self.contours)
+        # the surface changes a few times a second at most; the path moves every frame
+        cache_layer(self.image)
+        cache_layer(self.contours.curve)
         self.ghost = pg.PlotDataItem(
             pen=pg.mkPen(GHOST_COLOR, width=2, style=pg.QtCore.Qt.PenStyle.DashLine)
         )

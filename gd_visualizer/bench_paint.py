@@ -1,0 +1,167 @@
+"""The benchmark's drawing case: a frame's cost against the drawing floor, per view.
+
+The *drawing floor* is the same window, at the same size and with the same panels, showing
+no data (the empty drawing): one synchronous repaint of the whole window.  A *frame* is what
+the window does for each entry while training: the panels draw the scene (the views' data
+updates) and the whole window repaints.  Both are timed in the same process, one after the
+other, so their ratio holds on any machine.  Alongside, every plot's paint and every panel's
+draw are timed while the window plays at its own pace: the per-view profile.
+"""
+
+from __future__ import annotations
+
+import statistics
+import time
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+#: full repaints timed for the floor and for the loaded frames
+SAMPLES = 40
+
+
+@dataclass
+class PaintProfile:
+    floor: float  # seconds: one repaint of the window with no data
+    frame: float  # seconds: the panels draw a scene, then the window repaints
+    paced_fps: float  # frames per second while playing at the window's own pace
+    iterations: int  # trained meanwhile
+    floor_views: dict[str, float] = field(default_factory=dict)  # plot -> paint (s), no data
+    views: dict[str, float] = field(default_factory=dict)  # plot -> paint (s), playing
+    draws: dict[str, float] = field(default_factory=dict)  # panel -> draw (s), playing
+
+
+class _PaintClock:
+    """Times each plot's paint event by the plot's objectName (patched in for the run)."""
+
+    def __init__(self) -> None:
+        import pyqtgraph as pg
+
+        self.times: dict[str, list[float]] = defaultdict(list)
+        self._cls = pg.GraphicsView
+        self._orig = pg.GraphicsView.paintEvent
+        times, orig = self.times, self._orig
+
+        def timed(view, ev):
+            t0 = time.perf_counter()
+            try:
+                return orig(view, ev)
+            finally:
+                times[view.objectName() or type(view).__name__].append(time.perf_counter() - t0)
+
+        self._cls.paintEvent = timed
+
+    def medians(self) -> dict[str, float]:
+        return {k: statistics.median(v) for k, v in sorted(self.times.items()) if v}
+
+    def close(self) -> None:
+        self._cls.paintEvent = self._orig
+
+
+def _repaints(app, window, before: Callable[[], None] | None = None) -> float:
+    """Median seconds of ``before()`` (the panels' drawing) and a full synchronous repaint."""
+    from .bench import spin
+
+    samples = []
+    for _ in range(SAMPLES):
+        spin(app, 0.02)  # the trainer and the event loop go on between frames
+        t0 = time.perf_counter()
+        if before is not None:
+            before()
+        window.repaint()  # (the plots' viewports are not among the widgets this repaints)
+        for panel in window.panels.values():
+            panel.plot.viewport().repaint()
+        samples.append(time.perf_counter() - t0)
+    return statistics.median(samples)
+
+
+def paint_case(
+    app,
+    MainWindow,
+    ds,
+    runs: int = 1,
+    step_panel: bool = False,
+    seconds: float = 3.0,
+    size: tuple[int, int] = (1440, 900),
+) -> PaintProfile:
+    """The floor and the frame of a window training on ``ds`` (``runs`` raced; the
+    computation-graph panel open when ``step_panel``), and the per-view profile."""
+    from .bench import RACE_RUNS, spin
+    from .qt.controls import DRAW_CHOICE
+
+    clock = _PaintClock()
+    w = MainWindow(restore_settings=False)
+    try:
+        w.resize(*size)
+        w.show()
+        if step_panel:
+            w.show_step_panel(True)
+        c = w.controls
+        c.dataset_combo.setCurrentIndex(c.dataset_combo.findData(DRAW_CHOICE))
+        spin(app, 0.5)
+        clock.times.clear()
+        floor = _repaints(app, w)
+        floor_views = clock.medians()
+
+        w.set_dataset(ds)
+        c.iter_slider.setValue(c.iter_slider.maximum())
+        c.speed_slider.setValue(c.speed_slider.maximum())
+        for lr, optimizer in RACE_RUNS[: runs - 1]:
+            w.add_run(learning_rate=lr, optimizer=optimizer)
+        spin(app, 0.5)
+        draws: dict[str, list[float]] = defaultdict(list)
+        for name, panel in w.panels.items():
+            panel.draw = _timed(panel.draw, draws[name])
+        w.play()
+        spin(app, 0.3)
+        clock.times.clear()
+        f0, t0 = w.frames_drawn, time.perf_counter()
+        spin(app, seconds)
+        paced = (w.frames_drawn - f0) / (time.perf_counter() - t0)
+        views = clock.medians()
+        draw = {k: statistics.median(v) for k, v in draws.items() if v}
+        frame = _repaints(app, w, w.drawer.draw_now)
+        mirror = w.controller.mirror
+        its = int(mirror.array("iterations")[-1]) if len(mirror) else 0
+    finally:
+        clock.close()
+        w.close()
+        w.deleteLater()
+        spin(app, 0.1)
+    return PaintProfile(floor, frame, paced, its, floor_views, views, draw)
+
+
+def _timed(fn: Callable, into: list[float]) -> Callable:
+    def timed(*args, **kwargs):
+        t0 = time.perf_counter()
+        try:
+            return fn(*args, **kwargs)
+        finally:
+            into.append(time.perf_counter() - t0)
+
+    return timed
+
+
+def paint_rows(profile: PaintProfile, label: str, quick: bool, Row) -> list:
+    """The benchmark's rows for one profile: the frame against the floor, the paced frame
+    rate, and each view's paint and draw."""
+    ratio = profile.frame / profile.floor if profile.floor else None
+    rows = [
+        Row(f"drawing floor: the window with no data, one repaint{label}", profile.floor * 1e3,
+            "ms", None, None, "—", None, "same window, panels and size; the empty drawing"),
+        Row(f"frame: panels draw + window repaint{label}", profile.frame * 1e3, "ms",
+            profile.floor * 1e3, ratio, "≤ 1.3× the floor" if not quick else "—",
+            (ratio is not None and ratio <= 1.3) if not quick else None,
+            f"{profile.iterations:,} iterations trained meanwhile"),
+        Row(f"frames per second at the window's pace{label}", profile.paced_fps, "frames/s",
+            None, None, "—", None, "playing at full speed"),
+    ]  # fmt: skip
+    for name, t in profile.views.items():
+        base = profile.floor_views.get(name)
+        rows.append(
+            Row(f"  paint {name}{label}", t * 1e3, "ms", None if base is None else base * 1e3,
+                t / base if base else None, "—", None, "reference: the same plot with no data")
+        )  # fmt: skip
+    for name, t in profile.draws.items():
+        rows.append(Row(f"  draw {name}{label}", t * 1e3, "ms", None, None, "—", None))
+    return rows
