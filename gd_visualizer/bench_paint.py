@@ -58,10 +58,17 @@ class _PaintClock:
         self._cls.paintEvent = self._orig
 
 
+def spin(app, seconds: float) -> None:
+    """Run the event loop for ``seconds``."""
+    from PySide6.QtCore import QEventLoop
+
+    end = time.perf_counter() + seconds
+    while time.perf_counter() < end:
+        app.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 5)
+
+
 def _repaints(app, window, before: Callable[[], None] | None = None) -> float:
     """Median seconds of ``before()`` (the panels' drawing) and a full synchronous repaint."""
-    from .bench import spin
-
     samples = []
     for _ in range(SAMPLES):
         spin(app, 0.02)  # the trainer and the event loop go on between frames
@@ -79,14 +86,14 @@ def paint_case(
     app,
     MainWindow,
     ds,
-    runs: int = 1,
+    runs: tuple[tuple[float, str], ...] = (),
     step_panel: bool = False,
     seconds: float = 3.0,
     size: tuple[int, int] = (1440, 900),
 ) -> PaintProfile:
-    """The floor and the frame of a window training on ``ds`` (``runs`` raced; the
-    computation-graph panel open when ``step_panel``), and the per-view profile."""
-    from .bench import RACE_RUNS, spin
+    """The floor and the frame of a window training on ``ds`` (beside its run, the
+    ``runs`` (rate, optimizer) raced; the computation-graph panel open when
+    ``step_panel``), and the per-view profile."""
     from .qt.controls import DRAW_CHOICE
 
     clock = _PaintClock()
@@ -106,7 +113,7 @@ def paint_case(
         w.set_dataset(ds)
         c.iter_slider.setValue(c.iter_slider.maximum())
         c.speed_slider.setValue(c.speed_slider.maximum())
-        for lr, optimizer in RACE_RUNS[: runs - 1]:
+        for lr, optimizer in runs:
             w.add_run(learning_rate=lr, optimizer=optimizer)
         spin(app, 0.5)
         draws: dict[str, list[float]] = defaultdict(list)
