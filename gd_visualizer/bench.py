@@ -11,12 +11,13 @@ import argparse
 import json
 import os
 import platform
+import shutil
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -85,36 +86,153 @@ def bench_vectorization(quick: bool) -> list[Row]:
     return rows
 
 
-# -- 2. trainer against the memory floor -------------------------------------------------
+# -- 2. trainer against its limit and the course's code -----------------------------------
 def copy_bandwidth(nbytes: int) -> float:
     """Bytes per second np.copyto moves for an array of ``nbytes`` (array size / time)."""
     a = np.ones(nbytes // 8)
     b = np.empty_like(a)
-    t = median_time(lambda: np.copyto(b, a), repeats=5)
+    t = median_time(lambda: np.copyto(b, a), repeats=7)
     return a.nbytes / t
+
+
+def peer_steps(X: np.ndarray, Y: np.ndarray, k: int, lr: float = 0.1) -> float:
+    """k iterations of the course's vectorized code as a student writes it; the last cost."""
+
+    def sigmoid(z):
+        return 1 / (1 + np.exp(-z))
+
+    m = X.shape[1]
+    w = np.zeros((X.shape[0], 1))
+    b = 0.0
+    cost = 0.0
+    with np.errstate(divide="ignore", over="ignore", invalid="ignore"):  # as a notebook shows
+        for _ in range(k):
+            A = sigmoid(np.dot(w.T, X) + b)
+            cost = -1 / m * np.sum(Y * np.log(A) + (1 - Y) * np.log(1 - A))
+            dw = 1 / m * np.dot(X, (A - Y).T)
+            db = 1 / m * np.sum(A - Y)
+            w = w - lr * dw
+            b = b - lr * db
+    return float(cost)
+
+
+def exp_log1p_time(m: int) -> float:
+    """numpy's own seconds for one np.exp and one np.log1p over m values (no allocation)."""
+    z = np.random.default_rng(0).normal(scale=3.0, size=m)
+    x = -np.abs(z)
+    e = np.exp(x)
+    out = np.empty(m)
+    return median_time(
+        lambda: (np.exp(x, out=out), np.log1p(e, out=out)), repeats=7, min_seconds=0.02
+    )
+
+
+COLD_CALL = r"""
+import sys, time
+t0 = time.perf_counter()
+import numpy as np
+from gd_visualizer.core.logistic import GradientKernel
+rng = np.random.default_rng(0)
+X = rng.normal(size=(2, 10**4))
+Y = (rng.random(10**4) > 0.5).astype(float)
+kernel = GradientKernel(X, Y, backend=sys.argv[1])
+kernel(np.array([0.3, -0.2]), 0.1)
+print(time.perf_counter() - t0, kernel.backend, flush=True)
+"""
+
+
+def cold_first_call(backend: str, cache_dir: str) -> float:
+    """Seconds from a fresh process to its first kernel result (imports included)."""
+    env = dict(os.environ, NUMBA_CACHE_DIR=cache_dir)
+    out = subprocess.run(
+        [sys.executable, "-c", COLD_CALL, backend],
+        env=env, capture_output=True, text=True, timeout=300, check=True,
+    )  # fmt: skip
+    seconds, used = out.stdout.split()
+    assert used == backend, used
+    return float(seconds)
 
 
 def bench_trainer(quick: bool) -> list[Row]:
     from .core import Trainer
+    from .core.logistic import (
+        COMPILED_MIN,
+        GradientKernel,
+        compiled_kernels,
+        compiled_kernels_error,
+    )
 
+    rows = []
+    numba = compiled_kernels() is not None  # loaded before anything is timed
+    if numba:
+        cache = tempfile.mkdtemp(prefix="gd-bench-numba-")
+        try:
+            compile_s = cold_first_call("numba", cache)  # an empty cache: numba compiles
+            load_s = statistics.median(cold_first_call("numba", cache) for _ in range(3))
+            base_s = statistics.median(cold_first_call("numpy", cache) for _ in range(3))
+        finally:
+            shutil.rmtree(cache, ignore_errors=True)
+        rows += [
+            Row("trainer kernel: cold first call, numba cache warm", load_s, "s", base_s,
+                load_s / base_s, "—", None,
+                "fresh process to the first result at m=10⁴: imports numba and loads the "
+                f"compiled kernel; reference: the same with the numpy pass. Never at start-up: "
+                f"numba is loaded for the first dataset of ≥ {COMPILED_MIN:,} samples"),
+            Row("trainer kernel: cold first call, numba cache empty", compile_s, "s", base_s,
+                compile_s / base_s, "—", None,
+                "the same, once per installation: numba compiles the kernel into its cache"),
+        ]  # fmt: skip
+    else:
+        rows.append(
+            Row("trainer kernel: numba not available", 0.0, "—", None, None, "—", None,
+                f"the numpy pass runs everywhere ({compiled_kernels_error()})")
+        )  # fmt: skip
     bw = copy_bandwidth(10**7 if quick else 10**8)
-    rows = [
+    rows.append(
         Row("memory: np.copyto bandwidth", bw / 1e9, "GB/s", None, None, "—", None,
-            f"on a {'10⁷' if quick else '10⁸'}-byte array"),
-    ]  # fmt: skip
-    sizes = (10**3, 10**4) if quick else (10**4, 10**5, 10**6)
+            f"on a {'10⁷' if quick else '10⁸'}-byte array")
+    )  # fmt: skip
+    sizes = (10**3, 10**4) if quick else (10**3, 10**4, 10**5, 10**6)
     for m in sizes:
         X, Y = data(m)
-        t = Trainer(X, Y, learning_rate=0.1, num_iterations=10**9)
         k = max(1, min(200, int(2e6 // m)))
-        per = median_time(lambda t=t, k=k: t.run(k), repeats=5) / k
-        floor = 2 * X.nbytes / bw  # stream X twice: Z = wᵀX and dw = X dZᵀ
+        t = Trainer(X, Y, learning_rate=0.1, num_iterations=10**9)
+        backend = t._kernel.backend
+        per = median_time(lambda t=t, k=k: t.run(k), repeats=7) / k
+        t.close()
+        peer = median_time(lambda X=X, Y=Y, k=k: peer_steps(X, Y, k), repeats=7) / k
+        w = np.array([0.3, -0.2])
+        kernels = {}
+        for name in ("numba", "numpy") if numba else ("numpy",):
+            kernel = GradientKernel(X, Y, backend=name)
+            kernels[name] = median_time(
+                lambda kernel=kernel, w=w: kernel(w, 0.1), repeats=7, min_seconds=0.02
+            )
+            kernel.close()
+        explog = exp_log1p_time(m)
+        stream = X.nbytes / bw
+        limit = max(stream, explog)
         big = m == 10**6
-        rows.append(
-            Row(f"trainer: seconds per iteration, m={m:,}", per * 1e3, "ms/iter", floor * 1e3,
-                per / floor, "≤ 2.5× the floor at m=10⁶" if big else "—",
-                (per / floor <= 2.5) if big else None, "floor: X streamed twice at copyto speed")
-        )  # fmt: skip
+        rows += [
+            Row(f"trainer limit: np.exp + np.log1p over m values, m={m:,}", explog * 1e3, "ms",
+                stream * 1e3, explog / stream, "—", None,
+                "reference: X read once at the copyto bandwidth; the limit is the larger"),
+            Row(f"trainer: ms per iteration, m={m:,}", per * 1e3, "ms/iter", limit * 1e3,
+                per / limit, "≤ 1.5× the limit at m=10⁶" if big else "—",
+                (per / limit <= 1.5) if big else None,
+                f"Trainer.run ({backend} kernel), history and verdict included; "
+                f"the kernel alone {kernels[backend] * 1e3:.3g} ms"),
+            Row(f"trainer: the course's vectorized code (peer) / trainer, m={m:,}", peer * 1e3,
+                "ms/iter", per * 1e3, peer / per, "≥ 2×", peer / per >= 2.0,
+                "peer: sigmoid(np.dot(w.T, X) + b), the cost with np.log(A) and "
+                "np.log(1 - A), dw, db, then the update"),
+        ]  # fmt: skip
+        if numba:
+            rows.append(
+                Row(f"trainer kernel: numpy pass / numba pass, m={m:,}", kernels["numpy"] * 1e3,
+                    "ms/iter", kernels["numba"] * 1e3, kernels["numpy"] / kernels["numba"], "—",
+                    None, "what numba earns: the same (dw, db, cost) without it")
+            )  # fmt: skip
     return rows
 
 
@@ -274,6 +392,25 @@ def bench_race(quick: bool) -> list[Row]:
     six[0].reference, six[0].ratio = fps1, fps6 / fps1 if fps1 else None
     six[0].note += f"; reference: one run on the same data ({fps1:.3g} frames/s)"
     return [six[0], six[1]]
+
+
+def bench_paint(quick: bool) -> list[Row]:
+    """Issue 16 goal 1: a frame's cost against the drawing floor (the same window with no
+    data), at m = 10⁴ with one run and with six raced runs and the computation-graph panel
+    open, and where the time goes, per view."""
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from PySide6.QtWidgets import QApplication
+
+    app = QApplication.instance() or QApplication([sys.argv[0]])
+    from .bench_paint import paint_case, paint_rows
+    from .core import make_dataset
+    from .qt import MainWindow
+
+    ds = make_dataset("overlap", 10**3 if quick else 10**4)
+    seconds = 1.0 if quick else 3.0
+    rows = paint_rows(paint_case(app, MainWindow, ds, seconds=seconds), "", quick, Row)
+    six = paint_case(app, MainWindow, ds, runs=RACE_RUNS, step_panel=True, seconds=seconds)
+    return rows + paint_rows(six, ", 6 runs + graph panel", quick, Row)
 
 
 def spin(app, seconds: float) -> None:
@@ -558,17 +695,377 @@ def _start_export(window, settings) -> None:
         ExportDialog.ask = ask
 
 
+# -- scale: cost against m and against the raced runs (issue 16, goal 5) -----------------------
+#: the runs the scale case races beside the first: the race case's five and two more (8 in all)
+SCALE_RUNS = (*RACE_RUNS, (0.3, "rmsprop"), (3.0, "gd"))
+#: a measured point is "on the law" when measured/fitted is within this factor either way
+LAW_TOLERANCE = 1.2
+
+
+def fit_linear(
+    x: Sequence[float], y: Sequence[float], through_origin: bool = False
+) -> tuple[float, float]:
+    """Least squares ``y ≈ a + b·x`` in relative error (each residual divided by its y, so
+    the small values count as much as the large ones); returns ``(a, b)``.  With
+    ``through_origin`` the law is ``y = b·x`` and ``a`` is 0."""
+    x = np.asarray(x, dtype=float)
+    y = np.asarray(y, dtype=float)
+    if through_origin:  # minimise Σ (1 - b·x/y)²: b = Σ r / Σ r², r = x/y
+        r = x / y
+        return 0.0, float(r.sum() / (r * r).sum())
+    b, a = np.polyfit(x, y, 1, w=1 / np.abs(y))
+    return float(a), float(b)
+
+
+@dataclass
+class ScaleResult:
+    """What the scale case measured, for the plot (seconds throughout)."""
+
+    machine: str
+    sizes: list[int]  # m
+    per_iteration: list[float]  # trainer, seconds per iteration at each m
+    paths: list[str]  # the kernel that ran at each m ("numpy", "numba", "numba, 2 threads")
+    fitted: list[bool]  # the points the law t₀ + c·m was fitted on
+    t0: float  # fitted per-iteration overhead
+    c: float  # fitted seconds per sample
+    m_gui: int
+    runs: list[int]  # raced runs n
+    per_round: list[float]  # n trainers one after the other, seconds per round
+    t1: float  # fitted seconds per lane
+    frame_work: list[float]  # median seconds of drawing and painting per frame
+    fps: list[float]
+    f0: float
+    f1: float  # fitted seconds of frame work per raced run
+
+
+#: the last scale case measured (``--plot`` draws it)
+SCALE_RESULT: ScaleResult | None = None
+
+
+def _law_row(case: str, measured: float, law: float, unit: str, check: bool, note: str = "") -> Row:
+    """A measured point beside its law (checked against LAW_TOLERANCE when ``check``)."""
+    ratio = measured / law if law else float("nan")
+    return Row(case, measured, unit, law, ratio,
+               f"within {LAW_TOLERANCE}× of the fitted law" if check else "—",
+               (1 / LAW_TOLERANCE <= ratio <= LAW_TOLERANCE) if check else None, note)  # fmt: skip
+
+
+def _scale_gui_point(app, MainWindow, ds, runs: int, seconds: float) -> tuple[list[float], float]:
+    """The real window training ``runs`` raced runs at full speed: the work of each frame
+    (seconds from the start of its drawing to the end of its painting) and frames/s."""
+    w = MainWindow(restore_settings=False)
+    w.show()
+    w.set_dataset(ds)
+    c = w.controls
+    c.iter_slider.setValue(c.iter_slider.maximum())
+    c.speed_slider.setValue(c.speed_slider.maximum())
+    for lr, optimizer in SCALE_RUNS[: runs - 1]:
+        w.add_run(learning_rate=lr, optimizer=optimizer)
+    drawer = w.drawer
+    works: list[float] = []
+    painted = getattr(drawer, "_frame_painted", None)  # a paced frame's end (_frame_work's)
+
+    def timed() -> None:
+        works.append(time.perf_counter() - drawer.draw_start)
+        painted()
+
+    if painted is not None:
+        drawer._frame_painted = timed
+    spin(app, 0.5)
+    w.play()
+    spin(app, 0.3)
+    works.clear()
+    frames0 = w.frames_drawn
+    t0 = time.perf_counter()
+    spin(app, seconds)
+    elapsed = time.perf_counter() - t0
+    frames = w.frames_drawn - frames0
+    if not works and getattr(drawer, "_frame_work", 0) > 0:  # its running average, then
+        works.append(drawer._frame_work)
+    w.close()
+    w.deleteLater()
+    spin(app, 0.1)
+    return works, frames / elapsed
+
+
+def bench_scale(quick: bool) -> list[Row]:
+    """Cost against m (trainer, 10² … 10⁶) and against the raced runs (1 … 8): each measured
+    point beside the linear law fitted to all of them (in relative error)."""
+    global SCALE_RESULT
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from PySide6.QtWidgets import QApplication
+
+    app = QApplication.instance() or QApplication([sys.argv[0]])
+    from .core import Trainer, make_dataset
+    from .qt import MainWindow
+
+    rows: list[Row] = []
+    # 1. the trainer against m: t(m) = t₀ + c·m, fitted on the points of the kernel that runs
+    # at the largest m (below COMPILED_MIN samples the trainer takes numpy's two-pass path)
+    sizes = [10**2, 10**3, 10**4, 10**5] if quick else [10**2, 10**3, 10**4, 10**5, 10**6]
+    per_iteration, paths = [], []
+    for m in sizes:
+        X, Y = data(m)
+        t = Trainer(X, Y, learning_rate=0.1, num_iterations=10**9)
+        try:
+            k = max(1, min(200, int(2e6 // m)))
+            per = median_time(lambda t=t, k=k: t.run(k), repeats=5 if quick else 7,
+                              min_seconds=0.01 if quick else 0.05) / k  # fmt: skip
+            kernel = t._kernel
+            paths.append(kernel.backend + (", 2 threads" if kernel.parallel else ""))
+        finally:
+            t.close()
+        per_iteration.append(per)
+    fitted = [p.split(",")[0] == paths[-1].split(",")[0] for p in paths]
+    t0, c = fit_linear([m for m, f in zip(sizes, fitted, strict=True) if f],
+                       [p for p, f in zip(per_iteration, fitted, strict=True) if f])  # fmt: skip
+    law = (f"t(m) = t₀ + c·m, t₀ = {t0 * 1e6:.3g} µs, c = {c * 1e9:.3g} ns/sample, fitted in "
+           f"relative error on the {paths[-1].split(',')[0]} kernel's points")  # fmt: skip
+    for i, (m, per) in enumerate(zip(sizes, per_iteration, strict=True)):
+        note = f"{paths[i]} kernel" + ("" if fitted[i] else ", not fitted (another kernel)")
+        row = _law_row(f"scale: trainer per iteration, m={m:,}", per * 1e3, (t0 + c * m) * 1e3,
+                       "ms/iter", not quick and fitted[i],
+                       note + (f"; law {law}" if i == len(sizes) - 1 else ""))  # fmt: skip
+        rows.append(row)
+
+    # 2. n raced runs at one m: the trainer's round (t = n·t₁) and the frame work (f₀ + f₁·n)
+    m_gui = 10**3 if quick else 10**4
+    runs = [1, 4, 8] if quick else list(range(1, 9))
+    X, Y = data(m_gui)
+    specs = [(0.1, "gd"), *SCALE_RUNS]
+    trainers = [
+        Trainer(X, Y, learning_rate=lr, optimizer=o, num_iterations=10**9) for lr, o in specs
+    ]
+    try:
+        k = 50
+
+        def round_of(n: int) -> None:
+            for tr in trainers[:n]:
+                tr.run(k)
+
+        per_round = [
+            median_time(lambda n=n: round_of(n), repeats=5, min_seconds=0.01 if quick else 0.05) / k
+            for n in runs
+        ]  # fmt: skip
+    finally:
+        for tr in trainers:
+            tr.close()
+    _, t1 = fit_linear(runs, per_round, through_origin=True)
+
+    ds = make_dataset("overlap", m_gui)
+    seconds = 0.8 if quick else 2.0
+    order = runs if quick else [*runs, *reversed(runs)]  # two passes, drift cancels
+    works: dict[int, list[float]] = {n: [] for n in runs}
+    fps: dict[int, list[float]] = {n: [] for n in runs}
+    for n in order:
+        w, f = _scale_gui_point(app, MainWindow, ds, n, seconds)
+        works[n] += w
+        fps[n].append(f)
+    frame_work = [statistics.median(works[n]) if works[n] else float("nan") for n in runs]
+    frame_rate = [statistics.mean(fps[n]) for n in runs]
+    ok = [i for i, f in enumerate(frame_work) if f > 0]  # (nan: no frame drawn)
+    f0, f1 = fit_linear([runs[i] for i in ok], [frame_work[i] for i in ok])
+
+    note_t = f"law t(n) = n·t₁, t₁ = {t1 * 1e3:.3g} ms per run (n trainers one after the other)"
+    note_f = f"law f(n) = f₀ + f₁·n, f₀ = {f0 * 1e3:.3g} ms, f₁ = {f1 * 1e3:.3g} ms per raced run"
+    for i, n in enumerate(runs):
+        rows.append(_law_row(f"scale: trainer per round of {n} run{'s' * (n > 1)}, m={m_gui:,}",
+                             per_round[i] * 1e3, n * t1 * 1e3, "ms/round", not quick,
+                             note_t if i == 0 else ""))  # fmt: skip
+    for i, n in enumerate(runs):
+        rows.append(_law_row(f"scale: frame work, {n} run{'s' * (n > 1)} raced, m={m_gui:,}",
+                             frame_work[i] * 1e3, (f0 + f1 * n) * 1e3, "ms", not quick,
+                             f"{frame_rate[i]:.3g} frames/s, median of {len(works[n])} frames"
+                             + (f"; {note_f}" if i == 0 else "")))  # fmt: skip
+    rows += [
+        Row("scale: fitted t₀, trainer overhead per iteration", t0 * 1e6, "µs", None, None, "—",
+            None),
+        Row("scale: fitted c, trainer cost per sample", c * 1e9, "ns/sample", None, None, "—",
+            None),
+        Row(f"scale: fitted t₁, trainer cost per run, m={m_gui:,}", t1 * 1e3, "ms", None, None,
+            "—", None),
+        Row(f"scale: fitted f₀, frame work of the window, m={m_gui:,}", f0 * 1e3, "ms", None,
+            None, "—", None),
+        Row(f"scale: fitted f₁, frame work per raced run, m={m_gui:,}", f1 * 1e3, "ms", None,
+            None, "—", None),
+    ]  # fmt: skip
+    SCALE_RESULT = ScaleResult(
+        machine(), sizes, per_iteration, paths, fitted, t0, c, m_gui, runs, per_round, t1,
+        frame_work, frame_rate, f0, f1,
+    )  # fmt: skip
+    return rows
+
+
+def write_scale_plot(result: ScaleResult, path: Path, size: tuple[int, int] = (1100, 420)) -> Path:
+    """The scale case as an image: ms/iteration against m (log-log) on the left, frame work
+    and the trainer's round against the raced runs on the right; dots measured, lines the
+    fitted laws."""
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from PySide6.QtWidgets import QApplication
+
+    _app = QApplication.instance() or QApplication([sys.argv[0]])
+    import pyqtgraph as pg
+    import pyqtgraph.exporters
+    from PySide6.QtCore import Qt
+
+    blue, orange, grey = (31, 119, 180), (214, 95, 0), (60, 60, 60)
+    font = pg.QtGui.QFont()
+    font.setPointSize(9)
+    win = pg.GraphicsLayoutWidget()
+    win.setBackground("w")
+    win.resize(*size)
+    where = ", ".join(part.strip() for part in result.machine.split(",")[:4])
+    win.addLabel(f"gd-visualizer scale benchmark on {where}"
+                 f"{' (quick)' if len(result.sizes) < 5 else ''}",
+                 row=0, col=0, colspan=2, color=grey, size="11pt")  # fmt: skip
+
+    def style(plot, bottom: str, left: str) -> None:
+        for side in ("left", "bottom", "right"):
+            ax = plot.getAxis(side)
+            ax.setPen(pg.mkPen(grey))
+            ax.setTextPen(pg.mkPen(grey))
+            ax.setTickFont(font)
+            ax.enableAutoSIPrefix(False)
+        plot.setLabel("bottom", bottom, color="#333", size="10pt")
+        plot.setLabel("left", left, color="#333", size="10pt")
+        plot.showGrid(x=True, y=True, alpha=0.25)
+
+    def legend(plot, offset) -> pg.LegendItem:
+        lg = plot.addLegend(offset=offset, labelTextColor=grey, labelTextSize="9pt")
+        lg.setBrush(pg.mkBrush(255, 255, 255, 230))
+        lg.setPen(pg.mkPen(200, 200, 200))
+        return lg
+
+    # left: the trainer against m, log-log
+    left = win.addPlot(row=1, col=0)
+    left.setTitle("Trainer: time per iteration against samples m", color=grey, size="10pt")
+    style(left, "samples m", "time per iteration (ms)")
+    left.setLogMode(x=True, y=True)
+    legend(left, (10, 10))
+    sizes = np.asarray(result.sizes, dtype=float)
+    per = np.asarray(result.per_iteration) * 1e3
+    fit = np.asarray(result.fitted, dtype=bool)
+    lo = sizes[fit].min()
+    dense = np.logspace(np.log10(lo / 2), np.log10(sizes[-1] * 2), 200)
+    left.plot(
+        dense,
+        (result.t0 + result.c * dense) * 1e3,
+        pen=pg.mkPen(blue, width=2),
+        name=f"law t₀ + c·m: t₀ = {result.t0 * 1e6:.3g} µs, c = {result.c * 1e9:.3g} ns/sample",
+    )
+    left.plot(
+        sizes[fit],
+        per[fit],
+        pen=None,
+        symbol="o",
+        symbolSize=9,
+        symbolBrush=pg.mkBrush(blue),
+        symbolPen=pg.mkPen("w"),
+        name=f"measured, {result.paths[-1].split(',')[0]} kernel (median)",
+    )
+    if not fit.all():
+        left.plot(
+            sizes[~fit],
+            per[~fit],
+            pen=None,
+            symbol="o",
+            symbolSize=9,
+            symbolBrush=pg.mkBrush("w"),
+            symbolPen=pg.mkPen(blue, width=2),
+            name=f"measured, {result.paths[0]} path below m = {lo:,.0f} (not fitted)",
+        )
+
+    # right: raced runs; frame work on the left axis, the trainer's round on the right axis
+    right = win.addPlot(row=1, col=1)
+    right.setTitle(f"Raced runs at m = {result.m_gui:,}", color=grey, size="10pt")
+    style(right, "raced runs n", "frame work: drawing + painting (ms)")
+    right.showAxis("right")
+    right.setLabel("right", "trainer time per round of n runs (ms)", color="#333", size="10pt")
+    vb2 = pg.ViewBox()
+    right.scene().addItem(vb2)
+    right.getAxis("right").linkToView(vb2)
+    vb2.setXLink(right)
+
+    def sync() -> None:
+        vb2.setGeometry(right.vb.sceneBoundingRect())
+        vb2.linkedViewChanged(right.vb, vb2.XAxis)
+
+    right.vb.sigResized.connect(sync)
+    lg = legend(right, (10, 10))
+    n = np.asarray(result.runs, dtype=float)
+    nd = np.linspace(0, n[-1] + 0.5, 50)
+    fw = np.asarray(result.frame_work) * 1e3
+    pr = np.asarray(result.per_round) * 1e3
+    right.plot(
+        nd,
+        (result.f0 + result.f1 * nd) * 1e3,
+        pen=pg.mkPen(blue, width=2),
+        name=f"frame work law f₀ + f₁·n: f₀ = {result.f0 * 1e3:.3g} ms, "
+        f"f₁ = {result.f1 * 1e3:.3g} ms",
+    )
+    right.plot(
+        n,
+        fw,
+        pen=None,
+        symbol="o",
+        symbolSize=9,
+        symbolBrush=pg.mkBrush(blue),
+        symbolPen=pg.mkPen("w"),
+        name="frame work measured (median frame)",
+    )
+    law2 = pg.PlotDataItem(
+        nd, result.t1 * nd * 1e3, pen=pg.mkPen(orange, width=2, style=Qt.PenStyle.DashLine)
+    )
+    dots2 = pg.PlotDataItem(
+        n,
+        pr,
+        pen=None,
+        symbol="s",
+        symbolSize=8,
+        symbolBrush=pg.mkBrush(orange),
+        symbolPen=pg.mkPen("w"),
+    )
+    vb2.addItem(law2)
+    vb2.addItem(dots2)
+    lg.addItem(law2, f"trainer law n·t₁: t₁ = {result.t1 * 1e3:.3g} ms (right axis)")
+    lg.addItem(dots2, "trainer measured (right axis)")
+    right.setXRange(0, n[-1] + 0.5, padding=0)
+    top = np.nanmax(np.concatenate([fw, (result.f0 + result.f1 * nd) * 1e3]))
+    # three bands: the legend at the top, the frame work below half the height, the
+    # trainer's round in the lowest third (each series drawn to its own axis)
+    right.setYRange(0, top * 2.0, padding=0)
+    vb2.setYRange(0, max(pr.max(), result.t1 * n[-1] * 1e3) / 0.3, padding=0)
+    win.ci.layout.setColumnStretchFactor(0, 1)
+    win.ci.layout.setColumnStretchFactor(1, 1)
+    win.show()
+    for _ in range(3):
+        _app.processEvents()
+    sync()
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    exporter = pg.exporters.ImageExporter(win.scene())
+    exporter.parameters()["width"] = size[0]
+    exporter.parameters()["height"] = size[1]
+    exporter.export(str(path))
+    win.close()
+    win.deleteLater()
+    _app.processEvents()
+    return path
+
+
 CASES = {
     "vectorization": bench_vectorization,
     "trainer": bench_trainer,
     "surface": bench_surface,
     "gui": bench_gui,
     "race": bench_race,
+    "paint": bench_paint,
     "long-run": bench_long_run,
     "startup": bench_startup,
     "export": bench_export,
     "loader": bench_loader,
     "stalls": bench_stalls,
+    "scale": bench_scale,
 }
 
 
@@ -622,7 +1119,10 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--quick", action="store_true", help="small sizes, about a minute at most")
     p.add_argument("--json", type=Path, metavar="FILE", help="also write the rows as JSON")
     p.add_argument("--only", nargs="*", choices=list(CASES), help="run only these cases")
+    p.add_argument("--plot", type=Path, metavar="PNG", help="also draw the scale case as an image")
     args = p.parse_args(argv)
+    if args.plot and args.only and "scale" not in args.only:
+        p.error("--plot draws the scale case: add it to --only")
     rows: list[Row] = []
     print(f"gd-visualizer benchmark ({'quick' if args.quick else 'full'}) on {machine()}")
     for name, fn in CASES.items():
@@ -637,6 +1137,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.json:
         records = [dict(asdict(r), machine=machine(), quick=args.quick) for r in rows]
         args.json.write_text(json.dumps(records, indent=2) + "\n")
+    if args.plot and SCALE_RESULT is not None:
+        print(f"plot: {write_scale_plot(SCALE_RESULT, args.plot)}")
     return 0
 
 

@@ -21,11 +21,14 @@ from typing import Any
 import numpy as np
 
 __all__ = [
+    "COMPILED_MIN",
     "LOSSES",
     "GradientKernel",
     "absolute_error_loss",
     "check_lambd",
     "check_loss",
+    "compiled_kernels",
+    "compiled_kernels_error",
     "cost_from_z",
     "cross_entropy_loss",
     "forward_backward",
@@ -97,15 +100,69 @@ def forward_backward(
     return dw, db, cost, Z, A
 
 
+#: the compiled kernel is used from this many samples on (``backend=None``): below, an
+#: iteration costs microseconds either way, and loading numba (about 0.5 s once per process
+#: with its cache warm, 2.5 s the first time it compiles, on the slower 2-core EPYC) is not
+#: worth it, nor worth delaying the app's start for (its first dataset has 100 samples)
+COMPILED_MIN = 1000
+
+_compiled_lock = threading.Lock()
+_compiled: Any = None  # gd_visualizer.core.kernels once loaded; False if it cannot be
+_compiled_error: str | None = None
+
+
+def compiled_kernels() -> Any | None:
+    """The numba kernels (:mod:`gd_visualizer.core.kernels`), or None without numba.
+
+    The first call imports numba and compiles the kernel, or loads it from numba's
+    cache (``cache=True``: ``__pycache__`` beside the module, else numba's per-user
+    cache directory, or ``NUMBA_CACHE_DIR``); it blocks until then, once per process.
+    Any failure (numba missing, or failing to compile here) gives None for the rest of
+    the process, and :func:`compiled_kernels_error` says why.
+    """
+    global _compiled, _compiled_error
+    with _compiled_lock:
+        if _compiled is None:
+            try:
+                from . import kernels
+
+                # both specializations the kernel uses (0/1 labels as uint8, others as
+                # float64), compiled (or loaded) now
+                for y in (np.zeros(2, dtype=np.uint8), np.zeros(2)):
+                    kernels.fused_sums(
+                        np.zeros((1, 2)), y, np.zeros(1), 0.0, 0, 2, kernels.scratch(8), np.empty(4)
+                    )
+                _compiled = kernels
+            except Exception as exc:  # ImportError without numba; anything else: no compiler
+                _compiled, _compiled_error = False, f"{type(exc).__name__}: {exc}"
+        return _compiled or None
+
+
+def compiled_kernels_error() -> str | None:
+    """Why :func:`compiled_kernels` gave None (None if it did not, or was not called)."""
+    return _compiled_error
+
+
 class GradientKernel:
     """The trainer's fused forward + backward pass over a fixed (X, Y).
 
-    Computes the same ``(dw, db, cost)`` as :func:`propagate`, from one pass
-    that produces Z, with preallocated cache-sized buffers and ``out=``
-    arguments: X is read twice per iteration (Z = wᵀX and dw = X dZᵀ) and
-    nothing of size m is allocated.  From ``parallel_min`` samples on, the two
-    halves of the data run on two threads (numpy releases the GIL), always
-    split and summed the same way, so results stay deterministic.
+    Computes the same ``(dw, db, cost)`` as :func:`propagate` (within 1e-12
+    relative), in one of two ways, chosen at construction and kept
+    (:attr:`backend`):
+
+    - ``"numba"``: one pass over X (:func:`gd_visualizer.core.kernels.fused_sums`):
+      each block of samples is read from memory once, and its logits, loss and
+      gradient sums are computed from the cache.
+    - ``"numpy"``: chunks of ``chunk`` samples with preallocated buffers and
+      ``out=`` arguments; X is read twice per iteration (Z = wᵀX and
+      dw = X dZᵀ) and nothing of size m is allocated.
+
+    ``backend=None`` takes numba from :data:`COMPILED_MIN` samples on when
+    :func:`compiled_kernels` has it (loading it then, once per process), numpy
+    otherwise; ``"numba"`` raises RuntimeError when it is not available.
+    From ``parallel_min`` samples on, the two halves of the data run on two
+    threads (both backends release the GIL), always split and summed the
+    same way, so results stay deterministic.
 
     The helper thread (named ``gd-kernel_0``) belongs to this kernel: it is
     started on the first parallel call and ended by :meth:`close` (or when the
@@ -120,7 +177,12 @@ class GradientKernel:
     """
 
     def __init__(
-        self, X: np.ndarray, Y: np.ndarray, chunk: int = 32768, parallel_min: int = 200_000
+        self,
+        X: np.ndarray,
+        Y: np.ndarray,
+        chunk: int = 32768,
+        parallel_min: int = 200_000,
+        backend: str | None = None,
     ) -> None:
         self.X = np.ascontiguousarray(X, dtype=np.float64)
         self.Y = np.ascontiguousarray(np.ravel(Y), dtype=np.float64)
@@ -133,15 +195,39 @@ class GradientKernel:
         c = max(1, min(int(chunk), self.m))
         self.chunk = c
         self.parallel = self.m >= parallel_min
-        self._buffers = [
-            (np.empty(c), np.empty(c), np.empty(c), np.empty(c, dtype=bool))
-            for _ in range(2 if self.parallel else 1)
-        ]
+        parts = 2 if self.parallel else 1
+        self._kernels = self._backend_kernels(backend)
+        self.backend = "numpy" if self._kernels is None else "numba"
+        if self._kernels is None:
+            self._buffers = [
+                (np.empty(c), np.empty(c), np.empty(c), np.empty(c, dtype=bool))
+                for _ in range(parts)
+            ]
+        else:  # per part: the block scratch and the n_x + 3 sums, reused by every call
+            self._buffers = [
+                (self._kernels.scratch(), np.empty(self.n_x + 3)) for _ in range(parts)
+            ]
+            # 0/1 labels as bytes: at m = 10⁶ the pass reads 17 MB instead of 24
+            self._y = self.Y.astype(np.uint8) if self._binary else self.Y
+            # read-only arrays would be other types to numba, compiled on the first call
+            self._x = self.X if self.X.flags.writeable else self.X.copy()
+            self._y = self._y if self._y.flags.writeable else self._y.copy()
         self.perceptron_loss: float | None = None
         self._pool: ThreadPoolExecutor | None = None
         self._pool_lock = threading.Lock()
         self._closed = False
         self._finalizer: weakref.finalize | None = None
+
+    def _backend_kernels(self, backend: str | None) -> Any | None:
+        """The compiled kernels for ``backend``, or None for the numpy pass."""
+        if backend not in (None, "numba", "numpy"):
+            raise ValueError(f"backend must be None, 'numba' or 'numpy', got {backend!r}")
+        if backend == "numpy" or (backend is None and self.m < COMPILED_MIN):
+            return None
+        kernels = compiled_kernels()
+        if kernels is None and backend == "numba":
+            raise RuntimeError(f"the numba kernel is not available ({compiled_kernels_error()})")
+        return kernels
 
     @property
     def closed(self) -> bool:
@@ -162,7 +248,7 @@ class GradientKernel:
             pool.shutdown(wait=True)  # joins the thread
 
     def _submit(self, *args: Any) -> Future | None:
-        """Run ``_sums(*args)`` on the helper thread; None once closed."""
+        """Run ``_part(*args)`` on the helper thread; None once closed."""
         with self._pool_lock:
             if self._closed:
                 return None
@@ -170,25 +256,48 @@ class GradientKernel:
                 self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="gd-kernel")
                 # the thread must not outlive the kernel: end it when the kernel is collected
                 self._finalizer = weakref.finalize(self, self._pool.shutdown, wait=False)
-            return self._pool.submit(self._sums, *args)
+            return self._pool.submit(self._part, *args)
 
     def __call__(self, w: np.ndarray, b: float) -> tuple[np.ndarray, float, float]:
         """Return ``(dw, db, cost)`` at (w, b); dw has shape (n_x,)."""
         w = np.ravel(w)
+        if w.dtype != np.float64 or not (w.flags.c_contiguous and w.flags.writeable):
+            w = np.array(w, dtype=np.float64)  # the one type the compiled kernel was built for
+        if w.shape != (self.n_x,):  # the compiled kernel does not check bounds
+            raise ValueError(f"w has {w.size} weights for {self.n_x} features")
+        b = float(b)
         m = self.m
+        if not self.parallel and self._kernels is not None:  # the common case, lean
+            scratch, out = self._buffers[0]
+            self._kernels.fused_sums(self._x, self._y, w, b, 0, m, scratch, out)
+            n = self.n_x
+            db, relu, logs = out[n:].tolist()
+            self.perceptron_loss = relu / m if self._binary else None
+            return out[:n] / m, db / m, (relu + logs) / m
         if self.parallel:
             half = (m // 2 // self.chunk + 1) * self.chunk
             other = self._submit(w, b, half, m, self._buffers[1])
-            dw, db, relu, logs = self._sums(w, b, 0, half, self._buffers[0])
+            dw, db, relu, logs = self._part(w, b, 0, half, self._buffers[0])
             if other is None:  # closed: the second half here, summed the same way
-                dw2, db2, relu2, logs2 = self._sums(w, b, half, m, self._buffers[1])
+                dw2, db2, relu2, logs2 = self._part(w, b, half, m, self._buffers[1])
             else:
                 dw2, db2, relu2, logs2 = other.result()
             dw, db, relu, logs = dw + dw2, db + db2, relu + relu2, logs + logs2
         else:
-            dw, db, relu, logs = self._sums(w, b, 0, m, self._buffers[0])
+            dw, db, relu, logs = self._part(w, b, 0, m, self._buffers[0])
         self.perceptron_loss = relu / m if self._binary else None
         return dw / m, db / m, (relu + logs) / m
+
+    def _part(
+        self, w: np.ndarray, b: float, lo: int, hi: int, buffers: tuple[np.ndarray, ...]
+    ) -> tuple[np.ndarray, float, float, float]:
+        """Σ X dZᵀ, Σ dZ, Σ relu, Σ log over examples lo … hi-1, on this kernel's backend."""
+        if self._kernels is None:
+            return self._sums(w, b, lo, hi, buffers)
+        scratch, out = buffers
+        self._kernels.fused_sums(self._x, self._y, w, b, lo, hi, scratch, out)
+        n = self.n_x
+        return out[:n].copy(), float(out[n]), float(out[n + 1]), float(out[n + 2])
 
     def _sums(
         self, w: np.ndarray, b: float, lo: int, hi: int, buffers: tuple[np.ndarray, ...]
