@@ -260,7 +260,7 @@ class GradientKernel:
 
     def __call__(self, w: np.ndarray, b: float) -> tuple[np.ndarray, float, float]:
         """Return ``(dw, db, cost)`` at (w, b); dw has shape (n_x,)."""
-        w = np.ravel(w)
+        w = np.asarray(w).ravel()
         if w.dtype != np.float64 or not (w.flags.c_contiguous and w.flags.writeable):
             w = np.array(w, dtype=np.float64)  # the one type the compiled kernel was built for
         if w.shape != (self.n_x,):  # the compiled kernel does not check bounds
