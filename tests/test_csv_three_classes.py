@@ -315,3 +315,11 @@ def test_window_trains_softmax_on_three_csv_classes(qtbot, monkeypatch, make_win
         win.step()
     qtbot.waitUntil(lambda: len(win.history) >= 4, timeout=WAIT)
     assert np.all(np.isfinite(win.history.costs))
+    # Columns… again: the dialog opens on the three classes the file was loaded with
+    dialog.deleteLater()
+    qtbot.waitUntil(lambda: win.findChild(CsvColumnsDialog) is None, timeout=WAIT)
+    win.data_source.choose_columns()
+    qtbot.waitUntil(lambda: win.findChild(CsvColumnsDialog) is not None, timeout=WAIT)
+    again = win.findChild(CsvColumnsDialog)
+    assert again.selection().classes == ("z", "x", "y")
+    again.reject()

@@ -201,3 +201,84 @@ def test_a_session_of_three_classes_opens_as_saved(qtbot, win, tmp_path):
         assert w2.controller.view.slice_key == "W11-b1"
     finally:
         w2.shutdown()
+
+
+def test_the_chosen_sample_has_a_bar_among_many(qtbot):
+    w = MainWindow(dataset="blobs3", restore_settings=False)
+    qtbot.addWidget(w)
+    try:
+        w.controls.samples_spin.setValue(5000)
+        qtbot.waitUntil(lambda: w.dataset.m == 5000 and len(w.history) == 1, timeout=WAIT)
+        bars = w.sigmoid_view.bars
+        assert bars.idx.size == 300
+        chosen = int(np.setdiff1d(np.arange(5000), bars.idx)[7])  # a sample without a bar
+        w.controller.select_sample(chosen)
+        w.show()
+        w.drawer.draw_now()
+        at = bars.position(chosen)
+        assert at is not None and w.sigmoid_view.ring.data["x"].tolist() == [at[0]]
+        k = int(np.flatnonzero(bars.idx == chosen)[0])
+        Y = w.dataset.Y[0]
+        assert Y[bars.idx[k]] == Y[chosen] and sorted(Y[bars.idx]) == list(Y[bars.idx])
+    finally:
+        w.shutdown()
+
+
+def test_a_certain_softmax_costs_zero_not_minus_zero():
+    W = np.array([[1e5, 0.0], [0.0, 1e5], [-1e5, -1e5]])
+    X = np.array([[1.0, 0.0, -1.0], [0.0, 1.0, -1.0]])
+    _, cost = softmax_propagate(W, np.zeros((3, 1)), X, one_hot([0, 1, 2], 3))
+    assert cost == 0.0 and not np.signbit(cost)
+
+
+def test_the_surface_keeps_its_colour_bar_in_a_small_window(qtbot, win):
+    win.resize(1024, 768)
+    win.show()
+    win.controls.samples_spin.setValue(3000)
+    c = win.controls
+    c.dataset_combo.setCurrentIndex(c.dataset_combo.findData("blobs3"))
+    qtbot.waitUntil(lambda: win.dataset.m == 3000 and len(win.history) == 1, timeout=WAIT)
+    with qtbot.waitSignal(win.controller.surfaceReady, timeout=WAIT):
+        win.controller.update_surface(force=True)
+    win.drawer.draw_now()
+    qtbot.waitUntil(lambda: "1,000 of 3,000" in win.surface_view.plot.getPlotItem().titleLabel.text,
+                    timeout=WAIT)  # fmt: skip
+    from PySide6.QtCore import QPoint
+
+    view = win.surface_view
+    plot, bar = view.plot, view.colorbar
+    right = plot.mapFromScene(bar.mapRectToScene(bar.boundingRect()).bottomRight()).x()
+    # the colour bar ends inside the surface's panel (a long title once widened the plot
+    # past it, and the bar was cut off)
+    in_window = plot.mapTo(win, QPoint(int(right), 0)).x()
+    assert bar.isVisible() and in_window <= view.mapTo(win, QPoint(view.width(), 0)).x()
+    # (fonts differ between machines: the title itself never asks for more width, and the
+    # sample note has a line of its own)
+    title = plot.getPlotItem().titleLabel
+    assert title.minimumWidth() == 0 and "<br>" in title.text
+
+
+def test_a_session_of_three_classes_with_another_loss_is_refused(tmp_path):
+    from gd_visualizer.present.session import SessionError, read_session
+
+    w_start = [0.0] * 8
+    doc = {
+        "format": "gd-visualizer session", "version": 1,
+        "data": {"kind": "builtin", "name": "iris3", "samples": 150, "noise": None, "seed": 0},
+        "settings": {"standardize": True, "crosses": False, "loss": "l2", "lambd": 0.0,
+                     "speed": None, "slice": "W11-W12", "log_scale": False,
+                     "through_end": False, "sample": 0},
+        "start": {"w": w_start, "b": 0.0},
+        "runs": [{"learning_rate": 1.0, "budget": 10, "optimizer": "gd", "batch_size": None,
+                  "visible": True, "rates": []}],
+        "selected": 0, "shown": None,
+    }  # fmt: skip
+    path = tmp_path / "l2.gdviz"
+    path.write_text(json.dumps(doc))
+    with pytest.raises(SessionError, match="settings.loss: three classes"):
+        read_session(path)
+    doc["settings"]["loss"] = "cross_entropy"
+    doc["settings"]["slice"] = "w1-w2"
+    path.write_text(json.dumps(doc))
+    with pytest.raises(SessionError, match="settings.slice: no slice 'w1-w2'"):
+        read_session(path)

@@ -162,9 +162,9 @@ class Dataset:
 
     def describe(self) -> str:
         counts = " / ".join(
-            f"{n} {name}" for n, name in zip(self.class_counts(), self.class_names, strict=True)
+            f"{n:,} {name}" for n, name in zip(self.class_counts(), self.class_names, strict=True)
         )
-        return f"{self.name}: {self.m} samples, {counts}"
+        return f"{self.name}: {self.m:,} samples, {counts}"
 
 
 # -- built-in datasets ------------------------------------------------------------

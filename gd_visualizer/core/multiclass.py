@@ -125,9 +125,9 @@ def softmax_propagate(W: Any, b: Any, X: Any, Y: Any) -> tuple[dict[str, np.ndar
         raise _shape_error("Y", f"(K, m) = ({K}, {m})", Y)
     Z = W @ X + b  # Z = W X + b, shape (K, m)
     shifted, e, s = _shifted_exp(Z)
-    # log A = Z - logsumexp(Z) = (Z - c) - log Σ e^(Z - c), per column
-    log_A = shifted - np.log(s)
-    cost = -float(np.sum(Y * log_A)) / m  # J = -(1/m) Σ Σ Y log A
+    # -log A = logsumexp(Z) - Z = log Σ e^(Z - c) - (Z - c) ≥ 0, per column
+    neg_log_A = np.log(s) - shifted
+    cost = float(np.sum(Y * neg_log_A)) / m  # J = -(1/m) Σ Σ Y log A
     A = e / s  # A = softmax(Z), column by column
     dZ = A - Y  # dZ = A - Y
     dW = (dZ @ X.T) / m  # dW = (1/m) dZ Xᵀ
@@ -201,7 +201,8 @@ def _softmax_pass(
     m = X.shape[1]
     Z = W @ X + b  # Z = W X + b
     shifted, e, s = _shifted_exp(Z)
-    cost = -float(np.sum(Y * (shifted - np.log(s)))) / m  # J = -(1/m) Σ Σ Y log A
+    # J = -(1/m) Σ Σ Y log A, summed as Y·(-log A) ≥ 0 (never "-0" when every A_y = 1)
+    cost = float(np.sum(Y * (np.log(s) - shifted))) / m
     dZ = e / s - Y  # dZ = A - Y
     return (dZ @ X.T) / m, np.sum(dZ, axis=1, keepdims=True) / m, cost, Z
 

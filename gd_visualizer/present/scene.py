@@ -133,12 +133,13 @@ def bucket(fixed: float, extent: tuple[float, float, float, float]) -> float:
 
 
 def surface_title(spec: SliceSpec, fixed: float, sampled: int = 0, m: int = 0) -> str:
-    """The surface's title: the slice, and when J was averaged over a subset, which."""
+    """The surface's title: the slice, and when J was averaged over a subset, which (on a
+    second, smaller line: the title must not widen the plot past a narrow panel)."""
     _, _, fl = param_labels(spec)
     text = "Cost surface J — "
-    text += "the other parameters held" if spec.n_params != 3 else f"{fl} = {fixed:.4g}"
+    text += "others held" if spec.n_params != 3 else f"{fl} = {fixed:.4g}"
     if sampled:
-        text += f" (J over {sampled:,} of {m:,} samples)"
+        text += f"<br><small>J over {sampled:,} of {m:,} samples</small>"
     return text
 
 

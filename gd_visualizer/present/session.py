@@ -28,6 +28,7 @@ from ..core import (
 )
 from ..core.logistic import LOSSES
 from ..core.multiclass import theta_size
+from ..core.surface import slice_keys
 from ..model.run import HISTORY_FIELDS, MAX_ITERATIONS, MAX_RUNS
 from .files import shown, whole_file
 
@@ -268,6 +269,18 @@ def parse_session(raw: bytes | str, name: str = "session") -> Session:
     loss = r.get(settings, "loss", str, "settings.loss")
     if loss not in LOSSES:
         raise SessionError(f"{name}: settings.loss: unknown loss {loss!r}")
+    if classes > 2 and loss != "cross_entropy":
+        raise SessionError(
+            f"{name}: settings.loss: three classes train by softmax regression with the "
+            f"cross-entropy, found {loss!r}"
+        )
+    slice_key = r.get(settings, "slice", str, "settings.slice")
+    keys = slice_keys(2 if classes > 2 or n_x == 2 else 5, classes)
+    if slice_key not in keys:
+        raise SessionError(
+            f"{name}: settings.slice: no slice {slice_key!r} of these parameters; "
+            f"one of {', '.join(keys[:6])}{' …' if len(keys) > 6 else ''}"
+        )
     return Session(
         data=data,
         runs=states,
@@ -276,7 +289,7 @@ def parse_session(raw: bytes | str, name: str = "session") -> Session:
         loss=loss,
         lambd=r.number(settings.get("lambd"), "settings.lambd", low=0.0),
         speed=math.inf if speed is None else r.number(speed, "settings.speed", low=0.0),
-        slice_key=r.get(settings, "slice", str, "settings.slice"),
+        slice_key=slice_key,
         log_scale=r.get(settings, "log_scale", bool, "settings.log_scale"),
         through_end=r.get(settings, "through_end", bool, "settings.through_end"),
         sample=r.get(settings, "sample", int, "settings.sample"),

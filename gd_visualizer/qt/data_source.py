@@ -3,6 +3,7 @@ thread, cancellable) and the standardization toggle."""
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import threading
 from dataclasses import dataclass
@@ -240,7 +241,8 @@ class DataSource(QObject):
     def choose_columns(self) -> None:
         """Re-read the current file's columns (on a loader thread) for the column picker."""
         if self.csv is not None:
-            self.load_csv(self.csv.path, CsvChoice(self.csv.path, ask=True))
+            # (the dialog opens on the columns and classes the file was loaded with)
+            self.load_csv(self.csv.path, dataclasses.replace(self.csv, ask=True))
 
     @Slot()
     def _reap(self) -> None:

@@ -12,7 +12,7 @@ import time
 from pathlib import Path
 
 import numpy as np
-from PySide6.QtCore import Qt, QTimer, Slot
+from PySide6.QtCore import QSignalBlocker, Qt, QTimer, Slot
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (
     QApplication,
@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
     QProgressBar,
 )
 
-from ..core import DATASETS, REAL_DATASETS, Dataset, HistoryView
+from ..core import DATASETS, MULTICLASS_DATASETS, REAL_DATASETS, Dataset, HistoryView
 from ..model import TrainingData
 from ..present import scene as present
 from ..present.record import ExportSettings, RunRecord, clock_run
@@ -388,6 +388,8 @@ class MainWindow(QMainWindow):
             self.editor.start_drawing()
             return
         self.editor.history.clear()
+        with QSignalBlocker(c.samples_spin):  # (three classes need a sample each)
+            c.samples_spin.setMinimum(3 if name in MULTICLASS_DATASETS else 2)
         noise = c.noise_spin.value() or None
         if self.data_source.set_builtin(name, c.samples_spin.value(), noise, c.seed_spin.value()):
             for w in (c.samples_spin, c.noise_spin, c.seed_spin):

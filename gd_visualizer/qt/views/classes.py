@@ -63,6 +63,8 @@ class SoftmaxBars:
         self.top = np.empty(0)  # each bar's share of its true class (for clicks)
         self._X = np.empty((2, 0))
         self._y = np.empty(0, dtype=np.intp)
+        self._all = np.empty((2, 0))  # every sample, and its label
+        self._labels = np.empty(0, dtype=np.intp)
         self.K = 3
 
     def items(self) -> list[pg.GraphicsObject]:
@@ -72,6 +74,7 @@ class SoftmaxBars:
         """The samples (X as trained on, labels 0 … K-1): grouped by class, at most
         MAX_BARS of them."""
         y = np.asarray(Y).ravel().astype(np.intp)
+        self._all, self._labels = X, y
         order = np.argsort(y, kind="stable")
         if order.size > MAX_BARS:
             order = order[np.linspace(0, order.size - 1, MAX_BARS).round().astype(np.intp)]
@@ -92,6 +95,21 @@ class SoftmaxBars:
         self.top = A[self._y, cols]
         wrong = np.argmax(A, axis=0) != self._y
         self.wrong.setData(self.x[wrong], np.full(int(wrong.sum()), 1.04))
+
+    def include(self, index: int | None) -> bool:
+        """Give sample ``index`` a bar if it has none (the chosen sample is shown in every
+        view): it takes the bar of the nearest sample of its class.  True if bars changed."""
+        if index is None or not 0 <= index < self._labels.size or (self.idx == index).any():
+            return False
+        same = np.flatnonzero(self._y == self._labels[index])
+        if not same.size:
+            return False
+        slot = int(same[np.argmin(np.abs(self.idx[same] - index))])
+        self.idx = self.idx.copy()
+        self.idx[slot] = index
+        self._X = self._X.copy()
+        self._X[:, slot] = self._all[:, index]
+        return True
 
     def position(self, index: int | None) -> tuple[float, float] | None:
         """Where sample ``index`` (in the data) is drawn: (bar, its true class's share)."""

@@ -72,6 +72,7 @@ class Readout(QWidget):
             value.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
             value.setStyleSheet("font-family: monospace;")  # the size follows the window's
             value.setMinimumWidth(self._value_width(value))
+            value.setWordWrap(key in ("W", "dW"))  # a row per class: wrapped at " | " if long
             name.setToolTip(tip)
             value.setToolTip(tip)
             form.addRow(name, value)

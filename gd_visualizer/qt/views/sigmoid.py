@@ -114,12 +114,13 @@ class SigmoidView(QWidget):
             self._zmax = 0.0
         elif not binary:
             item.setLabel("bottom", "sample (grouped by true class)")
-            item.setLabel("left", "softmax(z)ₖ, stacked")
+            item.setLabel("left", "softmax(z)ₖ")
             item.setYRange(0.0, 1.08, padding=0)
         self._classes = K
 
     def draw(self, scene: Scene) -> None:
         if self._classes > 2:
+            self.bars.include(scene.sample)
             self.bars.show_state(scene.w, scene.b)
             at = self.bars.position(scene.sample)
             self.ring.setData(*(([], []) if at is None else ([at[0]], [at[1]])))

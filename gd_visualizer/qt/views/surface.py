@@ -275,7 +275,9 @@ class SurfaceView(QWidget):
         self.image.setRect(xs[0] - dx / 2, ys[0] - dy / 2, xs[-1] - xs[0] + dx, ys[-1] - ys[0] + dy)
         self.contours.setData(result.contour_x, result.contour_y)
         title = surface_title(self._spec, req.fixed, result.sampled, req.X.shape[1])
-        self.plot.getPlotItem().setTitle(title)
+        item = self.plot.getPlotItem()
+        item.setTitle(title)
+        item.titleLabel.setMinimumWidth(0)  # a long title is cut, never widens the plot
 
     def show_path(self, px: np.ndarray, py: np.ndarray, index: int) -> None:
         """The path over history entries; entries after ``index`` are not drawn."""
