@@ -238,41 +238,55 @@ def bench_trainer(quick: bool) -> list[Row]:
 
 # -- 3. cost surface -----------------------------------------------------------------------
 def bench_surface(quick: bool) -> list[Row]:
+    """The 200×200 surface of the w1-w2 slice over ±6, as the app computes it frame after
+    frame (the data's cells kept, the held b moving), and cold (the first surface of a data
+    set: binning and merging included); its error against the exact float64 grid."""
     from .core import cost_grid
     from .core.surface import CompressedSamples, fast_cost_grid
 
     rows = []
-    sizes = (10**3,) if quick else (10**3, 10**4, 10**5)
-    grids = (64,) if quick else (128, 200)
-    for m in sizes:
+    cases = ((64, 10**3), (64, 10**4)) if quick else ((200, 10**4), (200, 10**6), (128, 10**4))
+    goals = {(200, 10**4): 0.050, (200, 10**6): 0.200}
+    for g, m in cases:
         X, Y = data(m)
-        for g in grids:
-            xs = np.linspace(-6, 6, g)
-            ys = np.linspace(-6, 6, g)
+        xs = ys = np.linspace(-6, 6, g)
+        held = iter(np.tile(np.linspace(-1.0, 1.0, 7), 1000))  # a new b every frame
 
-            def fast(X=X, Y=Y, xs=xs, ys=ys):
-                samples = CompressedSamples.build(X, Y, max_weight=6.0)
-                return fast_cost_grid(samples, "w1-w2", xs, ys, 0.4)
+        def frame(X=X, Y=Y, xs=xs, ys=ys, held=held):
+            samples = CompressedSamples.build(X, Y, max_weight=6.0)
+            return fast_cost_grid(samples, "w1-w2", xs, ys, next(held))
 
-            t_fast = median_time(fast, repeats=5)
-            J = fast()
-            # the exact float64 grid: all of it where affordable, else every 8th point
-            sub = slice(None) if m * g * g <= 2e8 else slice(None, None, 8)
-            t0 = time.perf_counter()
-            E = cost_grid(X, Y, "w1-w2", xs[sub], ys[sub], 0.4)
-            t_exact = (time.perf_counter() - t0) * (1 if sub == slice(None) else 64)
-            err = float(np.max(np.abs(J[sub, sub] - E) / E))
-            goal, met = "—", None
-            if g == 128 and m == 10**3:
-                goal, met = "≤ 30 ms", t_fast <= 0.030
-            elif g == 128 and m == 10**5:
-                goal, met = "≤ 200 ms", t_fast <= 0.200
-            rows.append(
-                Row(f"cost surface {g}×{g}, m={m:,}", t_fast * 1e3, "ms", t_exact * 1e3,
-                    t_exact / t_fast, goal, met and err <= 1e-3 if met is not None else None,
-                    f"max rel. error {err:.1e} vs exact float64"
-                    + ("" if sub == slice(None) else " (every 8th point; exact time ×64)"))
-            )  # fmt: skip
+        def cold(X=X, Y=Y, xs=xs, ys=ys):
+            CompressedSamples.clear_cache()
+            return frame(X, Y, xs, ys)
+
+        t_cold = median_time(cold, repeats=3)
+        t_fast = median_time(frame, repeats=7)
+        J = fast_cost_grid(CompressedSamples.build(X, Y, max_weight=6.0), "w1-w2", xs, ys, 0.4)
+        # the exact float64 grid: all of it where affordable, else every k-th point
+        step = 1 if m * g * g <= 2e8 else (8 if m <= 10**5 else 20)
+        sub = slice(None, None, step)
+        t0 = time.perf_counter()
+        E = cost_grid(X, Y, "w1-w2", xs[sub], ys[sub], 0.4)
+        t_exact = (time.perf_counter() - t0) * step * step
+        big = E > 1e-12
+        err = float(np.max(np.abs(J[sub, sub] - E)[big] / E[big]))
+        goal, met = "—", None
+        if (g, m) in goals:
+            limit = goals[g, m]
+            goal = f"≤ {limit * 1e3:.0f} ms"
+            met = t_fast <= limit and err <= 1e-3  # per frame; the cold time is in the note
+        note = (
+            f"max rel. error {err:.1e} vs exact float64"
+            + ("" if step == 1 else f" (every {step}th point; exact time ×{step * step})")
+            + f"; cold (first surface of the data set) {t_cold * 1e3:.0f} ms"
+            + ("" if g != 128 else "; the app's grid")
+        )
+        rows.append(
+            Row(f"cost surface {g}×{g}, m={m:,}", t_fast * 1e3, "ms", t_exact * 1e3,
+                t_exact / t_fast, goal, met, note)
+        )  # fmt: skip
+    CompressedSamples.clear_cache()
     return rows
 
 

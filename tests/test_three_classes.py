@@ -275,10 +275,10 @@ def test_a_session_of_three_classes_with_another_loss_is_refused(tmp_path):
     }  # fmt: skip
     path = tmp_path / "l2.gdviz"
     path.write_text(json.dumps(doc))
-    with pytest.raises(SessionError, match="settings.loss: three classes"):
+    with pytest.raises(SessionError, match=r"settings\.loss: three classes"):
         read_session(path)
     doc["settings"]["loss"] = "cross_entropy"
     doc["settings"]["slice"] = "w1-w2"
     path.write_text(json.dumps(doc))
-    with pytest.raises(SessionError, match="settings.slice: no slice 'w1-w2'"):
+    with pytest.raises(SessionError, match=r"settings\.slice: no slice 'w1-w2'"):
         read_session(path)
