@@ -142,3 +142,12 @@ def test_the_gradient_norm_is_finite_when_its_entries_are():
     assert grad != "inf" and float(grad) == pytest.approx(1.08e155 * (2 + (3 / 10.8) ** 2) ** 0.5,
                                                           rel=1e-3)  # fmt: skip
     t.close()
+
+
+def test_an_accuracy_short_of_one_never_reads_100_percent():
+    from gd_visualizer.present.scene import percent
+
+    assert percent(1.0) == "100.0 %" and percent(0.0) == "0.0 %"
+    assert percent(0.9533333) == "95.3 %"
+    assert percent(0.99965) == "99.97 %" and percent(1 - 1e-7) == "99.99999 %"
+    assert percent(1e-5) == "0.001 %"

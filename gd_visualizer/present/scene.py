@@ -453,6 +453,17 @@ def caption(data: TrainingData, scene: Scene, status: RunStatus | None = None) -
     return text
 
 
+def percent(fraction: float) -> str:
+    """A fraction as a percentage to 0.1 %, with more digits when that would read 100.0 %
+    (or 0.0 %) for a fraction that is not exactly 1 (or 0)."""
+    value = 100 * fraction
+    for digits in range(1, 7):
+        text = f"{value:.{digits}f}"
+        if fraction in (0.0, 1.0) or float(text) not in (0.0, 100.0) or not math.isfinite(value):
+            return f"{text} %"
+    return f"{value:.6f} %"
+
+
 def params_text(scene: Scene) -> str:
     """The parameters in one line: "w = (…) · b = …", for K classes "W = […] · b = (…)"."""
     if scene.spec.classes > 2:
@@ -522,7 +533,7 @@ def readout(data: TrainingData, scene: Scene, status: RunStatus | None) -> dict[
         **(classes or dict.fromkeys(("W", "dW"), "")),
         "grad": fmt(grad),
         "lr": f"{scene.learning_rate:.4g}",
-        "acc": f"{100 * data.accuracy(w, b):.1f} %",
+        "acc": percent(data.accuracy(w, b)),
         "raw": "—" if raw is None else f"w = ({raw[0][0]:.4g}, {raw[0][1]:.4g})\nb = {raw[1]:.4g}",
         "stable": stable,
         "status": "—"
