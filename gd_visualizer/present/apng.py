@@ -1,4 +1,5 @@
-"""Animated PNG assembled from PNG files without decoding or re-encoding them."""
+"""PNG frames encoded from pixels, and the animated PNG assembled from them without
+decoding or re-encoding them."""
 
 from __future__ import annotations
 
@@ -8,8 +9,43 @@ import zlib
 from collections.abc import Iterator
 from pathlib import Path
 
+import numpy as np
+
 from .files import check_stop, shown, whole_file
 from .record import ExportError
+
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+#: zlib level of a frame's image data.  Measured on 1280×800 frames of the four views (one
+#: core of an AMD EPYC): level 3 takes 5.5 ms and 144 kB, level 6 11 ms and 115 kB, where
+#: Qt's PNG writer (adaptive filters, level 6) took 26 ms and 141 kB
+PNG_LEVEL = 3
+#: the image data is split into IDAT chunks of at most this many bytes
+IDAT_BYTES = 1 << 20
+
+
+def encode_png(
+    pixels: np.ndarray, dots_per_meter: tuple[int, int] | None = None, level: int = PNG_LEVEL
+) -> bytes:
+    """8-bit RGB ``pixels`` (height × width × 3) as the bytes of a PNG file, losslessly.
+
+    Rows are stored unfiltered (the views' flat areas compress as well as with libpng's
+    adaptive filters) and deflated at ``level``; the same pixels always give the same
+    bytes.  ``dots_per_meter`` (x, y) is written as the pHYs chunk, as Qt's writer does.
+    Pure numpy and zlib, which leave the GIL while they work: a worker thread encodes
+    while the GUI thread draws the next frame.
+    """
+    height, width, depth = pixels.shape
+    if depth != 3 or pixels.dtype != np.uint8 or not (height and width):
+        raise ExportError("a frame must be 8-bit RGB pixels, at least 1×1")
+    rows = np.zeros((height, 1 + 3 * width), np.uint8)  # each row: filter 0, its pixels
+    rows[:, 1:] = pixels.reshape(height, 3 * width)
+    data = zlib.compress(rows, level)
+    out = [PNG_SIGNATURE, _chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0))]
+    if dots_per_meter is not None:
+        out.append(_chunk(b"pHYs", struct.pack(">IIB", *dots_per_meter, 1)))
+    out += [_chunk(b"IDAT", data[i : i + IDAT_BYTES]) for i in range(0, len(data), IDAT_BYTES)]
+    out.append(_chunk(b"IEND", b""))
+    return b"".join(out)
 
 
 def _chunks(data: bytes) -> Iterator[tuple[bytes, bytes]]:
@@ -22,7 +58,8 @@ def _chunks(data: bytes) -> Iterator[tuple[bytes, bytes]]:
 
 
 def _chunk(kind: bytes, body: bytes) -> bytes:
-    return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
+    crc = zlib.crc32(body, zlib.crc32(kind))
+    return b"".join((struct.pack(">I", len(body)), kind, body, struct.pack(">I", crc)))
 
 
 def write_apng(
@@ -40,12 +77,12 @@ def write_apng(
         raise ExportError("no frames to assemble")
     seq = 0
     with whole_file(out) as fh:
-        fh.write(b"\x89PNG\r\n\x1a\n")
+        fh.write(PNG_SIGNATURE)
         ihdr = None
         for i, path in enumerate(frames):
             check_stop(stop)
             data = path.read_bytes()
-            if data[:8] != b"\x89PNG\r\n\x1a\n":
+            if data[:8] != PNG_SIGNATURE:
                 raise ExportError(f"{shown(path)}: not a PNG file")
             chunks = list(_chunks(data))
             header = chunks[0][1]

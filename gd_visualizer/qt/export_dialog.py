@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtWidgets import (
@@ -21,7 +22,9 @@ from PySide6.QtWidgets import (
 )
 
 from ..present.record import ANIMATION_FILES, VIEW_NAMES, ExportError, ExportSettings, RunRecord
-from .export_job import Export, Progress
+
+if TYPE_CHECKING:  # the job (frames, encoders, Pillow) is imported when an export starts
+    from .export_job import Progress
 
 #: one timer tick runs export steps for at most this long (a frame is ~16 ms)
 SLICE_SECONDS = 0.008
@@ -143,6 +146,8 @@ class ExportRunner(QObject):
 
     def __init__(self, run: RunRecord, settings: ExportSettings, parent: QObject | None = None):
         super().__init__(parent)
+        from .export_job import Export
+
         self.job = Export(run, settings)
         self._steps = self.job.steps()
         self._timer = QTimer(self)

@@ -28,10 +28,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QBuffer, QByteArray, QIODevice
+import numpy as np
 from PySide6.QtGui import QImage
 
 from ..core.surface import compute_surface, slice_keys
+from ..present import apng
 from ..present.apng import write_apng
 from ..present.files import OutputFolder, shown
 from ..present.gif import write_gif
@@ -55,17 +56,16 @@ MAX_PENDING = 2
 
 
 def encode_png(image: QImage) -> bytes:
-    """The image as PNG bytes, encoded in memory (so libpng never writes or complains)."""
-    data = QByteArray()
-    buffer = QBuffer(data)
-    buffer.open(QIODevice.OpenModeFlag.WriteOnly)
-    try:
-        ok = image.save(buffer, "PNG")
-    finally:
-        buffer.close()
-    if not ok:
+    """The image as PNG bytes, encoded in memory (see :func:`~gd_visualizer.present.apng.
+    encode_png`: its pixels exactly, 8-bit RGB, several times faster than Qt's writer)."""
+    if image.isNull():
         raise ExportError("a frame could not be encoded as PNG")
-    return data.data()
+    if image.format() != QImage.Format.Format_RGB888:
+        image = image.convertToFormat(QImage.Format.Format_RGB888)
+    w, h, stride = image.width(), image.height(), image.bytesPerLine()
+    rows = np.frombuffer(image.constBits(), np.uint8, count=h * stride).reshape(h, stride)
+    pixels = rows[:, : 3 * w].reshape(h, w, 3)
+    return apng.encode_png(pixels, (image.dotsPerMeterX(), image.dotsPerMeterY()))
 
 
 @dataclass

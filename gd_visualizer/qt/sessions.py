@@ -8,7 +8,6 @@ A bad file is reported and changes nothing.
 
 from __future__ import annotations
 
-import html
 import logging
 
 import numpy as np
@@ -74,8 +73,10 @@ class SessionKeeper(QObject):
         if not lesson:
             self.dock.hide()
             return
-        title = html.escape(lesson["title"])
-        self.note.setText(f"<b>{title}</b><br>{html.escape(lesson['text'])}")
+        from html import escape  # (html.entities is large: imported when a lesson opens)
+
+        title = escape(lesson["title"])
+        self.note.setText(f"<b>{title}</b><br>{escape(lesson['text'])}")
         self.dock.setWindowTitle(f"Lesson — {lesson['title']}")
         self.dock.show()
         panel = lesson.get("panel")

@@ -3,12 +3,15 @@ per-example loss and the loop against np.dot, in one dockable panel.
 
 The panel follows the shown iteration like every view (the window's frame drawer
 calls :meth:`StepPanel.draw` at reading speed while it is visible); hidden, it
-costs nothing.
+costs nothing: its tabs are built (and their modules imported) the first time the
+panel is laid out, shown or one of them is asked for, not with the window.
 """
 
 from __future__ import annotations
 
-from PySide6.QtCore import QSignalBlocker, Signal
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QSignalBlocker, QSize, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QFrame,
@@ -21,15 +24,20 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ...model import TrainingData
 from ...present import lesson
-from ...present.scene import Scene
-from ..tasks import TaskWorker
-from .canvas import GraphCanvas
-from .tabs import LoopTab, LossTab, SlopeTab
-from .warmup import WarmUp
+
+if TYPE_CHECKING:
+    from ...model import TrainingData
+    from ...present.scene import Scene
+    from ..tasks import TaskWorker
+    from .tabs import LoopTab, LossTab, SlopeTab
+    from .warmup import WarmUp
 
 __all__ = ["StepPanel"]
+
+#: the tabs' titles, in the order of ``present.session.LESSON_PANELS``
+TITLES = ("Computation graph", "Warm-up J = 3(a + bc)", "Slope", "Per-example loss",
+          "Loop vs np.dot")  # fmt: skip
 
 
 class GraphTab(QWidget):
@@ -55,6 +63,8 @@ class GraphTab(QWidget):
         self.all_samples.toggled.connect(lambda *_: self._redraw())
         self.header = QLabel("—")
         self.header.setObjectName("graphHeader")
+        from .canvas import GraphCanvas
+
         self.canvas = GraphCanvas()
         self.footer = QLabel("")
         self.footer.setObjectName("graphFooter")
@@ -111,44 +121,99 @@ class StepPanel(QTabWidget):
     def __init__(self, tasks: TaskWorker, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("graphPanel")
-        self.graph = GraphTab()
-        self.warmup = WarmUp()
-        self.slope = SlopeTab(tasks)
-        self.loss = LossTab()
-        self.loop = LoopTab(tasks)
-        self.tabs = [self.graph, self.warmup, self.slope, self.loss, self.loop]
-        titles = ["Computation graph", "Warm-up J = 3(a + bc)", "Slope", "Per-example loss",
-                  "Loop vs np.dot"]  # fmt: skip
-        for tab, title in zip(self.tabs, titles, strict=True):
+        self._tasks = tasks
+        self._scene: Scene | None = None
+        self._data: TrainingData | None = None
+        self._tabs: list[QWidget] | None = None  # built on first need (see _build)
+        self._scrolls: list[QScrollArea] = []
+        for title in TITLES:
             # scrolled, so that a low window (768 px) still fits the views and the panel
             scroll = QScrollArea()
-            scroll.setWidget(tab)
+            scroll.setWidget(QWidget())  # an empty page until the tab is built
             scroll.setWidgetResizable(True)
             scroll.setFrameShape(QFrame.Shape.NoFrame)
             scroll.setMinimumHeight(120)
             self.addTab(scroll, title)
-        self.graph.sampleChosen.connect(self.sampleChosen)
-        self.loop.sampleStepped.connect(self.sampleChosen)
+            self._scrolls.append(scroll)
         self.currentChanged.connect(lambda *_: self._redraw())
         tasks.ready.connect(self._take)
-        self._tasks = tasks
-        self._scene: Scene | None = None
 
+    # -- the tabs, built when first needed ---------------------------------------------
+    @property
+    def tabs(self) -> list[QWidget]:
+        if self._tabs is None:
+            self._build()
+        assert self._tabs is not None
+        return self._tabs
+
+    @property
+    def graph(self) -> GraphTab:
+        return self.tabs[0]  # type: ignore[return-value]
+
+    @property
+    def warmup(self) -> WarmUp:
+        return self.tabs[1]  # type: ignore[return-value]
+
+    @property
+    def slope(self) -> SlopeTab:
+        return self.tabs[2]  # type: ignore[return-value]
+
+    @property
+    def loss(self) -> LossTab:
+        return self.tabs[3]  # type: ignore[return-value]
+
+    @property
+    def loop(self) -> LoopTab:
+        return self.tabs[4]  # type: ignore[return-value]
+
+    def _build(self) -> None:
+        from .tabs import LoopTab, LossTab, SlopeTab
+        from .warmup import WarmUp
+
+        graph, loop = GraphTab(), LoopTab(self._tasks)
+        self._tabs = [graph, WarmUp(), SlopeTab(self._tasks), LossTab(), loop]
+        for scroll, tab in zip(self._scrolls, self._tabs, strict=True):
+            scroll.setWidget(tab)  # (the empty page goes)
+        graph.sampleChosen.connect(self.sampleChosen)
+        loop.sampleStepped.connect(self.sampleChosen)
+        if self._data is not None:
+            self._bind_tabs(self._data)
+
+    def sizeHint(self) -> QSize:
+        self.tabs  # noqa: B018 (a layout asks before the panel is first shown)
+        return super().sizeHint()
+
+    def minimumSizeHint(self) -> QSize:
+        self.tabs  # noqa: B018
+        return super().minimumSizeHint()
+
+    def showEvent(self, event) -> None:
+        self.tabs  # noqa: B018
+        super().showEvent(event)
+
+    # -- data and drawing ----------------------------------------------------------------
     def bind(self, data: TrainingData) -> None:
         self._scene = None  # the old data's scene is never drawn with the new data
-        for tab in (self.graph, self.slope, self.loss, self.loop):
-            tab.bind(data)
-            tab.scene = None
+        self._data = data
+        if self._tabs is not None:
+            self._bind_tabs(data)
         # the graph, slope, loss and loop follow the course's two-class logistic regression
         binary = data.classes == 2
-        for tab in (self.graph, self.slope, self.loss, self.loop):
-            i = self.tabs.index(tab)
+        warmup = TITLES.index("Warm-up J = 3(a + bc)")
+        for i in range(len(TITLES)):
+            if i == warmup:
+                continue
             self.setTabEnabled(i, binary)
             self.setTabToolTip(
                 i, "" if binary else "Two classes only: these runs are softmax regression"
             )
         if not self.isTabEnabled(self.currentIndex()):
-            self.setCurrentIndex(self.tabs.index(self.warmup))
+            self.setCurrentIndex(warmup)
+
+    def _bind_tabs(self, data: TrainingData) -> None:
+        for tab in (self.graph, self.slope, self.loss, self.loop):
+            tab.bind(data)
+            tab.scene = None
 
     def draw(self, scene: Scene) -> None:
         """Draw the shown tab only (the others draw when they are shown)."""
@@ -156,16 +221,21 @@ class StepPanel(QTabWidget):
         self._redraw()
 
     def _redraw(self) -> None:
-        tab = self.tabs[max(0, self.currentIndex())]
-        scene, data = self._scene, self.graph.data
-        if scene is None or not hasattr(tab, "draw") or data is None:
+        scene, data = self._scene, self._data
+        if self._tabs is None or scene is None or data is None:
+            return  # nothing built yet: the tabs draw the scene when they are built and shown
+        tab = self._tabs[max(0, self.currentIndex())]
+        if not hasattr(tab, "draw"):
             return
         if data.X.shape[1] == 0 or scene.w.size != data.X.shape[0]:
             return  # nothing drawn yet, or a scene of other features (they are on their way)
         tab.draw(scene)
 
     def _take(self) -> None:
-        for result in self._tasks.take().values():
+        results = self._tasks.take()
+        if self._tabs is None:
+            return  # only the tabs ask for work: nothing here is theirs
+        for result in results.values():
             if result.name == "cut":
                 self.slope.take(result)
             else:
