@@ -115,6 +115,10 @@ def paint_case(
         c.speed_slider.setValue(c.speed_slider.maximum())
         for lr, optimizer in runs:
             w.add_run(learning_rate=lr, optimizer=optimizer)
+        for k in range(len(w.runs)):  # beyond the slider's 100,000 iterations
+            w.controller.select_run(k)
+            w.controller.set_budget(10**7)
+        w.controller.select_run(0)
         spin(app, 0.5)
         draws: dict[str, list[float]] = defaultdict(list)
         for name, panel in w.panels.items():

@@ -1,4 +1,5 @@
-"""The numerical core of gd-visualizer: numpy only, no Qt.
+"""The numerical core of gd-visualizer: numpy (and numba, when it loads, for the
+trainer's one-pass kernel in kernels.py; the numpy pass stays), no Qt.
 
 Everything the app, the exporter and the benchmark compute comes from here.
 """

@@ -247,8 +247,8 @@ class SessionKeeper(QObject):
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             write_session(path, self.current())
-        except (SessionError, OSError):
-            log.exception("keeping the last session failed")
+        except (SessionError, OSError) as exc:  # (e.g. a thinned history): not kept
+            log.warning("the last session was not kept: %s", exc)
 
     def start_for(self, data: TrainingData) -> tuple[np.ndarray, float] | None:
         """The opened session's start point, when ``data`` are its data."""
