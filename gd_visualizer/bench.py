@@ -304,18 +304,12 @@ def _gui_case(
 
     m = ds.m
     rows: list[Row] = []
+    from .bench_paint import race_at_full_speed
+
     w = MainWindow(restore_settings=False)
     w.show()
-    w.set_dataset(ds)
+    race_at_full_speed(w, ds, RACE_RUNS[: runs - 1])
     c = w.controls
-    c.iter_slider.setValue(c.iter_slider.maximum())
-    c.speed_slider.setValue(c.speed_slider.maximum())
-    for lr, optimizer in RACE_RUNS[: runs - 1]:
-        w.add_run(learning_rate=lr, optimizer=optimizer)
-    for run in w.runs:  # beyond the slider's 100,000: at m = 10³ the trainer gets there in 2 s
-        w.controller.select_run(w.runs.index(run))
-        w.controller.set_budget(10**7)
-    w.controller.select_run(0)
     lateness: list[float] = []
     probe = QTimer()
     last = [time.perf_counter()]
@@ -795,14 +789,11 @@ def _law_row(case: str, measured: float, law: float, unit: str, check: bool, not
 def _scale_gui_point(app, MainWindow, ds, runs: int, seconds: float) -> tuple[list[float], float]:
     """The real window training ``runs`` raced runs at full speed: the work of each frame
     (seconds from the start of its drawing to the end of its painting) and frames/s."""
+    from .bench_paint import race_at_full_speed
+
     w = MainWindow(restore_settings=False)
     w.show()
-    w.set_dataset(ds)
-    c = w.controls
-    c.iter_slider.setValue(c.iter_slider.maximum())
-    c.speed_slider.setValue(c.speed_slider.maximum())
-    for lr, optimizer in SCALE_RUNS[: runs - 1]:
-        w.add_run(learning_rate=lr, optimizer=optimizer)
+    race_at_full_speed(w, ds, SCALE_RUNS[: runs - 1])
     drawer = w.drawer
     works: list[float] = []
     painted = getattr(drawer, "_frame_painted", None)  # a paced frame's end (_frame_work's)

@@ -67,6 +67,23 @@ def spin(app, seconds: float) -> None:
         app.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 5)
 
 
+def race_at_full_speed(window, ds, runs) -> None:
+    """The benchmarks' training: ``ds`` in ``window``, its run and the ``runs`` (rate,
+    optimizer) raced beside it, at full speed, each with a budget beyond the slider's
+    100,000 iterations (at m = 10³ the trainer gets there within a measurement)."""
+    window.set_dataset(ds)
+    c = window.controls
+    c.iter_slider.setValue(c.iter_slider.maximum())
+    c.speed_slider.setValue(c.speed_slider.maximum())
+    for lr, optimizer in runs:
+        window.add_run(learning_rate=lr, optimizer=optimizer)
+    ctl = window.controller
+    for k in range(len(window.runs)):
+        ctl.select_run(k)
+        ctl.set_budget(10**7)
+    ctl.select_run(0)
+
+
 def _repaints(app, window, before: Callable[[], None] | None = None) -> float:
     """Median seconds of ``before()`` (the panels' drawing) and a full synchronous repaint."""
     samples = []
@@ -110,15 +127,7 @@ def paint_case(
         floor = _repaints(app, w)
         floor_views = clock.medians()
 
-        w.set_dataset(ds)
-        c.iter_slider.setValue(c.iter_slider.maximum())
-        c.speed_slider.setValue(c.speed_slider.maximum())
-        for lr, optimizer in runs:
-            w.add_run(learning_rate=lr, optimizer=optimizer)
-        for k in range(len(w.runs)):  # beyond the slider's 100,000 iterations
-            w.controller.select_run(k)
-            w.controller.set_budget(10**7)
-        w.controller.select_run(0)
+        race_at_full_speed(w, ds, runs)
         spin(app, 0.5)
         draws: dict[str, list[float]] = defaultdict(list)
         for name, panel in w.panels.items():

@@ -26,6 +26,7 @@ __all__ = [
     "SoftmaxModel",
     "one_hot",
     "pack_theta",
+    "softmax_accuracy",
     "softmax_columns",
     "softmax_cost_grid",
     "softmax_predict",
@@ -238,9 +239,17 @@ class SoftmaxModel:
 
     def accuracy(self, theta: np.ndarray) -> float:
         """The fraction of samples whose largest score is their class's."""
-        with np.errstate(over="ignore", invalid="ignore"):
-            Z = softmax_scores(theta, self.X, self.K)
-        return float(np.mean(np.argmax(Z, axis=0) == self.labels))
+        return softmax_accuracy(theta, self.X, self.labels, self.K)
+
+
+def softmax_accuracy(theta: Any, X: np.ndarray, labels: Any, K: int) -> float:
+    """The fraction of samples whose largest score is their class's (``labels`` 0 … K-1,
+    shape (1, m) or (m,)); nan without samples.  No one-hot Y is built."""
+    if X.shape[1] == 0:
+        return float("nan")
+    with np.errstate(over="ignore", invalid="ignore"):
+        Z = softmax_scores(theta, X, K)
+    return float(np.mean(np.argmax(Z, axis=0) == np.ravel(labels)))
 
 
 def softmax_cost_grid(

@@ -18,7 +18,7 @@ from psygnal import Signal, evented
 
 from ..core import Dataset, HistoryView, Standardization
 from ..core.features import CROSS_NAMES, Crosses
-from ..core.multiclass import SoftmaxModel, theta_size
+from ..core.multiclass import softmax_accuracy, theta_size
 from ..core.surface import SliceSpec, slice_keys, slice_spec
 from .commands import LaneSpec
 
@@ -122,9 +122,8 @@ class TrainingData:
         key = (tuple(np.asarray(w, dtype=float).ravel()), float(b))
         cached = self.__dict__.get("_accuracy")
         if cached is None or cached[0] != key:
-            if self.classes > 2:
-                model = SoftmaxModel(self.X, self.Y, self.classes)
-                value = model.accuracy(np.append(w, b)) if self.X.shape[1] else float("nan")
+            if self.classes > 2:  # (no one-hot Y of m columns at each read-out)
+                value = softmax_accuracy(np.append(w, b), self.X, self.Y, self.classes)
             else:
                 value = accuracy(w, b, self.X, self.Y)
             cached = (key, value)

@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 
 from ..core import Dataset, HistoryView
-from ..core.multiclass import SoftmaxModel, unpack_theta
+from ..core.multiclass import softmax_accuracy, unpack_theta
 from ..model.run import RUN_COLOURS, TrainingData, accuracy
 from .scene import AxesHold, Clock, axes_hold, entry_at
 
@@ -159,7 +159,7 @@ def run_result(run: RunRecord) -> dict:
         theta = np.append(w, b)
         W, bk = unpack_theta(theta, run.classes, run.X.shape[0])
         params = {"W": W.tolist(), "b": bk.ravel().tolist()}
-        score = SoftmaxModel(run.X, run.Y, run.classes).accuracy(theta)
+        score = softmax_accuracy(theta, run.X, run.Y, run.classes)
     else:
         params = {"w": [float(v) for v in w], "b": b}
         score = accuracy(w, b, run.X, run.Y)
