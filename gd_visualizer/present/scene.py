@@ -54,8 +54,14 @@ def theta(history: HistoryLike) -> np.ndarray:
 
 def slice_path(history: HistoryLike, spec: SliceSpec) -> tuple[np.ndarray, np.ndarray]:
     """The descent path in the coordinates of the slice ``spec``."""
-    t = theta(history)
-    return t[:, spec.x_param], t[:, spec.y_param]
+    return _theta_column(history, spec.x_param), _theta_column(history, spec.y_param)
+
+
+def _theta_column(history: HistoryLike, k: int) -> np.ndarray:
+    """Entry k of θ = (w, b) over the history (a column of :func:`theta`, without
+    stacking the whole history every frame)."""
+    weights = history.weights
+    return weights[:, k] if k < weights.shape[1] else np.asarray(history.biases)
 
 
 def surface_extent(

@@ -53,6 +53,8 @@ def move_points(scatter: pg.ScatterPlotItem, x: np.ndarray, y: np.ndarray) -> No
     if len(data) != len(x):
         scatter.setData(x, y)
         return
+    if not len(data):  # empty, and it stays so
+        return
     data["x"] = x
     data["y"] = y
     scatter.prepareGeometryChange()
@@ -60,6 +62,13 @@ def move_points(scatter: pg.ScatterPlotItem, x: np.ndarray, y: np.ndarray) -> No
     scatter.bounds = [None, None]
     scatter.invalidate()
     scatter.sigPlotChanged.emit(scatter)
+
+
+def clear_line(line: pg.PlotDataItem) -> None:
+    """Empty a line (nothing happens when it is empty already: a frame that shows no
+    ghost pays nothing for it)."""
+    if line.xData is not None and len(line.xData):
+        line.setData([], [])
 
 
 def cache_layer(item: pg.GraphicsObject) -> None:
@@ -245,21 +254,26 @@ class LinePool:
         dashed=False,
         outline=False,
         connect: str = "all",
+        **options,
     ):
         self._item = item
+        self._options = options  # more PlotDataItem options for every line
         self._connect = connect  # "pairs": each line is a set of segments
         self._width = width
         self._z = z
         self._style = Qt.PenStyle.DashLine if dashed else Qt.PenStyle.SolidLine
         #: a dark line under each (a colour stays visible on any part of a colour map)
         self._shadow = pg.mkPen(0, 0, 0, 170, width=width + 2.5) if outline else None
-        self.lines: list[pg.PlotDataItem] = []
+        self.lines: list[pg.PlotDataItem | pg.PlotCurveItem] = []
         self._colours: list[str | None] = []
 
     def show(self, lines: list[tuple[np.ndarray, np.ndarray, str]]) -> None:
         """Draw ``(x, y, colour)`` per line; the lines not given are hidden."""
         while len(self.lines) < len(lines):
-            line = pg.PlotDataItem(shadowPen=self._shadow, connect=self._connect)
+            # a plain curve unless the lines need PlotDataItem's options (downsampling):
+            # its setData costs a third of PlotDataItem's, for every line every frame
+            kind = pg.PlotDataItem if self._options else pg.PlotCurveItem
+            line = kind(shadowPen=self._shadow, connect=self._connect, **self._options)
             line.setZValue(self._z)
             self._item.addItem(line)
             self.lines.append(line)

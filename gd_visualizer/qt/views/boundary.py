@@ -24,6 +24,7 @@ from ._style import (
     drawn_subset,
     fit_legend,
     make_plot,
+    move_points,
     nearest_at,
     nearest_point,
     probability_lut,
@@ -139,9 +140,9 @@ class BoundaryView(QWidget):
     def mark_sample(self, index: int | None) -> None:
         """Ring sample ``index`` (None: no ring)."""
         if index is None or not 0 <= index < self._X.shape[1]:
-            self.ring.setData([], [])
+            move_points(self.ring, [], [])
         else:
-            self.ring.setData([self._X[0, index]], [self._X[1, index]])
+            move_points(self.ring, [self._X[0, index]], [self._X[1, index]])
 
     def hide_controls(self) -> None:
         """For exports: no editing controls above the plot."""

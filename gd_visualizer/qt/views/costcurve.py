@@ -9,7 +9,12 @@ from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QWidget
 
 from ...model import TrainingData
 from ...present.scene import Scene
-from ._style import GHOST_COLOR, PATH_COLOR, LinePool, make_plot, stack
+from ._style import GHOST_COLOR, PATH_COLOR, LinePool, clear_line, make_plot, move_points, stack
+
+#: a long curve is drawn as each pixel column's lowest and highest J (peak
+#: downsampling, two vertices per pixel; pyqtgraph's default keeps five samples per
+#: pixel, ten vertices, which the raster engine strokes for nothing)
+PEAKS = {"autoDownsampleFactor": 1.0}
 
 
 class CostCurveView(QWidget):
@@ -37,13 +42,14 @@ class CostCurveView(QWidget):
         item.setClipToView(True)
         item.setDownsampling(auto=True, mode="peak")
         self.ghost = pg.PlotDataItem(
-            pen=pg.mkPen(GHOST_COLOR, width=2, style=pg.QtCore.Qt.PenStyle.DashLine)
+            pen=pg.mkPen(GHOST_COLOR, width=2, style=pg.QtCore.Qt.PenStyle.DashLine),
+            **PEAKS,
         )
         item.addItem(self.ghost)
         # the other raced runs' curves, each in its run's colour, 1 px wide: the raster
         # engine strokes wider lines (a 2-px curve painted in 1.6 ms, a 1-px one in 0.6 ms,
         # at m = 10⁴ on this machine); the selected run keeps its 2 px
-        self.race_curves = LinePool(item, width=1)
+        self.race_curves = LinePool(item, width=1, **PEAKS)
         # the runs' names in the plot's corner while runs race: in exports (the window's
         # runs panel is the key there, and a legend would cover a small plot)
         self.legend_races = False
@@ -52,7 +58,7 @@ class CostCurveView(QWidget):
         self.race_legend.setBrush(pg.mkBrush(255, 255, 255, 200))
         self.race_legend.hide()
         self._legend_key: tuple = ()
-        self.curve = pg.PlotDataItem(pen=pg.mkPen(PATH_COLOR, width=2))
+        self.curve = pg.PlotDataItem(pen=pg.mkPen(PATH_COLOR, width=2), **PEAKS)
         self.curve.setZValue(1)  # the selected run over the others
         self._colour = PATH_COLOR
         item.addItem(self.curve)
@@ -162,11 +168,11 @@ class CostCurveView(QWidget):
             c = float(costs[index])
             if self._log:
                 c = np.log10(max(c, 1e-300))
-            self.dot.setData([it], [c])
+            move_points(self.dot, [it], [c])
 
     def show_ghost(self, iterations: np.ndarray | None, costs: np.ndarray | None) -> None:
         if iterations is None or len(iterations) == 0:
-            self.ghost.setData([], [])
+            clear_line(self.ghost)
         else:
             self.ghost.setData(iterations, _positive(costs) if self._log else costs)
 

@@ -133,7 +133,7 @@ class SigmoidView(QWidget):
     def mark_sample(self, w: np.ndarray, b: float, index: int | None) -> None:
         """Ring sample ``index`` on the curve (None: no ring)."""
         if index is None or not 0 <= index < self._all.shape[1]:
-            self.ring.setData([], [])
+            move_points(self.ring, [], [])
             return
         with np.errstate(over="ignore", invalid="ignore"):
             z = float(
@@ -143,7 +143,7 @@ class SigmoidView(QWidget):
                     1e30,
                 )
             )
-        self.ring.setData([z], [sigmoid(z)])
+        move_points(self.ring, [z], [sigmoid(z)])
 
     def _on_click(self, event) -> None:
         if self._classes > 2:

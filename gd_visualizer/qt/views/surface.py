@@ -21,7 +21,16 @@ from ...present.scene import (
     slice_titles,
     surface_title,
 )
-from ._style import GHOST_COLOR, PATH_COLOR, LinePool, cache_layer, make_plot, stack
+from ._style import (
+    GHOST_COLOR,
+    PATH_COLOR,
+    LinePool,
+    cache_layer,
+    clear_line,
+    make_plot,
+    move_points,
+    stack,
+)
 
 #: at most this many path vertices are drawn (the path is thinned evenly)
 MAX_PATH_POINTS = 4000
@@ -37,8 +46,42 @@ def thin(n: int, limit: int) -> np.ndarray | slice:
     """Indices that keep at most ``limit`` of n points, always the first and last."""
     if n <= limit:
         return slice(None)
-    idx = np.linspace(0, n - 1, limit).round().astype(int)
-    return np.unique(idx)
+    # evenly spaced and strictly increasing (n > limit), the last one n - 1
+    return np.arange(limit) * (n - 1) // (limit - 1)
+
+
+def on_pixels(x: np.ndarray, y: np.ndarray, pixel: tuple[float, float]) -> np.ndarray:
+    """Indices of the vertices a polyline through (x, y) needs at this ``pixel`` size
+    (data units per pixel, x and y): about one per pixel of the path's length.
+
+    A vertex is kept where the path's length so far, in pixels, passes a whole number;
+    a vertex left out is then less than a pixel along the path from the last one kept,
+    so the line drawn moves by less than a pixel.  The first and last are kept, and
+    so is everything from a non-finite vertex on.  A converging path ends in thousands
+    of vertices within a pixel or two; stroking them (under a wide outline) was most
+    of the surface's paint.
+    """
+    n = len(x)
+    keep = np.ones(n, bool)
+    px, py = pixel
+    if n > 2 and px > 0 and py > 0 and np.isfinite(px) and np.isfinite(py):
+        with np.errstate(invalid="ignore", over="ignore"):
+            length = np.cumsum(np.hypot(np.diff(x) / px, np.diff(y) / py))
+            whole = np.floor(length)
+        # vertex k + 1 is kept when the length up to it reaches a new whole pixel
+        keep[1:-1] = ~(whole[:-1] == np.concatenate(([0.0], whole[:-2])))
+    return np.flatnonzero(keep)
+
+
+def path_vertices(
+    x: np.ndarray, y: np.ndarray, n: int, pixel: tuple[float, float]
+) -> tuple[np.ndarray, np.ndarray]:
+    """The first ``n`` vertices of a path as drawn: at most MAX_PATH_POINTS of them,
+    and no two in a row within one pixel (see :func:`on_pixels`)."""
+    sel = thin(n, MAX_PATH_POINTS)
+    x, y = x[:n][sel], y[:n][sel]
+    keep = on_pixels(x, y, pixel)
+    return x[keep], y[keep]
 
 
 class SurfaceView(QWidget):
@@ -245,9 +288,9 @@ class SurfaceView(QWidget):
         self.show_race(scene)
         self.show_step(*step_arrow(scene))
         if scene.optimum is None:
-            self.optimum.setData([], [])
+            move_points(self.optimum, [], [])
         else:
-            self.optimum.setData([scene.optimum[0]], [scene.optimum[1]])
+            move_points(self.optimum, [scene.optimum[0]], [scene.optimum[1]])
 
     def set_extent(self, extent: tuple[float, float, float, float]) -> None:
         x0, x1, y0, y1 = (float(np.clip(v, -1e300, 1e300)) for v in extent)
@@ -282,22 +325,20 @@ class SurfaceView(QWidget):
     def show_path(self, px: np.ndarray, py: np.ndarray, index: int) -> None:
         """The path over history entries; entries after ``index`` are not drawn."""
         n = index + 1
-        sel = thin(n, MAX_PATH_POINTS)
-        self.path.setData(px[:n][sel], py[:n][sel])
+        self.path.setData(*path_vertices(px, py, n, self._pixel()))
         if n:
-            self.start.setData([px[0]], [py[0]])
-            self.current.setData([px[index]], [py[index]])
+            move_points(self.start, [px[0]], [py[0]])
+            move_points(self.current, [px[index]], [py[index]])
         else:
-            self.start.setData([], [])
-            self.current.setData([], [])
+            move_points(self.start, [], [])
+            move_points(self.current, [], [])
 
     def show_race(self, scene: Scene) -> None:
         """The other raced runs: each path up to its shown entry, and where it is."""
         lines, xs, ys, brushes = [], [], [], []
+        pixel = self._pixel()
         for t in scene.traces:
-            n = t.index + 1
-            sel = thin(n, MAX_PATH_POINTS)
-            lines.append((t.path_x[:n][sel], t.path_y[:n][sel], t.colour))
+            lines.append((*path_vertices(t.path_x, t.path_y, t.index + 1, pixel), t.colour))
             xs.append(t.path_x[t.index])
             ys.append(t.path_y[t.index])
             brushes.append(_brush(t.colour))
@@ -327,10 +368,17 @@ class SurfaceView(QWidget):
 
     def show_ghost(self, gx: np.ndarray | None, gy: np.ndarray | None) -> None:
         if gx is None or len(gx) == 0:
-            self.ghost.setData([], [])
+            clear_line(self.ghost)
         else:
-            sel = thin(len(gx), MAX_PATH_POINTS)
-            self.ghost.setData(gx[sel], gy[sel])
+            self.ghost.setData(*path_vertices(gx, gy, len(gx), self._pixel()))
+
+    def _pixel(self) -> tuple[float, float]:
+        """Data units per screen pixel, x and y (a path is drawn to this precision)."""
+        vb = self.plot.getPlotItem().vb
+        if vb.getViewWidget() is None:  # not on a view yet: every vertex is kept
+            return 0.0, 0.0
+        sx, sy = vb.viewPixelSize()
+        return float(sx), float(sy)
 
     def _on_click(self, event) -> None:
         if not self.picking_enabled or event.button() != pg.QtCore.Qt.MouseButton.LeftButton:

@@ -1,0 +1,121 @@
+"""What the views leave out of a frame (issue 16) without changing what is seen: a path's
+vertices within a pixel of the one before, a long cost curve beyond two vertices per pixel
+column, the evenly thinned path, and the empty items that are not set again."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from gd_visualizer.qt.views.costcurve import CostCurveView
+from gd_visualizer.qt.views.surface import MAX_PATH_POINTS, on_pixels, path_vertices, thin
+
+
+def _distance_to_polyline(px: np.ndarray, py: np.ndarray, vx: np.ndarray, vy: np.ndarray):
+    """Each point's distance to the polyline through (vx, vy), by brute force."""
+    ax, ay, bx, by = vx[:-1], vy[:-1], vx[1:], vy[1:]
+    dx, dy = bx - ax, by - ay
+    length2 = dx * dx + dy * dy
+    out = np.empty(len(px))
+    for k, (x, y) in enumerate(zip(px, py, strict=True)):
+        t = np.where(
+            length2 > 0, ((x - ax) * dx + (y - ay) * dy) / np.where(length2 > 0, length2, 1), 0
+        )
+        t = np.clip(t, 0, 1)
+        out[k] = np.min(np.hypot(ax + t * dx - x, ay + t * dy - y))
+    return out
+
+
+def _spiral(n: int, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """A path that converges like gradient descent: fast at first, then creeping."""
+    rng = np.random.default_rng(seed)
+    k = np.arange(n)
+    r = 3.0 * 0.995**k
+    return r * np.cos(0.05 * k) + 1e-4 * rng.normal(size=n), r * np.sin(0.05 * k) - 0.5
+
+
+@pytest.mark.parametrize("pixel", [(0.01, 0.01), (0.004, 0.02), (0.05, 0.003)])
+def test_a_path_drawn_on_pixels_stays_within_a_pixel_of_every_vertex(pixel):
+    x, y = _spiral(3000)
+    keep = on_pixels(x, y, pixel)
+    assert keep[0] == 0 and keep[-1] == len(x) - 1
+    assert np.all(np.diff(keep) > 0)
+    assert len(keep) < len(x) / 3  # the creeping end collapses
+    # measured in pixels, every left-out vertex lies on the drawn line within a pixel's
+    # diagonal (it shares a pixel with a vertex kept before it)
+    sx, sy = pixel
+    d = _distance_to_polyline(x / sx, y / sy, x[keep] / sx, y[keep] / sy)
+    assert d.max() <= np.sqrt(2) + 1e-9
+
+
+def test_every_vertex_is_kept_where_the_path_moves_more_than_a_pixel():
+    x = np.arange(50.0)
+    y = np.zeros(50)
+    np.testing.assert_array_equal(on_pixels(x, y, (0.5, 0.5)), np.arange(50))
+    # no pixel size (a view not shown yet): nothing is left out
+    x, y = _spiral(100)
+    np.testing.assert_array_equal(on_pixels(x, y, (0.0, 0.0)), np.arange(100))
+    np.testing.assert_array_equal(on_pixels(x, y, (np.nan, 1.0)), np.arange(100))
+
+
+def test_a_non_finite_vertex_is_never_left_out():
+    x = np.array([0.0, 0.001, np.nan, 0.002, np.inf, 0.003, 0.004])
+    y = np.zeros(7)
+    keep = on_pixels(x, y, (1.0, 1.0))
+    assert {2, 4} <= set(keep.tolist())
+    assert keep[0] == 0 and keep[-1] == 6
+
+
+@pytest.mark.parametrize("n", [4001, 4002, 10_000, 123_457])
+def test_thinning_keeps_the_first_and_last_and_spaces_evenly(n):
+    idx = thin(n, MAX_PATH_POINTS)
+    assert len(idx) == MAX_PATH_POINTS
+    assert idx[0] == 0 and idx[-1] == n - 1
+    gaps = np.diff(idx)
+    assert gaps.min() >= 1
+    even = (n - 1) / (MAX_PATH_POINTS - 1)
+    assert np.all(np.abs(gaps - even) <= 1)
+    assert thin(MAX_PATH_POINTS, MAX_PATH_POINTS) == slice(None)
+
+
+def test_path_vertices_start_and_end_where_the_path_does():
+    x, y = _spiral(20_000)
+    vx, vy = path_vertices(x, y, 15_000, (0.01, 0.01))
+    assert (vx[0], vy[0]) == (x[0], y[0])
+    assert (vx[-1], vy[-1]) == (x[14_999], y[14_999])
+    assert len(vx) <= MAX_PATH_POINTS
+
+
+def test_a_long_cost_curve_is_drawn_as_each_pixel_columns_extremes(qtbot):
+    view = CostCurveView()
+    qtbot.addWidget(view)
+    view.resize(700, 400)
+    view.show()
+    qtbot.waitExposed(view)
+    n = 200_000
+    its = np.arange(n, dtype=float)
+    rng = np.random.default_rng(1)
+    costs = 0.7 * np.exp(-its / 20_000) + 0.02 * rng.random(n)  # noisy: peaks matter
+    view.show_curve(its, costs, n - 1, tight=True)
+    x, y = view.curve.getData()  # what is drawn
+    width = view.plot.getPlotItem().vb.width()
+    assert 0 < width < 700
+    assert len(x) <= 2 * width + 8  # two vertices per pixel column (and the ends)
+    # the envelope is kept: the highest and lowest J are among the drawn vertices
+    assert y.max() == costs.max()
+    assert y.min() == costs.min()
+
+
+def test_an_empty_ghost_is_not_set_again(qtbot):
+    view = CostCurveView()
+    qtbot.addWidget(view)
+    calls = []
+    original = view.ghost.setData
+    view.ghost.setData = lambda *a, **k: (calls.append(a), original(*a, **k))
+    view.show_ghost(None, None)
+    assert calls == []  # empty already
+    view.show_ghost(np.arange(3.0), np.array([1.0, 0.5, 0.2]))
+    view.show_ghost(None, None)
+    assert len(calls) == 2
+    x, _ = view.ghost.getData()
+    assert x is None or len(x) == 0
