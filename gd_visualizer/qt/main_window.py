@@ -47,12 +47,14 @@ from .settings import (
 )
 from .step import StepPanel
 from .views import PANELS, Readout
-from .views._style import apply_plot_style, scale_plot_text
+from .views._style import apply_plot_style, load_random, scale_plot_text
 
 log = logging.getLogger(__name__)
 
 #: while playing, the status bar's verdict (and its J, ‖∇J‖) is renewed this often (s)
 VERDICT_SECONDS = 1.0
+#: what the first paint does not need loads this long after the window is shown
+LOAD_LATER_MS = 300
 
 
 class MainWindow(QMainWindow):
@@ -69,6 +71,7 @@ class MainWindow(QMainWindow):
         apply_plot_style()
         self.setWindowTitle("gd-visualizer — gradient descent on logistic regression")
         self._closed = False
+        self._shown = False
         self._text_scale = 1.0
         self._verdict_shown: tuple | None = None
         self._verdict_at = 0.0
@@ -299,9 +302,10 @@ class MainWindow(QMainWindow):
         factor = min(max(float(factor), 0.6), 3.0)
         self._text_scale = factor
         # a cascading style sheet reaches every widget, those with style sheets of their own
-        # too (a font set with setFont does not)
+        # too (a font set with setFont does not); at the default size there is none: a
+        # window's style sheet restyles (and slows) every widget (10 ms of start-up)
         points = QApplication.font().pointSizeF() * factor
-        self.setStyleSheet(f"QWidget {{ font-size: {points:.1f}pt; }}")
+        self.setStyleSheet("" if factor == 1.0 else f"QWidget {{ font-size: {points:.1f}pt; }}")
         for panel in self.panels.values():
             scale_plot_text(panel.plot, factor)
         fit_column(self._column)
@@ -548,6 +552,12 @@ class MainWindow(QMainWindow):
         show_about(self)
 
     # -- lifecycle -----------------------------------------------------------------------
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        if not self._shown:  # a moment after the first paint, while nothing moves yet
+            self._shown = True
+            QTimer.singleShot(LOAD_LATER_MS, self, load_random)
+
     def closeEvent(self, event: QCloseEvent) -> None:
         self.shutdown()
         super().closeEvent(event)

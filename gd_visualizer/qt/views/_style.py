@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from numpy.random import default_rng  # at import: numpy.random loads lazily (20 ms)
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QGraphicsItem, QLayout, QVBoxLayout, QWidget
 
@@ -32,8 +31,17 @@ def drawn_subset(m: int, seed: int = 0) -> np.ndarray | None:
     """Indices of the samples to draw when there are more than MAX_DRAWN (else None)."""
     if m <= MAX_DRAWN:
         return None
+    from numpy.random import default_rng  # (loaded by load_random after the first paint)
+
     rng = default_rng(seed)
     return np.sort(rng.choice(m, MAX_DRAWN, replace=False))
+
+
+def load_random() -> None:
+    """Load numpy.random (8 ms here, up to 20 ms on a slower machine): called a moment
+    after the window's first paint, so that neither the first paint nor the first new
+    dataset (made, or its drawn samples chosen, on the GUI thread) waits for it."""
+    import numpy.random  # noqa: F401
 
 
 #: the ring around the sample followed through the computation graph
@@ -159,7 +167,7 @@ def fit_legend(plot: pg.PlotWidget, width: float | None = None) -> None:
 
 def make_plot(object_name: str, title: str) -> pg.PlotWidget:
     apply_plot_style()
-    plot = Plot()
+    plot = Plot(enableMenu=False)  # no context menus (building them was 14 ms of start-up)
     plot.setObjectName(object_name)
     plot.setTitle(title)
     plot.setMenuEnabled(False)
