@@ -168,6 +168,17 @@ def _logs(e, out, k):
         out[i] = _log1p_unit(e[i])
 
 
+@njit(inline="always", fastmath=_SUMS, error_model="numpy")
+def _sample(zi, yi, ei):
+    """One sample's dZ = σ(z) - y and its loss's non-log part y·relu(-z) + (1 - y)·relu(z),
+    from z and e = e^(-|z|) (see :func:`_residuals`; inlined into the loops that call it)."""
+    neg = -zi if -zi > 0.0 else 0.0
+    pos = zi if zi > 0.0 else 0.0
+    relu = (yi * neg if yi != 0.0 else 0.0) + ((1.0 - yi) * pos if yi != 1.0 else 0.0)
+    q = 1.0 / (1.0 + ei)
+    return (q if zi >= 0.0 else ei * q) - yi, relu
+
+
 @njit(fastmath=_SUMS, **_JIT)
 def _residuals(z, e, y, k):
     """z ← dZ = σ(z) - y; returns Σ dZ and Σ [y·relu(-z) + (1 - y)·relu(z)] (the
@@ -183,11 +194,8 @@ def _residuals(z, e, y, k):
         zi = z[i]
         yi = y[i]
         ei = e[i]
-        neg = -zi if -zi > 0.0 else 0.0
-        pos = zi if zi > 0.0 else 0.0
-        s_relu += (yi * neg if yi != 0.0 else 0.0) + ((1.0 - yi) * pos if yi != 1.0 else 0.0)
-        q = 1.0 / (1.0 + ei)
-        dz = (q if zi >= 0.0 else ei * q) - yi
+        dz, relu = _sample(zi, yi, ei)
+        s_relu += relu
         z[i] = dz
         s_dz += dz
     return s_dz, s_relu
@@ -213,11 +221,8 @@ def _residuals_2d(z, e, y, x0, x1, k):
         zi = z[i]
         yi = y[i]
         ei = e[i]
-        neg = -zi if -zi > 0.0 else 0.0
-        pos = zi if zi > 0.0 else 0.0
-        s_relu += (yi * neg if yi != 0.0 else 0.0) + ((1.0 - yi) * pos if yi != 1.0 else 0.0)
-        q = 1.0 / (1.0 + ei)
-        dz = (q if zi >= 0.0 else ei * q) - yi
+        dz, relu = _sample(zi, yi, ei)
+        s_relu += relu
         s_dz += dz
         s_x0 += x0[i] * dz
         s_x1 += x1[i] * dz
