@@ -687,12 +687,17 @@ def bench_stalls(quick: bool) -> list[Row]:
     probe = StallProbe()
     out: list[Row] = []
     with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / "big.csv"
-        path.write_bytes(b"a,b,y\n" + b"1.5,2.5,1\n0.5,-1.25,0\n" * (rows // 2))
-        w.load_csv_file(str(path))
-        worst = probe.run_until(app, lambda: w.dataset.m == rows, 120)
-        out.append(Row(f"GUI stall: loading a {rows:,}-row CSV", worst * 1e3, "ms", None, None,
-                       "≤ 16 ms", worst <= 0.016))  # fmt: skip
+        body = b"a,b,y\n" + b"1.5,2.5,1\n0.5,-1.25,0\n" * (rows // 2)
+        # the first large data loads numba (~0.25 s of imports on the loader and trainer
+        # threads) unless an earlier case of this run did
+        first = "numba loading meanwhile" if "numba" not in sys.modules else "first"
+        for k, when in enumerate((first, "again")):
+            path = Path(tmp) / f"big{k}.csv"
+            path.write_bytes(body)
+            w.load_csv_file(str(path))
+            worst = probe.run_until(app, lambda p=path: w.dataset.name == p.stem, 120)
+            out.append(Row(f"GUI stall: loading a {rows:,}-row CSV, {when}", worst * 1e3, "ms",
+                           None, None, "≤ 16 ms", worst <= 0.016))  # fmt: skip
         n = 2 * 10**5 if quick else 10**6
         combo = w.controls.dataset_combo
         combo.setCurrentIndex(combo.findData("moons"))

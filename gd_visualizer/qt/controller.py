@@ -16,7 +16,7 @@ import time
 from dataclasses import replace
 
 import numpy as np
-from PySide6.QtCore import QObject, QThread, Signal, Slot
+from PySide6.QtCore import QObject, Signal, Slot
 
 from ..core import OPTIMIZERS
 from ..core.logistic import check_lambd, check_loss
@@ -46,6 +46,7 @@ from ..model import (
 )
 from ..present import scene as present
 from .tasks import TaskWorker
+from .threads import background_thread, start
 from .worker import RaceSnapshot, Snapshot, SurfaceWorker, TrainingWorker
 
 log = logging.getLogger(__name__)
@@ -102,13 +103,12 @@ class RunController(QObject):
         self.tasks, self.tasks_thread = self._start(TaskWorker(), "gd-tasks")
 
     def _start(self, worker: QObject, name: str) -> tuple:
-        thread = QThread()
-        thread.setObjectName(name)
+        thread = background_thread(name)
         worker.moveToThread(thread)
         thread.started.connect(worker.run)
         worker.finished.connect(thread.quit)
         worker.failed.connect(self._on_failed)
-        thread.start()
+        start(thread)
         return worker, thread
 
     # -- the run as the window reads it -------------------------------------------------

@@ -21,6 +21,7 @@ from ..core import (
     make_dataset,
 )
 from ..model import TrainingData
+from .threads import background_thread, start
 
 log = logging.getLogger(__name__)
 
@@ -224,8 +225,7 @@ class DataSource(QObject):
     def _start(self, loader: QObject, what: str) -> None:
         self._ticket += 1
         loader.ticket = self._ticket  # a newer choice wins over a slower, older load
-        thread = QThread()
-        thread.setObjectName("gd-loader")
+        thread = background_thread("gd-loader")
         loader.moveToThread(thread)
         thread.started.connect(loader.run)
         loader.loaded.connect(self._on_loaded)
@@ -236,7 +236,7 @@ class DataSource(QObject):
         self._loaders.append((loader, thread))
         self.loading.emit(what)
         self.busyChanged.emit(True)
-        thread.start()
+        start(thread)
 
     def choose_columns(self) -> None:
         """Re-read the current file's columns (on a loader thread) for the column picker."""

@@ -48,6 +48,7 @@ from ..present.record import (
     run_summary,
 )
 from .frames import FrameRenderer
+from .threads import lower_priority
 
 #: a step waits this long for the worker before yielding (the caller may do other work)
 POLL_SECONDS = 0.004
@@ -109,7 +110,7 @@ class Export:
         total = len(self.frames)
         stop = threading.Event()
         folder = self.folder = OutputFolder(self.out_dir, self.settings.overwrite, stop)
-        pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="gd-export")
+        pool = ThreadPoolExecutor(1, "gd-export", initializer=lower_priority)
         renderer: FrameRenderer | None = None
         pending: deque[tuple[Future, int]] = deque()
         surfaces: dict[float, Future] = {}
@@ -138,6 +139,9 @@ class Export:
                     surface = yield from _wait_for(surfaces[req.held], progress)
                     shown_held = req.held
                 renderer.set_frame(frame, surface)
+                yield Progress(k, total, "rendering")
+                for _ in renderer.settle_steps():
+                    yield Progress(k, total, "rendering")
                 image = renderer.new_image()
                 for part in renderer.parts():
                     renderer.render_part(image, part)

@@ -11,9 +11,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import numpy as np
-from PySide6.QtCore import QRect, Qt
+from PySide6.QtCore import QEvent, QObject, QRect, QRectF, Qt
 from PySide6.QtGui import QImage, QPainter, QRegion
-from PySide6.QtWidgets import QGridLayout, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QApplication, QGridLayout, QLabel, QVBoxLayout, QWidget
 
 from ..core.features import Crosses
 from ..core.surface import SurfaceRequest, SurfaceResult
@@ -32,6 +32,24 @@ from .views._style import apply_plot_style
 
 #: an export renders at most this many pixels per step (see FrameRenderer.parts)
 STRIP_PIXELS = 250_000
+#: the settling pass (FrameRenderer.settle) paints the plots at this fraction of their size
+SETTLE_SCALE = 1 / 8
+
+
+class _OnlyWhenAsked(QObject):
+    """Lets a plot paint only while the renderer renders it.
+
+    The renderer is shown (off screen, for its layout), so Qt would also repaint every
+    plot it changes at its full export size on the next turn of the event loop: at 4K,
+    15-25 ms per plot on the GUI thread, for an image nobody sees.
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.painting = False
+
+    def eventFilter(self, obj: QObject, event: QEvent) -> bool:
+        return event.type() == QEvent.Type.Paint and not self.painting
 
 
 class FrameRenderer(QWidget):
@@ -47,6 +65,7 @@ class FrameRenderer(QWidget):
         self.run = run
         self.settings = settings
         self.views: dict[str, QWidget] = {}
+        self._paints = _OnlyWhenAsked()
         if build_now:
             for _ in self.build_steps():
                 pass
@@ -76,6 +95,7 @@ class FrameRenderer(QWidget):
             # on-screen minimum instead of letting them overlap the next row
             view.setMinimumSize(0, 0)
             view.plot.setMinimumSize(0, 0)
+            view.plot.viewport().installEventFilter(self._paints)
             self.views[name] = view
         yield
         self._prepare()
@@ -170,6 +190,39 @@ class FrameRenderer(QWidget):
         for view in self.views.values():
             view.draw(scene)
 
+    def settle(self) -> None:
+        """Let the frame's layout follow what :meth:`set_frame` drew (see :meth:`settle_steps`)."""
+        for _ in self.settle_steps():
+            pass
+
+    def settle_steps(self, passes: int = 3) -> Iterator[None]:
+        """Settle the layout before any strip is rendered, a plot per step.
+
+        pyqtgraph sizes an axis to its tick labels while painting it, so a plot's first
+        paint after a change may move the layout (and a frame rendered in strips would
+        be drawn half before, half after).  Each pass paints the plots small, into a
+        throwaway image, then applies the layout that follows, until nothing moves (one
+        pass as a rule; at 4K each plot's paint is ~10 ms, most of it its axes)."""
+        plots = [view.plot for view in self.views.values()]
+        small = QImage(
+            max(1, int(self.width() * SETTLE_SCALE)),
+            max(1, int(self.height() * SETTLE_SCALE)),
+            QImage.Format.Format_RGB888,
+        )
+        for _ in range(passes):
+            before = [plot.plotItem.vb.sceneBoundingRect() for plot in plots]
+            for plot in plots:  # (QGraphicsView.render: the scene's items, no paint events)
+                painter = QPainter(small)
+                try:
+                    painter.scale(SETTLE_SCALE, SETTLE_SCALE)
+                    plot.render(painter, QRectF(plot.rect()), plot.rect())
+                finally:
+                    painter.end()
+                yield
+            QApplication.sendPostedEvents(None, QEvent.Type.LayoutRequest)
+            if [plot.plotItem.vb.sceneBoundingRect() for plot in plots] == before:
+                return
+
     def parts(self) -> list[tuple[QWidget, QRect]]:
         """The pieces rendered one at a time, each a small step: every widget in strips of
         at most STRIP_PIXELS pixels (a 4K plot painted whole holds the GUI thread ~30 ms)."""
@@ -188,13 +241,16 @@ class FrameRenderer(QWidget):
     def render_part(self, image: QImage, part: tuple[QWidget, QRect]) -> None:
         widget, rect = part
         painter = QPainter(image)
+        self._paints.painting = True
         try:
             widget.render(painter, widget.mapTo(self, rect.topLeft()), QRegion(rect))
         finally:
+            self._paints.painting = False
             painter.end()
 
     def render_frame(self, frame: RaceFrame, surface: SurfaceResult | None) -> QImage:
         self.set_frame(frame, surface)
+        self.settle()
         image = self.new_image()
         for part in self.parts():
             self.render_part(image, part)

@@ -1,0 +1,49 @@
+"""Worker threads run behind the GUI thread.
+
+On a two-core machine the trainer, the cost surface, a file loader and an export's
+encoder can all be busy at once.  At the GUI thread's priority they take turns with it
+for a core, and the window waits its turn in the middle of a frame.  A worker started
+here runs at a lower priority, so the GUI thread gets a core as soon as it has work.
+On Linux that is the thread's nice value (``QThread`` priorities do nothing there), and
+the threads a worker starts (numba's, a thread pool's) inherit it; elsewhere Qt's
+``LowPriority``.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import threading
+
+from PySide6.QtCore import Qt, QThread
+
+#: a worker's nice value on Linux (the GUI thread keeps the process's, normally 0)
+BACKGROUND_NICE = 10
+
+
+def lower_priority() -> None:
+    """Run the calling thread behind the GUI thread (never raises; a no-op where the
+    platform has no per-thread nice value)."""
+    if not sys.platform.startswith("linux"):
+        return
+    tid = threading.get_native_id()
+    try:
+        nice = os.getpriority(os.PRIO_PROCESS, tid)
+        if nice < BACKGROUND_NICE:
+            os.setpriority(os.PRIO_PROCESS, tid, BACKGROUND_NICE)
+    except OSError:  # not allowed here (a sandbox): the thread runs as it is
+        pass
+
+
+def background_thread(name: str) -> QThread:
+    """A ``QThread`` named ``name`` whose event loop runs behind the GUI thread; start it
+    with :func:`start`."""
+    thread = QThread()
+    thread.setObjectName(name)
+    # (a direct connection: called in the new thread, as it starts)
+    thread.started.connect(lower_priority, Qt.ConnectionType.DirectConnection)
+    return thread
+
+
+def start(thread: QThread) -> None:
+    thread.start(QThread.Priority.LowPriority)
