@@ -119,3 +119,16 @@ def test_an_empty_ghost_is_not_set_again(qtbot):
     assert len(calls) == 2
     x, _ = view.ghost.getData()
     assert x is None or len(x) == 0
+
+
+def test_plots_show_axes_on_the_left_and_below_only(qtbot):
+    from gd_visualizer.qt.views import PANELS
+
+    for name, cls in PANELS.items():
+        view = cls()
+        qtbot.addWidget(view)
+        item = view.plot.getPlotItem()
+        shown = {
+            side for side in ("left", "bottom", "top", "right") if item.getAxis(side).isVisible()
+        }
+        assert shown == {"left", "bottom"}, name

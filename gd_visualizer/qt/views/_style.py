@@ -147,8 +147,9 @@ class Axis(pg.AxisItem):
         self.update()
 
 
-#: the sides a plot has axes on (top and right stay hidden)
-SIDES = ("left", "bottom", "top", "right")
+#: the sides a plot shows an axis on (pyqtgraph's top and right axes exist, hidden)
+SHOWN = ("left", "bottom")
+SIDES = (*SHOWN, "top", "right")
 
 
 class Plot(pg.PlotWidget):
@@ -189,7 +190,8 @@ def fit_legend(plot: pg.PlotWidget, width: float | None = None) -> None:
 def make_plot(object_name: str, title: str) -> pg.PlotWidget:
     apply_plot_style()
     # no context menus (building them was 14 ms of start-up)
-    plot = Plot(enableMenu=False, axisItems={side: Axis(side) for side in SIDES})
+    # (pyqtgraph shows every axis it is given: only the shown ones are ours)
+    plot = Plot(enableMenu=False, axisItems={side: Axis(side) for side in SHOWN})
     plot.setObjectName(object_name)
     plot.setTitle(title)
     plot.setMenuEnabled(False)
