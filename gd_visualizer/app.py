@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import sys
 from argparse import Namespace
+from typing import TYPE_CHECKING
 
 from .cli_args import (
     ArgumentParser,
@@ -15,6 +16,11 @@ from .cli_args import (
     one_line,
     positive_float,
 )
+
+if TYPE_CHECKING:
+    from PySide6.QtWidgets import QApplication
+
+    from .qt import MainWindow
 
 
 def app_parser() -> ArgumentParser:
@@ -106,13 +112,15 @@ def prepare(argv: list[str]) -> Namespace:
     """
     args = app_parser().parse_args(argv)
     from . import core, model  # noqa: F401
+    from .model import points  # noqa: F401
     from .present import files, lesson, record, scene, session  # noqa: F401
 
     return args
 
 
-def make_window(args: Namespace):
-    """The application and its window for ``args``, not shown yet."""
+def make_window(args: Namespace, restore_settings: bool = True) -> tuple[QApplication, MainWindow]:
+    """The application and its window for ``args``, not shown yet (``restore_settings``:
+    the window opens as the user left it)."""
     from PySide6.QtWidgets import QApplication
 
     app = QApplication.instance() or QApplication([sys.argv[0]])
@@ -121,6 +129,9 @@ def make_window(args: Namespace):
     from .qt import MainWindow
 
     window = MainWindow(
-        dataset=args.dataset, learning_rate=args.learning_rate, iterations=args.iterations
+        dataset=args.dataset,
+        learning_rate=args.learning_rate,
+        iterations=args.iterations,
+        restore_settings=restore_settings,
     )
     return app, window

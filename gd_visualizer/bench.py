@@ -501,7 +501,7 @@ STARTUP = r"""
 import sys, time
 t0 = float(sys.argv[1])
 from gd_visualizer.app import make_window, prepare
-app, w = make_window(prepare([]))  # as the app starts (its settings: a fresh folder)
+app, w = make_window(prepare([]), restore_settings=False)  # as the app starts
 from PySide6.QtCore import QObject, QEvent, QTimer
 def painted():
     print(time.time() - t0, flush=True)

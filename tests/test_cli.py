@@ -84,3 +84,26 @@ def test_window_takes_command_line_settings(qtbot, tmp_path):
     w.play()
     qtbot.waitUntil(lambda: len(w.history) == 322, timeout=15_000)
     assert set(w.history.learning_rates[:-1]) == {0.25}
+
+
+def test_the_window_modules_without_qt_load_before_pyside6():
+    """``prepare`` loads every Qt-free module the window needs before PySide6, whose
+    import hook reads the source of each module imported after it."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "from gd_visualizer.app import prepare\n"
+        "prepare([])\n"
+        "assert 'PySide6' not in sys.modules, 'prepare loaded Qt'\n"
+        "before = set(sys.modules)\n"
+        "from gd_visualizer.qt import MainWindow\n"
+        "late = sorted(m for m in set(sys.modules) - before if m.startswith('gd_visualizer.')\n"
+        "              and not m.startswith('gd_visualizer.qt'))\n"
+        "print(late)\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=True
+    )
+    assert out.stdout.strip() == "[]", out.stdout

@@ -239,9 +239,12 @@ def test_an_export_frame_is_painted_only_by_its_renderer(qtbot, tmp_path, monkey
 
     painted = []
     paint = pg.GraphicsView.paintEvent
-    monkeypatch.setattr(
-        pg.GraphicsView, "paintEvent", lambda v, ev: (painted.append(v), paint(v, ev))[1]
-    )
+
+    def counted(view, event):
+        painted.append(view)
+        return paint(view, event)
+
+    monkeypatch.setattr(pg.GraphicsView, "paintEvent", counted)
     run = race(dict(learning_rate=1.0))
     renderer = FrameRenderer(run, ExportSettings(out_dir=tmp_path, frames=2, size=(800, 500)))
     qtbot.addWidget(renderer)

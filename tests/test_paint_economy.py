@@ -132,3 +132,19 @@ def test_plots_show_axes_on_the_left_and_below_only(qtbot):
             side for side in ("left", "bottom", "top", "right") if item.getAxis(side).isVisible()
         }
         assert shown == {"left", "bottom"}, name
+
+
+def test_an_axis_label_still_follows_its_text(qtbot):
+    """The axes skip typesetting an unchanged label (overriding pyqtgraph's private
+    ``_updateLabel``, which must still exist); a new label still shows."""
+    import pyqtgraph as pg
+
+    from gd_visualizer.qt.views._style import make_plot
+
+    assert callable(getattr(pg.AxisItem, "_updateLabel", None))
+    plot = make_plot("testPlot", "a title")
+    qtbot.addWidget(plot)
+    item = plot.getPlotItem()
+    for text in ("J(w, b)", "J(W, b)", "J(w, b)"):
+        item.setLabel("left", text)
+        assert text in item.getAxis("left").label.toPlainText()

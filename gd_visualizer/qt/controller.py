@@ -46,7 +46,7 @@ from ..model import (
 )
 from ..present import scene as present
 from .tasks import TaskWorker
-from .threads import background_thread, start
+from .threads import background_thread, start_background
 from .worker import RaceSnapshot, Snapshot, SurfaceWorker, TrainingWorker
 
 log = logging.getLogger(__name__)
@@ -108,7 +108,7 @@ class RunController(QObject):
         thread.started.connect(worker.run)
         worker.finished.connect(thread.quit)
         worker.failed.connect(self._on_failed)
-        start(thread)
+        start_background(thread)
         return worker, thread
 
     # -- the run as the window reads it -------------------------------------------------

@@ -21,7 +21,7 @@ from ..core import (
     make_dataset,
 )
 from ..model import TrainingData
-from .threads import background_thread, start
+from .threads import background_thread, start_background
 
 log = logging.getLogger(__name__)
 
@@ -236,7 +236,7 @@ class DataSource(QObject):
         self._loaders.append((loader, thread))
         self.loading.emit(what)
         self.busyChanged.emit(True)
-        start(thread)
+        start_background(thread)
 
     def choose_columns(self) -> None:
         """Re-read the current file's columns (on a loader thread) for the column picker."""

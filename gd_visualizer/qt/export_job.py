@@ -22,11 +22,11 @@ import json
 import threading
 import time
 from collections import deque
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 from PySide6.QtGui import QImage
@@ -49,6 +49,8 @@ from ..present.record import (
 )
 from .frames import FrameRenderer
 from .threads import lower_priority
+
+T = TypeVar("T")
 
 #: a step waits this long for the worker before yielding (the caller may do other work)
 POLL_SECONDS = 0.004
@@ -138,14 +140,8 @@ class Export:
                     progress = Progress(k, total, "computing the cost surface")
                     surface = yield from _wait_for(surfaces[req.held], progress)
                     shown_held = req.held
-                renderer.set_frame(frame, surface)
-                yield Progress(k, total, "rendering")
-                for _ in renderer.settle_steps():
-                    yield Progress(k, total, "rendering")
-                image = renderer.new_image()
-                for part in renderer.parts():
-                    renderer.render_part(image, part)
-                    yield Progress(k, total, "rendering")
+                rendering = Progress(k, total, "rendering")
+                image = yield from _each_step(renderer.frame_steps(frame, surface), rendering)
                 name = frame_name(k + 1, total)
                 pending.append((pool.submit(_save_png, folder, name, image), k))
                 del image
@@ -207,6 +203,16 @@ class Export:
 
 def _save_png(folder: OutputFolder, name: str, image: QImage) -> None:
     folder.write(name, encode_png(image))
+
+
+def _each_step(steps: Generator[None, None, T], progress: Progress) -> Generator[Progress, None, T]:
+    """Run ``steps``, yielding ``progress`` after each; what ``steps`` returns."""
+    while True:
+        try:
+            next(steps)
+        except StopIteration as done:
+            return done.value
+        yield progress
 
 
 def _wait_for(fut: Future, progress: Progress):

@@ -8,7 +8,7 @@ trace in its colour at the frame's iteration.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 
 import numpy as np
 from PySide6.QtCore import QEvent, QObject, QRect, QRectF, Qt
@@ -32,20 +32,23 @@ from .views._style import apply_plot_style
 
 #: an export renders at most this many pixels per step (see FrameRenderer.parts)
 STRIP_PIXELS = 250_000
-#: the settling pass (FrameRenderer.settle) paints the plots at this fraction of their size
+#: the settling pass (FrameRenderer.settle_steps) paints the plots at this fraction of their size
 SETTLE_SCALE = 1 / 8
+#: what painting one plot whole costs at 4K (3840×2160, four views; AMD EPYC, measured):
+#: the reason an export paints in strips and its plots never paint on their own
+PLOT_PAINT_4K = "15-25 ms"
 
 
 class _OnlyWhenAsked(QObject):
     """Lets a plot paint only while the renderer renders it.
 
     The renderer is shown (off screen, for its layout), so Qt would also repaint every
-    plot it changes at its full export size on the next turn of the event loop: at 4K,
-    15-25 ms per plot on the GUI thread, for an image nobody sees.
+    plot it changes at its full export size on the next turn of the event loop (see
+    PLOT_PAINT_4K), on the GUI thread, for an image nobody sees.
     """
 
-    def __init__(self) -> None:
-        super().__init__()
+    def __init__(self, parent: QObject) -> None:
+        super().__init__(parent)
         self.painting = False
 
     def eventFilter(self, obj: QObject, event: QEvent) -> bool:
@@ -65,7 +68,7 @@ class FrameRenderer(QWidget):
         self.run = run
         self.settings = settings
         self.views: dict[str, QWidget] = {}
-        self._paints = _OnlyWhenAsked()
+        self._paints = _OnlyWhenAsked(self)
         if build_now:
             for _ in self.build_steps():
                 pass
@@ -190,10 +193,19 @@ class FrameRenderer(QWidget):
         for view in self.views.values():
             view.draw(scene)
 
-    def settle(self) -> None:
-        """Let the frame's layout follow what :meth:`set_frame` drew (see :meth:`settle_steps`)."""
-        for _ in self.settle_steps():
-            pass
+    def frame_steps(
+        self, frame: RaceFrame, surface: SurfaceResult | None
+    ) -> Generator[None, None, QImage]:
+        """Render ``frame`` a small step at a time: its scene, the layout settled, then
+        each strip (:meth:`parts`); returns the image."""
+        self.set_frame(frame, surface)
+        yield
+        yield from self.settle_steps()
+        image = self.new_image()
+        for part in self.parts():
+            self.render_part(image, part)
+            yield
+        return image
 
     def settle_steps(self, passes: int = 3) -> Iterator[None]:
         """Settle the layout before any strip is rendered, a plot per step.
@@ -202,7 +214,8 @@ class FrameRenderer(QWidget):
         paint after a change may move the layout (and a frame rendered in strips would
         be drawn half before, half after).  Each pass paints the plots small, into a
         throwaway image, then applies the layout that follows, until nothing moves (one
-        pass as a rule; at 4K each plot's paint is ~10 ms, most of it its axes)."""
+        pass as a rule; a plot's small paint costs its items' Python, most of it the axes:
+        ~2-6 ms, ~10 ms the first time)."""
         plots = [view.plot for view in self.views.values()]
         small = QImage(
             max(1, int(self.width() * SETTLE_SCALE)),
@@ -211,7 +224,10 @@ class FrameRenderer(QWidget):
         )
         for _ in range(passes):
             before = [plot.plotItem.vb.sceneBoundingRect() for plot in plots]
-            for plot in plots:  # (QGraphicsView.render: the scene's items, no paint events)
+            for plot in plots:
+                # QGraphicsView.render paints the scene's items (no paint event): what the
+                # view's paintEvent prepares first (ranges, transforms) is prepared here
+                plot.scene().prepareForPaint()
                 painter = QPainter(small)
                 try:
                     painter.scale(SETTLE_SCALE, SETTLE_SCALE)
@@ -219,13 +235,14 @@ class FrameRenderer(QWidget):
                 finally:
                     painter.end()
                 yield
+            # (every pending layout of the GUI thread, the window's included: only a moment)
             QApplication.sendPostedEvents(None, QEvent.Type.LayoutRequest)
             if [plot.plotItem.vb.sceneBoundingRect() for plot in plots] == before:
                 return
 
     def parts(self) -> list[tuple[QWidget, QRect]]:
         """The pieces rendered one at a time, each a small step: every widget in strips of
-        at most STRIP_PIXELS pixels (a 4K plot painted whole holds the GUI thread ~30 ms)."""
+        at most STRIP_PIXELS pixels (a 4K plot painted whole: PLOT_PAINT_4K)."""
         pieces = []
         for widget in (self.caption, *self.views.values()):
             w, h = widget.width(), widget.height()
@@ -249,12 +266,13 @@ class FrameRenderer(QWidget):
             painter.end()
 
     def render_frame(self, frame: RaceFrame, surface: SurfaceResult | None) -> QImage:
-        self.set_frame(frame, surface)
-        self.settle()
-        image = self.new_image()
-        for part in self.parts():
-            self.render_part(image, part)
-        return image
+        """The frame's image, rendered at once (:meth:`frame_steps` without the pauses)."""
+        steps = self.frame_steps(frame, surface)
+        while True:
+            try:
+                next(steps)
+            except StopIteration as done:
+                return done.value
 
 
 def run_status(run: RunRecord) -> RunStatus:

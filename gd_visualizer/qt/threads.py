@@ -5,8 +5,9 @@ encoder can all be busy at once.  At the GUI thread's priority they take turns w
 for a core, and the window waits its turn in the middle of a frame.  A worker started
 here runs at a lower priority, so the GUI thread gets a core as soon as it has work.
 On Linux that is the thread's nice value (``QThread`` priorities do nothing there), and
-the threads a worker starts (numba's, a thread pool's) inherit it; elsewhere Qt's
-``LowPriority``.
+the threads a worker starts (numba's, a thread pool's) inherit it.  Elsewhere a
+``QThread`` started by :func:`start_background` runs at Qt's ``LowPriority``, and
+:func:`lower_priority` (a pool's initializer) does nothing.
 """
 
 from __future__ import annotations
@@ -36,8 +37,8 @@ def lower_priority() -> None:
 
 
 def background_thread(name: str) -> QThread:
-    """A ``QThread`` named ``name`` whose event loop runs behind the GUI thread; start it
-    with :func:`start`."""
+    """A ``QThread`` named ``name`` that runs behind the GUI thread once started with
+    :func:`start_background`."""
     thread = QThread()
     thread.setObjectName(name)
     # (a direct connection: called in the new thread, as it starts)
@@ -45,5 +46,7 @@ def background_thread(name: str) -> QThread:
     return thread
 
 
-def start(thread: QThread) -> None:
+def start_background(thread: QThread) -> None:
+    """Start a thread from :func:`background_thread` (``thread.start()`` would give it the
+    GUI thread's priority outside Linux)."""
     thread.start(QThread.Priority.LowPriority)
