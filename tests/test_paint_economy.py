@@ -148,3 +148,31 @@ def test_an_axis_label_still_follows_its_text(qtbot):
     for text in ("J(w, b)", "J(W, b)", "J(w, b)"):
         item.setLabel("left", text)
         assert text in item.getAxis("left").label.toPlainText()
+
+
+@pytest.mark.parametrize("view_name", ["boundary", "sigmoid"])
+def test_a_legend_is_rebuilt_only_when_its_entries_change(qtbot, view_name):
+    """New data with the same classes keep the legend (a rebuild lays the plot out again,
+    3-5 ms on the GUI thread); other classes rename it."""
+    from gd_visualizer.core import make_dataset
+    from gd_visualizer.model import TrainingData
+    from gd_visualizer.qt.views import PANELS
+
+    view = PANELS[view_name]()
+    qtbot.addWidget(view)
+    legend = view.plot.getPlotItem().outside_legend
+
+    def bind(name: str, **size) -> None:
+        view.bind(TrainingData.from_dataset(make_dataset(name, **size), True, False))
+
+    def names() -> list[str]:
+        return [label.text for _, label in legend.items]
+
+    bind("moons", n_samples=200)
+    rows = list(legend.items)
+    bind("moons", n_samples=5000)  # the same classes, more samples
+    assert all(a is b for a, b in zip(legend.items, rows, strict=True))
+    bind("iris")
+    assert "versicolor" in names() and all(
+        a is not b for a, b in zip(legend.items, rows, strict=False)
+    )

@@ -220,6 +220,21 @@ def stack(parent: QWidget, plot: pg.PlotWidget, top: QLayout | None = None) -> N
     layout.addWidget(plot)
 
 
+def set_legend(plot: pg.PlotWidget, entries: list[tuple[pg.GraphicsObject, str]]) -> None:
+    """The plot's legend (:func:`add_legend`) shows ``entries`` (item, name).  It is
+    rebuilt only when they change: a rebuild lays the legend and the plot out again
+    (3-5 ms, on the GUI thread, when new data arrive)."""
+    legend = plot.getPlotItem().outside_legend
+    key = [(id(item), name) for item, name in entries]
+    if getattr(legend, "entries", None) == key:
+        return
+    legend.clear()
+    for item, name in entries:
+        legend.addItem(item, name)
+    legend.entries = key
+    fit_legend(plot)
+
+
 def add_legend(item: pg.PlotItem, columns: int = 3) -> pg.LegendItem:
     """A one-row legend below the plot's bottom axis: it never covers data."""
     legend = pg.LegendItem(colCount=columns, labelTextSize=f"{LEGEND_PT * TEXT_SCALE[0]:.0f}pt")

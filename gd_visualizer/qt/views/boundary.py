@@ -22,12 +22,12 @@ from ._style import (
     cache_layer,
     chosen_ring,
     drawn_subset,
-    fit_legend,
     make_plot,
     move_points,
     nearest_at,
     nearest_point,
     probability_lut,
+    set_legend,
     stack,
 )
 from .classes import region_boundaries, region_image
@@ -215,14 +215,11 @@ class BoundaryView(QWidget):
         for k, sc in enumerate(self.scatters):
             sel = Yd == k
             sc.setData(Xd[0, sel], Xd[1, sel])
-        self.legend.clear()
-        for k, sc in enumerate(self.scatters):
-            if k < ds.n_classes:
-                self.legend.addItem(sc, ds.class_names[k])
-            if k < self.class_combo.count():
-                self.class_combo.setItemText(k, ds.class_names[k])
-        self.legend.addItem(self.line, "σ = 0.5" if ds.n_classes <= 2 else "boundaries")
-        fit_legend(self.plot)
+        for k in range(min(ds.n_classes, self.class_combo.count())):
+            self.class_combo.setItemText(k, ds.class_names[k])
+        entries = list(zip(self.scatters[: ds.n_classes], ds.class_names, strict=False))
+        line = "σ = 0.5" if ds.n_classes <= 2 else "boundaries"
+        set_legend(self.plot, [*entries, (self.line, line)])
         item = self.plot.getPlotItem()
         item.setLabel("bottom", feature_names[0])
         item.setLabel("left", feature_names[1])

@@ -18,10 +18,10 @@ from ._style import (
     add_legend,
     chosen_ring,
     drawn_subset,
-    fit_legend,
     make_plot,
     move_points,
     nearest_point,
+    set_legend,
     stack,
 )
 from .classes import SoftmaxBars
@@ -88,11 +88,9 @@ class SigmoidView(QWidget):
         if data.classes > 2:
             self.bars.set_data(data.X, data.Y, data.classes)
             self._all = data.X
-            self.legend.clear()
-            for k, name in enumerate(data.dataset.class_names):
-                self.legend.addItem(self.bars.bars[k], name)
-            self.legend.addItem(self.bars.wrong, "misclassified")
-            fit_legend(self.plot)
+            names = data.dataset.class_names
+            entries = list(zip(self.bars.bars, names, strict=False))
+            set_legend(self.plot, [*entries, (self.bars.wrong, "misclassified")])
             m, n = data.X.shape[1], self.bars.idx.size
             note = "" if n == m else f" ({n:,} of {m:,} shown)"
             self.plot.getPlotItem().setTitle(f"Every sample's softmax(z){note}")
@@ -160,11 +158,8 @@ class SigmoidView(QWidget):
         self._idx = drawn_subset(X.shape[1])
         self._X = X if self._idx is None else X[:, self._idx]
         self._y = Y[0] if self._idx is None else Y[0, self._idx]
-        self.legend.clear()
-        for k in range(2):
-            self.legend.addItem(self.scatters[k], class_names[k])
-        self.legend.addItem(self.wrong, "misclassified")
-        fit_legend(self.plot)
+        entries = list(zip(self.scatters[:2], class_names[:2], strict=True))
+        set_legend(self.plot, [*entries, (self.wrong, "misclassified")])
         note = "" if self._idx is None else f" ({len(self._idx):,} of {X.shape[1]:,} shown)"
         self.plot.getPlotItem().setTitle(f"Every sample on the sigmoid{note}")
         self._zmax = 0.0
