@@ -220,19 +220,20 @@ def stack(parent: QWidget, plot: pg.PlotWidget, top: QLayout | None = None) -> N
     layout.addWidget(plot)
 
 
-def set_legend(plot: pg.PlotWidget, entries: list[tuple[pg.GraphicsObject, str]]) -> None:
-    """The plot's legend (:func:`add_legend`) shows ``entries`` (item, name).  It is
-    rebuilt only when they change: a rebuild lays the legend and the plot out again
-    (3-5 ms, on the GUI thread, when new data arrive)."""
-    legend = plot.getPlotItem().outside_legend
-    key = [(id(item), name) for item, name in entries]
+def set_legend(
+    legend: pg.LegendItem, entries: list[tuple[pg.GraphicsObject, str]], colours: tuple = ()
+) -> bool:
+    """``legend`` shows ``entries`` (item, name); it is rebuilt only when they (or the
+    ``colours`` their samples are drawn in) change: a rebuild lays the legend out again
+    (3-5 ms on the GUI thread).  Whether it was."""
+    key = [(id(item), name) for item, name in entries] + list(colours)
     if getattr(legend, "entries", None) == key:
-        return
+        return False
     legend.clear()
     for item, name in entries:
         legend.addItem(item, name)
     legend.entries = key
-    fit_legend(plot)
+    return True
 
 
 def add_legend(item: pg.PlotItem, columns: int = 3) -> pg.LegendItem:

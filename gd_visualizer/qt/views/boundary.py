@@ -22,6 +22,7 @@ from ._style import (
     cache_layer,
     chosen_ring,
     drawn_subset,
+    fit_legend,
     make_plot,
     move_points,
     nearest_at,
@@ -219,7 +220,8 @@ class BoundaryView(QWidget):
             self.class_combo.setItemText(k, ds.class_names[k])
         entries = list(zip(self.scatters[: ds.n_classes], ds.class_names, strict=False))
         line = "σ = 0.5" if ds.n_classes <= 2 else "boundaries"
-        set_legend(self.plot, [*entries, (self.line, line)])
+        if set_legend(self.legend, [*entries, (self.line, line)]):
+            fit_legend(self.plot)
         item = self.plot.getPlotItem()
         item.setLabel("bottom", feature_names[0])
         item.setLabel("left", feature_names[1])

@@ -9,7 +9,16 @@ from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QWidget
 
 from ...model import TrainingData
 from ...present.scene import Scene
-from ._style import GHOST_COLOR, PATH_COLOR, LinePool, clear_line, make_plot, move_points, stack
+from ._style import (
+    GHOST_COLOR,
+    PATH_COLOR,
+    LinePool,
+    clear_line,
+    make_plot,
+    move_points,
+    set_legend,
+    stack,
+)
 
 #: a long curve is drawn as each pixel column's lowest and highest J (peak
 #: downsampling, two vertices per pixel; pyqtgraph's default keeps five samples per
@@ -57,7 +66,6 @@ class CostCurveView(QWidget):
         self.race_legend.setParentItem(item.vb)
         self.race_legend.setBrush(pg.mkBrush(255, 255, 255, 200))
         self.race_legend.hide()
-        self._legend_key: tuple = ()
         self.curve = pg.PlotDataItem(pen=pg.mkPen(PATH_COLOR, width=2), **PEAKS)
         self.curve.setZValue(1)  # the selected run over the others
         self._colour = PATH_COLOR
@@ -99,16 +107,13 @@ class CostCurveView(QWidget):
                 for t in scene.traces
             ]
         )
-        named = scene.traces and self.legend_races
-        key = (scene.name, *[(t.name, t.colour) for t in scene.traces]) if named else ()
-        if key != self._legend_key:
-            self._legend_key = key
-            self.race_legend.clear()
-            if key:
-                self.race_legend.addItem(self.curve, scene.name)
-                for line, t in zip(self.race_curves.lines, scene.traces, strict=False):
-                    self.race_legend.addItem(line, t.name)
-            self.race_legend.setVisible(bool(key))
+        entries, colours = [], ()
+        if scene.traces and self.legend_races:
+            names = [t.name for t in scene.traces]
+            entries = [(self.curve, scene.name), *zip(self.race_curves.lines, names, strict=False)]
+            colours = tuple(t.colour for t in scene.traces)
+        if set_legend(self.race_legend, entries, colours):
+            self.race_legend.setVisible(bool(entries))
 
     def reset_range(self) -> None:
         """Forget the axis limits (a new run starts)."""

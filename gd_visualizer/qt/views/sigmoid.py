@@ -18,6 +18,7 @@ from ._style import (
     add_legend,
     chosen_ring,
     drawn_subset,
+    fit_legend,
     make_plot,
     move_points,
     nearest_point,
@@ -90,7 +91,8 @@ class SigmoidView(QWidget):
             self._all = data.X
             names = data.dataset.class_names
             entries = list(zip(self.bars.bars, names, strict=False))
-            set_legend(self.plot, [*entries, (self.bars.wrong, "misclassified")])
+            if set_legend(self.legend, [*entries, (self.bars.wrong, "misclassified")]):
+                fit_legend(self.plot)
             m, n = data.X.shape[1], self.bars.idx.size
             note = "" if n == m else f" ({n:,} of {m:,} shown)"
             self.plot.getPlotItem().setTitle(f"Every sample's softmax(z){note}")
@@ -159,7 +161,8 @@ class SigmoidView(QWidget):
         self._X = X if self._idx is None else X[:, self._idx]
         self._y = Y[0] if self._idx is None else Y[0, self._idx]
         entries = list(zip(self.scatters[:2], class_names[:2], strict=True))
-        set_legend(self.plot, [*entries, (self.wrong, "misclassified")])
+        if set_legend(self.legend, [*entries, (self.wrong, "misclassified")]):
+            fit_legend(self.plot)
         note = "" if self._idx is None else f" ({len(self._idx):,} of {X.shape[1]:,} shown)"
         self.plot.getPlotItem().setTitle(f"Every sample on the sigmoid{note}")
         self._zmax = 0.0
