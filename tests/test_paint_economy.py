@@ -176,3 +176,34 @@ def test_a_legend_is_rebuilt_only_when_its_entries_change(qtbot, view_name):
     assert "versicolor" in names() and all(
         a is not b for a, b in zip(legend.items, rows, strict=False)
     )
+
+
+def test_a_marker_is_drawn_where_its_point_is_and_hidden_where_it_cannot_be(qtbot):
+    """A marker (a one-point item Qt paints) shows at its point's pixel, in its colour; a
+    point that is not finite or far outside the view hides it (Qt cannot draw there)."""
+    import pyqtgraph as pg
+    from PySide6.QtCore import QPointF
+
+    from gd_visualizer.qt.views._style import Marker, add_marker, make_plot
+
+    plot = make_plot("markerPlot", "markers")
+    qtbot.addWidget(plot)
+    plot.resize(400, 300)
+    plot.show()
+    qtbot.waitExposed(plot)
+    item = plot.getPlotItem()
+    item.setXRange(0, 10, padding=0)
+    item.setYRange(0, 10, padding=0)
+    marker = add_marker(item, Marker("o", 14, pg.mkPen("k"), "#FF0000"))
+    for x, y in ((np.inf, 1.0), (np.nan, 1.0), (1e300, 5.0), (5.0, -1e12)):
+        marker.setData([x], [y])
+        assert not marker.isVisible() and marker.getData()[0].size == 0
+        plot.grab()  # painting it does not fail
+    marker.setData([3.0], [7.0])
+    assert marker.isVisible() and marker.getData()[0].tolist() == [3.0]
+    at = plot.mapFromScene(item.getViewBox().mapViewToScene(QPointF(3.0, 7.0)))
+    image = plot.grab().toImage()
+    red = image.pixelColor(at.x(), at.y())
+    assert (red.red(), red.green(), red.blue()) == (255, 0, 0)
+    marker.setData([], [])
+    assert not marker.isVisible()

@@ -216,7 +216,7 @@ def test_the_chosen_sample_has_a_bar_among_many(qtbot):
         w.show()
         w.drawer.draw_now()
         at = bars.position(chosen)
-        assert at is not None and w.sigmoid_view.ring.data["x"].tolist() == [at[0]]
+        assert at is not None and w.sigmoid_view.ring.getData()[0].tolist() == [at[0]]
         k = int(np.flatnonzero(bars.idx == chosen)[0])
         Y = w.dataset.Y[0]
         assert Y[bars.idx[k]] == Y[chosen] and sorted(Y[bars.idx]) == list(Y[bars.idx])

@@ -21,9 +21,17 @@ from ...model import TrainingData
 from ...present import lesson
 from ...present.scene import Scene
 from ..tasks import TaskResult, TaskWorker
-from ..views._style import CLASS_COLORS, CLASS_SYMBOLS, add_legend, drawn_subset, make_plot
+from ..views._style import (
+    CLASS_COLORS,
+    CLASS_SYMBOLS,
+    Marker,
+    add_legend,
+    add_marker,
+    chosen_pen,
+    drawn_subset,
+    make_plot,
+)
 
-CHOSEN_PEN = pg.mkPen("#000000", width=2.5)
 LOSS_CURVE_POINTS = 400
 
 
@@ -67,8 +75,8 @@ class SlopeTab(QWidget):
         self.legend = add_legend(item, columns=3)
         self.curve = pg.PlotDataItem(pen=pg.mkPen("#333", width=2), name="J along the cut")
         self.tangent = pg.PlotDataItem(pen=pg.mkPen("#c62828", width=2.5), name="tangent")
-        self.point = pg.ScatterPlotItem(size=12, symbol="star", brush=pg.mkBrush("#FF3030"))
-        for it in (self.curve, self.tangent, self.point):
+        self.point = add_marker(item, Marker("star", 12, brush="#FF3030"))
+        for it in (self.curve, self.tangent):
             item.addItem(it)
         self.legend.addItem(self.curve, "J along the cut")
         self.legend.addItem(self.tangent, "tangent, slope = gradient")
@@ -170,8 +178,8 @@ class LossTab(QWidget):
             )
             for k in range(2)
         ]  # fmt: skip
-        self.chosen = pg.ScatterPlotItem(size=16, symbol="o", pen=CHOSEN_PEN, brush=None)
-        for it in (*self.curves, *self.scatters, self.chosen):
+        self.chosen = add_marker(item, Marker("o", 16, chosen_pen()))
+        for it in (*self.curves, *self.scatters):
             item.addItem(it)
         item.setXRange(0, 1, padding=0.02)
         item.disableAutoRange()

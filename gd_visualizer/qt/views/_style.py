@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QGraphicsItem, QLayout, QVBoxLayout, QWidget
+from PySide6.QtGui import QBrush, QPainter, QPen, QTransform
+from PySide6.QtWidgets import QGraphicsItem, QGraphicsPathItem, QLayout, QVBoxLayout, QWidget
 
 from ...model import RUN_COLOURS
 
@@ -50,13 +53,16 @@ CHOSEN_PEN = ("#000000", 2.5)
 PICK_PIXELS = 14
 
 
-def move_points(scatter: pg.ScatterPlotItem, x: np.ndarray, y: np.ndarray) -> None:
-    """New positions for a scatter's points, drawn as before.
+def move_points(scatter: pg.ScatterPlotItem | Marker, x: np.ndarray, y: np.ndarray) -> None:
+    """New positions for a scatter's points (or a marker's one point), drawn as before.
 
     ``setData`` rebuilds every point and looks its symbol up again (about 1 ms per
     thousand points); when only the positions change (the same number of points, one
     style) they are written in place and the item repaints.
     """
+    if isinstance(scatter, Marker):
+        scatter.setData(x, y)
+        return
     data = scatter.data
     if len(data) != len(x):
         scatter.setData(x, y)
@@ -85,11 +91,76 @@ def cache_layer(item: pg.GraphicsObject) -> None:
     item.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
 
 
-def chosen_ring() -> pg.ScatterPlotItem:
+class Marker(QGraphicsPathItem):
+    """One point of a view (the current point, the start, a ring), drawn by Qt at a fixed
+    size in pixels, with pyqtgraph's symbols.
+
+    A one-point ``ScatterPlotItem`` runs pyqtgraph's Python every frame (its paint, its
+    bounds, its view checks, a dozen calls); eleven of them were 0.5-1 ms of a ~9 ms frame.
+    A marker is a path item that ignores the view's scaling: moving it is ``setPos``, and
+    Qt paints it.  It takes ``setData`` and answers ``getData`` as a scatter of one point
+    (or none) does.
+    """
+
+    def __init__(self, symbol: str = "o", size: float = 10, pen=None, brush=None) -> None:
+        super().__init__()
+        unit = pg.graphicsItems.ScatterPlotItem.Symbols[symbol]  # centred, 1 px across
+        self.setPath(QTransform.fromScale(size, size).map(unit))
+        self.setPen(pg.mkPen(pen) if pen is not None else QPen(Qt.PenStyle.NoPen))
+        self.setBrush(brush)
+        self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIgnoresTransformations)
+        self.setVisible(False)
+        self.view: pg.ViewBox | None = None  # (set by add_marker)
+
+    def setData(self, x, y) -> None:  # (ScatterPlotItem's name)
+        """At (x[0], y[0]) in the view's coordinates; hidden when ``x`` is empty, or the
+        point is not finite or far outside the view (as a scatter leaves out such points:
+        Qt would map it to pixel coordinates beyond what it can draw)."""
+        at = (float(x[0]), float(y[0])) if len(x) else None
+        if at is None or not self._near_view(*at):
+            self.setVisible(False)
+            return
+        self.setPos(*at)
+        self.setVisible(True)
+
+    def _near_view(self, x: float, y: float) -> bool:
+        if not (math.isfinite(x) and math.isfinite(y)):
+            return False
+        if self.view is None:
+            return True
+        r = self.view.viewRect()
+        w, h = max(r.width(), 1e-300), max(r.height(), 1e-300)
+        return r.left() - w <= x <= r.right() + w and r.top() - h <= y <= r.bottom() + h
+
+    def getData(self) -> tuple[np.ndarray, np.ndarray]:  # (ScatterPlotItem's name)
+        if not self.isVisible():
+            return np.empty(0), np.empty(0)
+        return np.array([self.pos().x()]), np.array([self.pos().y()])
+
+    def setBrush(self, brush) -> None:
+        """A brush as pyqtgraph takes it (a colour, a QBrush); None: not filled."""
+        super().setBrush(pg.mkBrush(brush) if brush is not None else QBrush(Qt.BrushStyle.NoBrush))
+
+    def paint(self, painter: QPainter, option, widget=None) -> None:
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)  # as pyqtgraph's symbols
+        super().paint(painter, option, widget)
+
+
+def add_marker(item: pg.PlotItem, marker: Marker) -> Marker:
+    """``marker`` in ``item``'s view (its bounds never move the view's range)."""
+    item.addItem(marker, ignoreBounds=True)
+    marker.view = item.getViewBox()
+    return marker
+
+
+def chosen_pen() -> QPen:
+    """The pen of the ring around the chosen sample, wherever it is drawn."""
+    return pg.mkPen(CHOSEN_PEN[0], width=CHOSEN_PEN[1])
+
+
+def chosen_ring() -> Marker:
     """The ring drawn around the chosen sample (the same in every view)."""
-    ring = pg.ScatterPlotItem(
-        size=17, symbol="o", pen=pg.mkPen(CHOSEN_PEN[0], width=CHOSEN_PEN[1]), brush=None
-    )
+    ring = Marker("o", 17, chosen_pen())
     ring.setZValue(20)
     ring.setToolTip("the sample followed in the computation graph (click another to choose)")
     return ring

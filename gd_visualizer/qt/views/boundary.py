@@ -19,6 +19,7 @@ from ._style import (
     LINE_COLOR,
     LinePool,
     add_legend,
+    add_marker,
     cache_layer,
     chosen_ring,
     drawn_subset,
@@ -97,7 +98,7 @@ class BoundaryView(QWidget):
         # the other raced runs' boundaries, each in its run's colour (dashed)
         self.race_lines = LinePool(item, width=2.2, z=5, dashed=True, connect="pairs")
         self.ring = chosen_ring()
-        item.addItem(self.ring)
+        add_marker(item, self.ring)
         item.scene().sigMouseClicked.connect(self._on_click)
         # editing: a left drag from a point moves it (the view never pans: see make_plot)
         item.vb.mouseDragEvent = self._on_drag

@@ -13,6 +13,8 @@ from ._style import (
     GHOST_COLOR,
     PATH_COLOR,
     LinePool,
+    Marker,
+    add_marker,
     clear_line,
     make_plot,
     move_points,
@@ -72,9 +74,8 @@ class CostCurveView(QWidget):
         item.addItem(self.curve)
         self.marker = pg.InfiniteLine(pos=0, angle=90, pen=pg.mkPen("#444444", width=1.2))
         item.addItem(self.marker)
-        self.dot = pg.ScatterPlotItem(size=9, brush=pg.mkBrush(PATH_COLOR), pen=pg.mkPen("k"))
+        self.dot = add_marker(item, Marker("o", 9, pg.mkPen("k"), PATH_COLOR))
         self.dot.setZValue(2)
-        item.addItem(self.dot)
         item.disableAutoRange()
         self._fixed = False
         self.reset_range()

@@ -16,6 +16,7 @@ from ._style import (
     CLASS_SYMBOLS,
     WRONG_COLOR,
     add_legend,
+    add_marker,
     chosen_ring,
     drawn_subset,
     fit_legend,
@@ -72,7 +73,7 @@ class SigmoidView(QWidget):
             item.addItem(bar_item)
         self._classes = 2
         self.ring = chosen_ring()
-        item.addItem(self.ring)
+        add_marker(item, self.ring)
         item.scene().sigMouseClicked.connect(self._on_click)
         self._all = np.empty((2, 0))
         self._z = np.empty(0)

@@ -25,6 +25,8 @@ from ._style import (
     GHOST_COLOR,
     PATH_COLOR,
     LinePool,
+    Marker,
+    add_marker,
     cache_layer,
     clear_line,
     make_plot,
@@ -169,29 +171,15 @@ class SurfaceView(QWidget):
         self.path.setZValue(2)  # the selected run over the others
         self._path_colour = PATH_COLOR
         item.addItem(self.path)
-        self.start = pg.ScatterPlotItem(
-            size=12, symbol="o", pen=pg.mkPen("w", width=2), brush=pg.mkBrush(0, 0, 0, 160)
+        self.start = add_marker(
+            item, Marker("o", 12, pg.mkPen("w", width=2), pg.mkBrush(0, 0, 0, 160))
         )
-        item.addItem(self.start)
-        self.minimum = pg.ScatterPlotItem(
-            size=14, symbol="+", pen=pg.mkPen("w", width=2), brush=None, name="slice minimum"
-        )
+        self.minimum = add_marker(item, Marker("+", 14, pg.mkPen("w", width=2)))
         self.minimum.setToolTip("the lowest J on this slice")
-        item.addItem(self.minimum)
-        self.optimum = pg.ScatterPlotItem(
-            size=13,
-            symbol="d",
-            pen=pg.mkPen("k", width=1.5),
-            brush=pg.mkBrush("w"),
-            name="optimum",
-        )
+        self.optimum = add_marker(item, Marker("d", 13, pg.mkPen("k", width=1.5), "w"))
         self.optimum.setToolTip("the minimum of J, found by the run (‖∇J‖ ≤ 1e-6)")
-        item.addItem(self.optimum)
-        self.current = pg.ScatterPlotItem(
-            size=16, symbol="star", pen=pg.mkPen("k", width=1), brush=pg.mkBrush("#FF3030")
-        )
+        self.current = add_marker(item, Marker("star", 16, pg.mkPen("k", width=1), "#FF3030"))
         self.current.setZValue(10)  # the selected run's point over every other run's
-        item.addItem(self.current)
         # the step −α∇J from the shown point, at its true length (the head shows the way)
         self.step_line = pg.PlotDataItem(pen=pg.mkPen("#FFFFFF", width=2.5), name="step")
         self.step_head = pg.ArrowItem(
