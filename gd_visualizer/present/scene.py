@@ -394,7 +394,7 @@ def make_scene(
         hold=hold,
         run_id=(run_id, slice_key, through_end),
         through_end=through_end,
-        fixed_end=float(theta(history)[-1, spec.fixed_param]),
+        fixed_end=float(_theta_column(history, spec.fixed_param)[-1]),
         # converged (‖∇J‖ ≤ tolerance): the last entry is the minimum, to the tolerance
         optimum=(float(px[-1]), float(py[-1])) if converged else None,
         sample=sample,
