@@ -207,3 +207,26 @@ def test_a_marker_is_drawn_where_its_point_is_and_hidden_where_it_cannot_be(qtbo
     assert (red.red(), red.green(), red.blue()) == (255, 0, 0)
     marker.setData([], [])
     assert not marker.isVisible()
+
+
+def test_the_misclassified_rings_are_the_misclassified_samples(qtbot):
+    """The sigmoid view rings exactly the drawn samples on the wrong side of σ = 0.5, frame
+    after frame, while the rings move in place (checked against σ(wᵀx + b) directly)."""
+    from gd_visualizer.core import make_dataset
+    from gd_visualizer.model import TrainingData
+    from gd_visualizer.qt.views import PANELS
+
+    view = PANELS["sigmoid"]()
+    qtbot.addWidget(view)
+    data = TrainingData.from_dataset(make_dataset("moons", n_samples=400, seed=1), True, False)
+    view.bind(data)
+    rng = np.random.default_rng(3)
+    for _ in range(5):
+        w, b = rng.normal(size=2) * 2, float(rng.normal())
+        view.show_state(w, b)
+        a = 1 / (1 + np.exp(-(w @ data.X + b)))
+        wrong = (a > 0.5) != (data.Y[0] > 0.5)
+        rings = view.wrong.data
+        assert len(rings) == data.X.shape[1]
+        np.testing.assert_array_equal(rings["visible"], wrong)
+        np.testing.assert_allclose(rings["x"][wrong], (w @ data.X + b)[wrong], rtol=1e-9)

@@ -101,7 +101,8 @@ def test_regions_boundaries_and_bars_follow_the_model(qtbot, win):
         floor += A[k]
     assert sorted(data.Y[0, bars.idx]) == list(data.Y[0, bars.idx])  # grouped by class
     wrong = np.argmax(A, axis=0) != data.Y[0, bars.idx]
-    assert len(bars.wrong.data) == int(wrong.sum())
+    shown = bars.wrong.data["visible"]  # every bar has a mark; the wrong ones are drawn
+    assert len(bars.wrong.data) == bars.idx.size and np.array_equal(shown, wrong)
 
 
 def test_the_surface_is_softmax_cost_over_two_entries(qtbot, win):

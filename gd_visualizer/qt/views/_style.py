@@ -53,12 +53,19 @@ CHOSEN_PEN = ("#000000", 2.5)
 PICK_PIXELS = 14
 
 
-def move_points(scatter: pg.ScatterPlotItem | Marker, x: np.ndarray, y: np.ndarray) -> None:
-    """New positions for a scatter's points (or a marker's one point), drawn as before.
+def move_points(
+    scatter: pg.ScatterPlotItem | Marker,
+    x: np.ndarray,
+    y: np.ndarray,
+    shown: np.ndarray | None = None,
+) -> None:
+    """New positions for a scatter's points (or a marker's one point), drawn as before;
+    ``shown``: which of them are drawn (a mask; all when None).
 
     ``setData`` rebuilds every point and looks its symbol up again (about 1 ms per
     thousand points); when only the positions change (the same number of points, one
-    style) they are written in place and the item repaints.
+    style) they are written in place and the item repaints.  A set of points that changes
+    every frame (the misclassified ones) is best kept whole and masked with ``shown``.
     """
     if isinstance(scatter, Marker):
         scatter.setData(x, y)
@@ -66,11 +73,16 @@ def move_points(scatter: pg.ScatterPlotItem | Marker, x: np.ndarray, y: np.ndarr
     data = scatter.data
     if len(data) != len(x):
         scatter.setData(x, y)
+        if shown is not None and len(x):
+            scatter.data["visible"] = shown
+            scatter.invalidate()
         return
     if not len(data):  # empty, and it stays so
         return
     data["x"] = x
     data["y"] = y
+    if shown is not None:
+        data["visible"] = shown
     scatter.prepareGeometryChange()
     scatter.informViewBoundsChanged()
     scatter.bounds = [None, None]

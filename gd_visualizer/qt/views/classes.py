@@ -8,7 +8,7 @@ import pyqtgraph as pg
 
 from ...core.multiclass import softmax_columns, softmax_scores
 from ...core.surface import contour_segments
-from ._style import CLASS_COLORS, REGION_COLORS, WRONG_COLOR
+from ._style import CLASS_COLORS, REGION_COLORS, WRONG_COLOR, move_points
 
 #: at most this many samples get a bar (evenly spread over the samples, class by class)
 MAX_BARS = 300
@@ -94,7 +94,7 @@ class SoftmaxBars:
         cols = np.arange(A.shape[1])
         self.top = A[self._y, cols]
         wrong = np.argmax(A, axis=0) != self._y
-        self.wrong.setData(self.x[wrong], np.full(int(wrong.sum()), 1.04))
+        move_points(self.wrong, self.x, np.full(self.x.size, 1.04), shown=wrong)
 
     def include(self, index: int | None) -> bool:
         """Give sample ``index`` a bar if it has none (the chosen sample is shown in every

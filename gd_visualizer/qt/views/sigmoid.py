@@ -178,8 +178,7 @@ class SigmoidView(QWidget):
         for k, sc in enumerate(self.scatters):
             sel = self._y == k
             move_points(sc, z[sel], a[sel])
-        wrong = (a > 0.5) != (self._y > 0.5)
-        self.wrong.setData(z[wrong], a[wrong])
+        move_points(self.wrong, z, a, shown=(a > 0.5) != (self._y > 0.5))
         # the z-range follows the samples with hysteresis so it does not jitter
         need = max(6.0, float(np.max(np.abs(z))) * 1.1 if z.size else 6.0)
         if self._fixed_zmax is not None:
