@@ -207,6 +207,15 @@ def test_a_marker_is_drawn_where_its_point_is_and_hidden_where_it_cannot_be(qtbo
     assert (red.red(), red.green(), red.blue()) == (255, 0, 0)
     marker.setData([], [])
     assert not marker.isVisible()
+    # a point beyond the view shows once the view grows to it (the surface's extent grows
+    # after a big step; the per-example loss tab sets its range after the ring)
+    marker.setData([45.0], [-30.0])
+    assert not marker.isVisible()
+    item.setXRange(-50, 50, padding=0)
+    item.setYRange(-50, 50, padding=0)
+    assert marker.isVisible() and marker.getData()[0].tolist() == [45.0]
+    item.setXRange(0, 1, padding=0)
+    assert not marker.isVisible()
 
 
 def test_the_misclassified_rings_are_the_misclassified_samples(qtbot):

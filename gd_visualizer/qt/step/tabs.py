@@ -75,7 +75,7 @@ class SlopeTab(QWidget):
         self.legend = add_legend(item, columns=3)
         self.curve = pg.PlotDataItem(pen=pg.mkPen("#333", width=2), name="J along the cut")
         self.tangent = pg.PlotDataItem(pen=pg.mkPen("#c62828", width=2.5), name="tangent")
-        self.point = add_marker(item, Marker("star", 12, brush="#FF3030"))
+        self.point = add_marker(item, Marker("star", 12, pg.mkPen("k"), "#FF3030"))
         for it in (self.curve, self.tangent):
             item.addItem(it)
         self.legend.addItem(self.curve, "J along the cut")

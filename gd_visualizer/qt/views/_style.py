@@ -123,12 +123,20 @@ class Marker(QGraphicsPathItem):
         self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIgnoresTransformations)
         self.setVisible(False)
         self.view: pg.ViewBox | None = None  # (set by add_marker)
+        self._at: tuple[float, float] | None = None  # the point asked for, shown or not
 
     def setData(self, x, y) -> None:  # (ScatterPlotItem's name)
-        """At (x[0], y[0]) in the view's coordinates; hidden when ``x`` is empty, or the
-        point is not finite or far outside the view (as a scatter leaves out such points:
-        Qt would map it to pixel coordinates beyond what it can draw)."""
-        at = (float(x[0]), float(y[0])) if len(x) else None
+        """At (x[0], y[0]) in the view's coordinates; none when ``x`` is empty.  A point
+        that is not finite or is far outside the view is not drawn (as a scatter leaves
+        such points out: Qt would map it to pixel coordinates beyond what it can draw);
+        it shows once the view's range reaches it (:meth:`follow_range`)."""
+        self._at = (float(x[0]), float(y[0])) if len(x) else None
+        self.follow_range()
+
+    def follow_range(self, *_) -> None:
+        """Show the point asked for if the view's range now holds it (a slot of the view's
+        range changes: a view may grow to the point after the point was set)."""
+        at = self._at
         if at is None or not self._near_view(*at):
             self.setVisible(False)
             return
@@ -162,6 +170,7 @@ def add_marker(item: pg.PlotItem, marker: Marker) -> Marker:
     """``marker`` in ``item``'s view (its bounds never move the view's range)."""
     item.addItem(marker, ignoreBounds=True)
     marker.view = item.getViewBox()
+    marker.view.sigRangeChanged.connect(marker.follow_range)
     return marker
 
 
