@@ -76,13 +76,25 @@ def surface_extent(
     in steps, not every frame).  Non-finite or huge values are clipped to what
     float64 grids can hold.
     """
+    return extent_for(path_reach(px, py), previous)
+
+
+def path_reach(px: np.ndarray, py: np.ndarray) -> float:
+    """The largest |value| of a path's finite coordinates (0 for none), at most 1e150."""
     reach = 0.0
     for a in (px, py):
         finite = np.asarray(a, dtype=float)
         finite = finite[np.isfinite(finite)]
         if finite.size:
             reach = max(reach, float(np.max(np.abs(finite))))
-    reach = min(reach, 1e150)
+    return min(reach, 1e150)
+
+
+def extent_for(
+    reach: float, previous: tuple[float, float, float, float] | None = None
+) -> tuple[float, float, float, float]:
+    """:func:`surface_extent` of a path whose :func:`path_reach` is ``reach``.  The half
+    width returned is never below ``reach``: a path that fitted keeps fitting."""
     if previous is not None and reach <= previous[1]:
         return previous
     half = max(MIN_HALF_EXTENT, EXTENT_MARGIN * reach)

@@ -13,6 +13,7 @@ from __future__ import annotations
 import logging
 import math
 import time
+import weakref
 from dataclasses import replace
 
 import numpy as np
@@ -91,6 +92,8 @@ class RunController(QObject):
         self._surface_key: str | None = None
         self._surface_fixed: np.ndarray | None = None  # the held values surfaced
         self._surface_requested = 0.0
+        # each run's path reach seen so far, per mirror (see _path_reach)
+        self._reaches: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
         self._running = True
         self.worker, self.thread = self._start(TrainingWorker(), "gd-training")
         self.worker.ready.connect(self._on_snapshot)
@@ -539,14 +542,12 @@ class RunController(QObject):
         held = theta[list(spec.held)]
         previous = None if (force or self._surface_key != spec.key) else self._surface_extent
         # every visible run's path so far fits the surface
-        xs, ys = [], []
+        reach = 0.0
         for run in self.race.runs:
             if (run is self.run or run.visible) and len(run.mirror):
-                px, py = present.slice_path(run.mirror, spec)
                 j = present.entry_at(run.mirror, k) + 1
-                xs.append(px[:j])
-                ys.append(py[:j])
-        extent = present.surface_extent(np.concatenate(xs), np.concatenate(ys), previous)
+                reach = max(reach, self._path_reach(run.mirror, spec, j, exact=previous is None))
+        extent = present.extent_for(reach, previous)
         changed_extent = extent != self._surface_extent or self._surface_key != spec.key
         span = extent[1] - extent[0]
         # while training, the slice follows in steps of 1 % of the extent; when the run
@@ -573,6 +574,31 @@ class RunController(QObject):
         )
         # the surface worker computes one grid at a time; only the newest request waits
         self.surface_worker.request(req)
+
+    def _path_reach(self, mirror, spec, j: int, exact: bool) -> float:
+        """The reach of a run's path over its first ``j`` entries (present.path_reach),
+        scanning only the entries not seen before.
+
+        Within a revision of its history a run's path only grows, so the reach of what
+        was seen is kept (per mirror and slice) and the new entries are scanned: per frame
+        that is the entries trained since, not the whole history of every raced run (six
+        runs of 50,000 entries took ~7 ms a frame).  A path scrubbed back (``j`` below what
+        was seen) answers the reach seen so far: never above the extent already shown,
+        which it therefore keeps, as the exact reach would.  ``exact``: the prefix's own
+        reach (no extent shown yet to compare with)."""
+        key = (spec.key, mirror.revision)
+        seen = self._reaches.get(mirror)
+        if exact or seen is None or seen[0] != key:
+            px, py = present.slice_path(mirror, spec)
+            reach = present.path_reach(px[:j], py[:j])
+            self._reaches[mirror] = (key, j, reach)
+            return reach
+        _, n, reach = seen
+        if j > n:
+            px, py = present.slice_path(mirror, spec)
+            reach = max(reach, present.path_reach(px[n:j], py[n:j]))
+            self._reaches[mirror] = (key, j, reach)
+        return reach
 
     @property
     def surface_extent(self) -> tuple[float, float, float, float] | None:
