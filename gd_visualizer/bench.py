@@ -461,14 +461,7 @@ def bench_long_run(quick: bool) -> list[Row]:
     before = rss_mb()
     w.play()
     w.controller.set_budget(target)  # beyond the slider's 100 000
-    draws: list[tuple[float, float]] = []
-    orig = w.drawer.render_second
-
-    def timed() -> None:  # a frame's drawing: from its first half to the end of its second
-        orig()
-        draws.append((w.drawer.draw_start, time.perf_counter() - w.drawer.draw_start))
-
-    w.drawer.render_second = timed
+    draws = _time_draws(w)
     t_start = time.perf_counter()
     while time.perf_counter() - t_start < seconds:
         spin(app, 0.5)
@@ -497,6 +490,21 @@ def bench_long_run(quick: bool) -> list[Row]:
     ]  # fmt: skip
 
 
+def _time_draws(window) -> list[tuple[float, float]]:
+    """(start, seconds) of each frame the window draws from now on: from its first half
+    to the end of its second."""
+    draws: list[tuple[float, float]] = []
+    drawer = window.drawer
+    second = drawer.render_second
+
+    def timed() -> None:
+        second()
+        draws.append((drawer.draw_start, time.perf_counter() - drawer.draw_start))
+
+    drawer.render_second = timed
+    return draws
+
+
 def _thirds(
     draws: list[tuple[float, float]], t_start: float, seconds: float
 ) -> tuple[float, float]:
@@ -518,14 +526,7 @@ def _long_race(app, MainWindow, seconds: float) -> tuple[float, float, int]:
     w.show()
     race_at_full_speed(w, make_dataset("overlap", n_samples=10_000, seed=0), RACE_RUNS)
     spin(app, 0.5)
-    draws: list[tuple[float, float]] = []
-    orig = w.drawer.render_second
-
-    def timed() -> None:
-        orig()
-        draws.append((w.drawer.draw_start, time.perf_counter() - w.drawer.draw_start))
-
-    w.drawer.render_second = timed
+    draws = _time_draws(w)
     w.play()
     t_start = time.perf_counter()
     run_loop(seconds)

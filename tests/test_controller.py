@@ -119,6 +119,7 @@ def test_the_surface_extent_scans_only_new_entries_and_agrees_with_a_full_scan()
     walk = np.cumsum(rng.normal(scale=0.05, size=(3000, 3)), axis=0)
     walk[1700] = (40.0, -3.0, 1.0)  # one entry far out: the extent must grow to it
     walk[2100, 0] = np.inf  # a non-finite entry is left out
+
     class Mirror:  # what the controller reads of a run's history (weak-referenced)
         weights, biases, revision = walk[:, :2], walk[:, 2], 0
 

@@ -27,7 +27,7 @@ if TYPE_CHECKING:  # the job (frames, encoders, Pillow) is imported when an expo
     from .export_job import Progress
 
 #: one timer tick runs export steps for at most this long (a frame is ~16 ms)
-SLICE_SECONDS = 0.004
+SLICE_SECONDS = 0.008
 #: how the dialog names each animation format (the keys of ANIMATION_FILES)
 FORMAT_LABELS = {
     "apng": "Animated PNG (animation.png)",
