@@ -305,7 +305,7 @@ def _gui_case(
 
     m = ds.m
     rows: list[Row] = []
-    from .bench_paint import race_at_full_speed
+    from .bench_paint import play_trained, race_at_full_speed
 
     w = MainWindow(restore_settings=False)
     w.show()
@@ -322,8 +322,7 @@ def _gui_case(
 
     probe.timeout.connect(tick)
     spin(app, 0.5)
-    w.play()
-    spin(app, 0.3)
+    play_trained(app, w)
     frames0 = w.frames_drawn
     probe.start(5)
     last[0] = time.perf_counter()
@@ -510,7 +509,7 @@ def _thirds(
 ) -> tuple[float, float]:
     """Median draw time of the first and of the last third of a run (seconds)."""
     third = seconds / 3
-    early = [d for t, d in draws if t - t_start < third]
+    early = [d for t, d in draws if 0 <= t - t_start < third]
     late = [d for t, d in draws if t - t_start > 2 * third]
     e = statistics.median(early) if early else float("nan")
     return e, statistics.median(late) if late else float("nan")
@@ -519,7 +518,7 @@ def _thirds(
 def _long_race(app, MainWindow, seconds: float) -> tuple[float, float, int]:
     """Six raced runs for ``seconds``: the frame's drawing early and late (the histories
     grow all along; a frame that scans them whole grows with them) and the history kept."""
-    from .bench_paint import race_at_full_speed, run_loop
+    from .bench_paint import play_trained, race_at_full_speed, run_loop
     from .core import make_dataset
 
     w = MainWindow(restore_settings=False)
@@ -527,7 +526,7 @@ def _long_race(app, MainWindow, seconds: float) -> tuple[float, float, int]:
     race_at_full_speed(w, make_dataset("overlap", n_samples=10_000, seed=0), RACE_RUNS)
     spin(app, 0.5)
     draws = _time_draws(w)
-    w.play()
+    play_trained(app, w)
     t_start = time.perf_counter()
     run_loop(seconds)
     seconds = time.perf_counter() - t_start
@@ -839,7 +838,7 @@ def _law_row(case: str, measured: float, law: float, unit: str, check: bool, not
 def _scale_gui_point(app, MainWindow, ds, runs: int, seconds: float) -> tuple[list[float], float]:
     """The real window training ``runs`` raced runs at full speed: the work of each frame
     (seconds from the start of its drawing to the end of its painting) and frames/s."""
-    from .bench_paint import race_at_full_speed
+    from .bench_paint import play_trained, race_at_full_speed
 
     w = MainWindow(restore_settings=False)
     w.show()
@@ -855,8 +854,7 @@ def _scale_gui_point(app, MainWindow, ds, runs: int, seconds: float) -> tuple[li
     if painted is not None:
         drawer._frame_painted = timed
     spin(app, 0.5)
-    w.play()
-    spin(app, 0.3)
+    play_trained(app, w)
     works.clear()
     frames0 = w.frames_drawn
     t0 = time.perf_counter()

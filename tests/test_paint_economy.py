@@ -239,3 +239,108 @@ def test_the_misclassified_rings_are_the_misclassified_samples(qtbot):
         assert len(rings) == data.X.shape[1]
         np.testing.assert_array_equal(rings["visible"], wrong)
         np.testing.assert_allclose(rings["x"][wrong], (w @ data.X + b)[wrong], rtol=1e-9)
+
+
+def _pixels_of(image, colour: str) -> np.ndarray:
+    """(x, y) of every pixel of ``image`` (a QImage) in exactly ``colour``."""
+    from PySide6.QtGui import QColor, QImage
+
+    image = image.convertToFormat(QImage.Format.Format_RGB32)
+    c = QColor(colour)
+    rgb = np.frombuffer(image.constBits(), np.uint8).reshape(
+        image.height(), image.bytesPerLine() // 4, 4
+    )[:, : image.width(), 2::-1]
+    ys, xs = np.nonzero((rgb == (c.red(), c.green(), c.blue())).all(axis=2))
+    return np.stack([xs, ys], axis=1)
+
+
+@pytest.mark.parametrize("width", [1.0, 2.0])  # a path, and separate segments
+def test_raced_lines_are_drawn_where_a_curve_draws_them(qtbot, width):
+    """One item draws every raced run's line: pixel for pixel where pyqtgraph's own curve
+    item draws the same line with the same pen, non-finite points left out alike."""
+    import pyqtgraph as pg
+
+    from gd_visualizer.qt.views._style import RaceLines, make_plot
+
+    plot = make_plot("raceLinesPlot", "raced lines")
+    qtbot.addWidget(plot)
+    plot.resize(420, 320)
+    plot.show()
+    qtbot.waitExposed(plot)
+    item = plot.getPlotItem()
+    item.setXRange(0, 10, padding=0)
+    item.setYRange(-2, 2, padding=0)
+    x = np.linspace(0.5, 9.5, 300)
+    y1 = np.sin(x)
+    y2 = np.cos(x) * 1.5
+    y2[100:110] = np.nan  # a gap
+    y2[200] = np.inf
+    lines = RaceLines(item, width=width)
+    lines.show([(x, y1, "#E69F00"), (x, y2, "#56B4E9")])
+    ours = plot.grab().toImage()
+    assert [c for *_, c in lines.lines()] == ["#E69F00", "#56B4E9"]
+    lines.show([])
+    assert lines.lines() == []
+    reference = []
+    for yy, colour in ((y1, "#E69F00"), (y2, "#56B4E9")):
+        curve = pg.PlotCurveItem(x, yy, pen=pg.mkPen(colour, width=width))
+        item.addItem(curve)
+        reference.append(curve)
+    theirs = plot.grab().toImage()
+    for colour in ("#E69F00", "#56B4E9"):
+        a, b = _pixels_of(ours, colour), _pixels_of(theirs, colour)
+        assert len(a) > 300
+        assert np.array_equal(a, b)
+
+
+def test_raced_lines_bounds_hold_every_point_they_draw(qtbot):
+    """Qt repaints only what an item's bounds cover: a raced line's bounds hold its finite
+    points, with the pen's half-width (and outline) in pixels around them."""
+    from gd_visualizer.qt.views._style import RaceLines, make_plot
+
+    plot = make_plot("raceBoundsPlot", "raced lines")
+    qtbot.addWidget(plot)
+    plot.resize(400, 300)
+    plot.show()
+    qtbot.waitExposed(plot)
+    item = plot.getPlotItem()
+    item.setXRange(0, 10, padding=0)
+    item.setYRange(0, 10, padding=0)
+    lines = RaceLines(item, width=2, outline=True)
+    lines.show([(np.array([1.0, 2.0, np.nan]), np.array([3.0, 4.0, 9.0]), "#E69F00"),
+                (np.array([5.0, 6.0, 8.0]), np.array([1.0, 0.5, np.inf]), "#56B4E9")])  # fmt: skip
+    rect = lines.boundingRect()
+    px, py = item.getViewBox().viewPixelSize()
+    pad = (2 + 2.5) / 2 + 1  # pixels
+    assert rect.left() == pytest.approx(1.0 - pad * px)
+    assert rect.right() == pytest.approx(6.0 + pad * px)  # 8.0 pairs with ∞: not drawn
+    assert rect.top() == pytest.approx(0.5 - pad * py)
+    assert rect.bottom() == pytest.approx(4.0 + pad * py)
+
+
+@pytest.mark.parametrize("log", [False, True])
+def test_raced_cost_curves_are_thinned_as_the_selected_runs_curve(qtbot, log):
+    """The raced runs' cost curves are clipped to the view and peak-downsampled by
+    ``peaks``; pyqtgraph does it for the selected run's curve: both give the same vertices."""
+    from gd_visualizer.qt.views.costcurve import peaks
+
+    view = CostCurveView()
+    qtbot.addWidget(view)
+    view.resize(700, 400)
+    view.show()
+    qtbot.waitExposed(view)
+    view.set_log(log)
+    n = 120_000
+    its = np.arange(n, dtype=float)
+    rng = np.random.default_rng(3)
+    costs = 0.7 * np.exp(-its / 20_000) + 0.02 * rng.random(n)
+    view.show_curve(its, costs, n - 1, tight=True)
+    vb = view.plot.getPlotItem().getViewBox()
+    vb.setXRange(30_000, 80_000, padding=0)  # part of the curve: clipped to the view
+    qtbot.waitUntil(lambda: view.curve.getData()[0] is not None)
+    view.plot.grab()  # pyqtgraph thins the curve for the view it paints
+    x, y = view.curve.getData()
+    mx, my = peaks(its, np.log10(costs) if log else costs, vb)
+    assert 2 < len(mx) <= 2 * (1.05 * vb.width() + 4)  # ~two per pixel column, and the ends
+    np.testing.assert_array_equal(mx, x)
+    np.testing.assert_allclose(my, y, rtol=1e-12)

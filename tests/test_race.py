@@ -93,9 +93,20 @@ def test_the_scrubber_shows_one_iteration_of_every_run(qtbot, win):
         np.testing.assert_array_equal(trace.w, run.history.weights[17])
         assert trace.colour == run.colour
     assert len({r.colour for r in win.runs}) == 3
+    # the surface shows each raced run's point at iteration 17, in its colour
+    win.drawer.draw_now()
+    view = win.surface_view
+    for run, dot in zip(win.runs[1:], view.race_points, strict=True):
+        w = run.history.weights[17]
+        assert dot.isVisible() and dot.getData()[0].tolist() == [float(w[0])]
+        assert dot.getData()[1].tolist() == [float(w[1])]  # the w1-w2 slice
+        assert dot.brush().color().name().upper() == run.colour.upper()
     # hidden runs are not drawn
     win.controller.set_run_visible(1, False)
     assert [t.key for t in win.controller.scene().traces] == [win.runs[2].key]
+    win.drawer.draw_now()
+    assert [d.isVisible() for d in view.race_points] == [True, False]
+    assert view.race_points[0].brush().color().name().upper() == win.runs[2].colour.upper()
 
 
 def test_a_run_added_while_paused_catches_up(qtbot, win):
@@ -255,7 +266,7 @@ def test_the_visibility_box_in_the_table_hides_a_run(qtbot, win):
     item.setCheckState(Qt.CheckState.Unchecked)
     assert not win.runs[1].visible
     assert win.controller.scene().traces == ()
-    assert not any(line.isVisible() for line in win.surface_view.race_paths.lines)
+    assert win.surface_view.race_paths.lines() == []
 
 
 def test_the_window_exports_every_visible_run(qtbot, win, tmp_path):

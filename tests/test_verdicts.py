@@ -146,7 +146,10 @@ def test_converged_at_is_the_first_iteration_below_the_tolerance():
 
 
 def test_non_finite_values_stop_the_run_as_diverged():
-    X = np.array([[1e200, -1e200, 3e200], [1e200, 2e200, -1e200]])
+    # the same sample twice, labelled 1 and 0: once z overflows, one of the two has the
+    # loss |z| = ∞ (or z is inf − inf = NaN), however the BLAS rounds w·x (with FMA, a sum
+    # of two overflowing products can be ±∞ where a plain sum is NaN)
+    X = np.array([[1e200, 1e200, 3e200], [1e200, 1e200, -1e200]])
     t = Trainer(X, np.array([[1.0, 0.0, 1.0]]), learning_rate=1e3, num_iterations=100)
     assert t.run(100) < 100
     assert t.status == "diverged" and t.diverged and t.finished and t.run(10) == 0

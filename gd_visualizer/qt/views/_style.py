@@ -6,8 +6,11 @@ import math
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import Qt
-from PySide6.QtGui import QBrush, QPainter, QPen, QTransform
+
+# PlotCurveItem's own: its wide solid lines as separate segments (module-level since 0.13)
+from pyqtgraph.graphicsItems.PlotCurveItem import arrayToLineSegments
+from PySide6.QtCore import QRectF, Qt
+from PySide6.QtGui import QBrush, QPainter, QPainterPath, QPen, QTransform
 from PySide6.QtWidgets import QGraphicsItem, QGraphicsPathItem, QLayout, QVBoxLayout, QWidget
 
 from ...model import RUN_COLOURS
@@ -379,11 +382,17 @@ def _font(pt: float):
     return f
 
 
-class LinePool:
-    """Lines of the other raced runs, one per run, each in its run's colour.
+class RaceLines(pg.GraphicsObject):
+    """The other raced runs' lines in one item, each in its run's colour.
 
-    Items are made as needed and kept (hidden when unused); a pen is set only when a
-    line's colour or style changes, so redrawing a race costs only the new data.
+    One ``PlotCurveItem`` per run ran pyqtgraph's Python for each line every frame (its
+    data checks, its bounds and pixel padding, asked for ~80 times a frame over a view's
+    items); with five runs raced beside the shown one, that was ~3 ms of a ~15 ms frame on
+    the slower machine.  Here a frame sets each line's path once (pyqtgraph's own
+    :func:`~pyqtgraph.arrayToQPath` / ``arrayToLineSegments``,
+    non-finite points left out as a curve leaves them out) and one cached rectangle
+    answers Qt's bounds queries; the lines are stroked as ``PlotCurveItem`` strokes them.
+    Its bounds never move the view's range.
     """
 
     def __init__(
@@ -391,42 +400,102 @@ class LinePool:
         item: pg.PlotItem,
         width: float = 2.0,
         z: float = 0.0,
-        dashed=False,
-        outline=False,
+        dashed: bool = False,
+        outline: bool = False,
         connect: str = "all",
-        **options,
-    ):
-        self._item = item
-        self._options = options  # more PlotDataItem options for every line
+    ) -> None:
+        super().__init__()
         self._connect = connect  # "pairs": each line is a set of segments
         self._width = width
-        self._z = z
         self._style = Qt.PenStyle.DashLine if dashed else Qt.PenStyle.SolidLine
         #: a dark line under each (a colour stays visible on any part of a colour map)
         self._shadow = pg.mkPen(0, 0, 0, 170, width=width + 2.5) if outline else None
-        self.lines: list[pg.PlotDataItem | pg.PlotCurveItem] = []
-        self._colours: list[str | None] = []
+        self._pad = (width + (2.5 if outline else 0.0)) / 2 + 1  # pixels beyond the points
+        self._pens: dict[str, QPen] = {}
+        self._samples: dict[str, pg.PlotDataItem] = {}
+        self._shown: list[tuple[np.ndarray, np.ndarray, str]] = []
+        self._strokes: list[tuple[object, QPen, bool]] = []  # (path or segments, pen, segments?)
+        self._rect = QRectF()
+        self.setZValue(z)
+        self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemHasNoContents, False)
+        self.setAcceptedMouseButtons(Qt.MouseButton.NoButton)
+        item.addItem(self, ignoreBounds=True)
+        self._view = item.getViewBox()
 
     def show(self, lines: list[tuple[np.ndarray, np.ndarray, str]]) -> None:
-        """Draw ``(x, y, colour)`` per line; the lines not given are hidden."""
-        while len(self.lines) < len(lines):
-            # a plain curve unless the lines need PlotDataItem's options (downsampling):
-            # its setData costs a third of PlotDataItem's, for every line every frame
-            kind = pg.PlotDataItem if self._options else pg.PlotCurveItem
-            line = kind(shadowPen=self._shadow, connect=self._connect, **self._options)
-            line.setZValue(self._z)
-            self._item.addItem(line)
-            self.lines.append(line)
-            self._colours.append(None)
-        for k, line in enumerate(self.lines):
-            if k >= len(lines):
-                if line.isVisible():
-                    line.setData([], [])
-                    line.hide()
-                continue
-            x, y, colour = lines[k]
-            if self._colours[k] != colour:
-                line.setPen(pg.mkPen(colour, width=self._width, style=self._style))
-                self._colours[k] = colour
-            line.setData(x, y)
-            line.show()
+        """Draw ``(x, y, colour)`` per line, in order (a later line over an earlier one)."""
+        if not lines and not self._shown:
+            return  # nothing shown, nothing to show: no repaint
+        strokes, rect = [], QRectF()
+        for x, y, colour in lines:
+            pen = self._pen(colour)
+            drawn = [(self._stroke(x, y, pen), pen)]
+            if self._shadow is not None:
+                drawn.insert(0, (self._stroke(x, y, self._shadow), self._shadow))
+            strokes += drawn
+            box = _finite_bounds(drawn[0][0], x, y)
+            if not box.isNull():
+                rect = box if rect.isNull() else rect.united(box)
+        if not rect.isNull():
+            px, py = self._view.viewPixelSize()
+            rect.adjust(-self._pad * px, -self._pad * py, self._pad * px, self._pad * py)
+        self.prepareGeometryChange()
+        self._shown, self._strokes, self._rect = list(lines), strokes, rect
+        self.update()
+
+    def lines(self) -> list[tuple[np.ndarray, np.ndarray, str]]:
+        """The ``(x, y, colour)`` lines shown."""
+        return list(self._shown)
+
+    def sample(self, colour: str) -> pg.PlotDataItem:
+        """An item drawn in a line's style, for a legend entry (never in a view)."""
+        if colour not in self._samples:
+            self._samples[colour] = pg.PlotDataItem(pen=self._pen(colour))
+        return self._samples[colour]
+
+    def _pen(self, colour: str) -> QPen:
+        if colour not in self._pens:
+            self._pens[colour] = pg.mkPen(colour, width=self._width, style=self._style)
+        return self._pens[colour]
+
+    def _stroke(self, x: np.ndarray, y: np.ndarray, pen: QPen):
+        """The line as ``PlotCurveItem`` paints it with ``pen``: segments for a wide, solid,
+        opaque pen (the raster engine strokes those faster), else a path."""
+        if _as_segments(pen):
+            return arrayToLineSegments(x, y, connect=self._connect, finiteCheck=True)
+        return pg.arrayToQPath(x, y, connect=self._connect, finiteCheck=True)
+
+    def boundingRect(self) -> QRectF:
+        return self._rect
+
+    def paint(self, painter: QPainter, option, widget=None) -> None:
+        for stroke, pen in self._strokes:
+            painter.setPen(pen)
+            if isinstance(stroke, QPainterPath):
+                painter.drawPath(stroke)
+            else:
+                painter.drawLines(*stroke.drawargs())
+
+
+def _finite_bounds(stroke, x: np.ndarray, y: np.ndarray) -> QRectF:
+    """The rectangle of a line's finite points: a path's own (``arrayToQPath`` leaves the
+    non-finite points out, so Qt reads them off in C++), else from the data."""
+    if isinstance(stroke, QPainterPath):
+        return stroke.boundingRect()
+    with np.errstate(invalid="ignore"):
+        ok = np.isfinite(x) & np.isfinite(y)
+    if not ok.any():
+        return QRectF()
+    fx, fy = x[ok], y[ok]
+    return QRectF(fx.min(), fy.min(), fx.max() - fx.min(), fy.max() - fy.min())
+
+
+def _as_segments(pen: QPen) -> bool:
+    """Whether ``PlotCurveItem`` (segmentedLineMode "auto", no antialiasing) draws a line
+    in ``pen`` as separate segments rather than one path."""
+    return (
+        pen.widthF() > 1.0
+        and pen.style() == Qt.PenStyle.SolidLine
+        and pen.isSolid()
+        and pen.color().alphaF() == 1.0
+    )

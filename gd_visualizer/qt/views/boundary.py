@@ -17,7 +17,7 @@ from ._style import (
     CLASS_COLORS,
     CLASS_SYMBOLS,
     LINE_COLOR,
-    LinePool,
+    RaceLines,
     add_legend,
     add_marker,
     cache_layer,
@@ -96,7 +96,7 @@ class BoundaryView(QWidget):
         item.addItem(self.line)
         self.legend.addItem(self.line, "σ = 0.5")
         # the other raced runs' boundaries, each in its run's colour (dashed)
-        self.race_lines = LinePool(item, width=2.2, z=5, dashed=True, connect="pairs")
+        self.race_lines = RaceLines(item, width=2.2, z=5, dashed=True, connect="pairs")
         self.ring = chosen_ring()
         add_marker(item, self.ring)
         item.scene().sigMouseClicked.connect(self._on_click)

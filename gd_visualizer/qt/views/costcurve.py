@@ -12,8 +12,8 @@ from ...present.scene import Scene
 from ._style import (
     GHOST_COLOR,
     PATH_COLOR,
-    LinePool,
     Marker,
+    RaceLines,
     add_marker,
     clear_line,
     make_plot,
@@ -26,6 +26,43 @@ from ._style import (
 #: downsampling, two vertices per pixel; pyqtgraph's default keeps five samples per
 #: pixel, ten vertices, which the raster engine strokes for nothing)
 PEAKS = {"autoDownsampleFactor": 1.0}
+#: pyqtgraph's default dynamicRangeLimit: a curve's J is clipped to the view's range ± this
+#: many view heights (Qt cannot stroke coordinates far beyond its pixel range)
+RANGE_LIMIT = 1e6
+
+
+def peaks(x: np.ndarray, y: np.ndarray, view: pg.ViewBox) -> tuple[np.ndarray, np.ndarray]:
+    """A curve as the cost plot draws it (x ascending): the part in ``view``'s x-range
+    (and one downsampled point beyond either edge), each pixel column's highest and lowest
+    y, and y clipped to the view's range ± ``RANGE_LIMIT`` heights.
+
+    This is ``PlotDataItem``'s clip-to-view, automatic "peak" downsampling (factor
+    :data:`PEAKS`) and dynamic range limit, which the selected run's curve gets from
+    pyqtgraph, for the raced runs' curves (:class:`RaceLines`); a test holds the two equal.
+    """
+    rect = view.viewRect()
+    ds = 1
+    with np.errstate(invalid="ignore"):
+        fx = x if np.isfinite(x).all() else x[np.isfinite(x)]
+    if len(fx) > 1 and fx[-1] != fx[0] and view.width() > 0:
+        dx = float(fx[-1] - fx[0]) / (len(fx) - 1)
+        scale = abs(rect.width() / dx / (view.width() * PEAKS["autoDownsampleFactor"]))
+        if np.isfinite(scale):
+            ds = int(max(1.0, scale))
+    if len(x) > 1:
+        lo = min(max(int(np.searchsorted(x, rect.left())) - ds, 0), len(x))
+        hi = min(max(int(np.searchsorted(x, rect.right())) + ds, lo), len(x))
+        x, y = x[lo:hi], y[lo:hi]
+    if ds > 1:
+        n = len(x) // ds
+        start = ds // 2
+        x = np.repeat(x[start : start + n * ds : ds], 2)
+        blocks = y[: n * ds].reshape(n, ds)
+        y = np.stack([blocks.max(axis=1), blocks.min(axis=1)], axis=1).reshape(2 * n)
+    if len(y) and rect.height() > 0:
+        top, bottom, h = rect.top(), rect.bottom(), rect.height()
+        y = np.clip(y, min(top, bottom) - RANGE_LIMIT * h, max(top, bottom) + RANGE_LIMIT * h)
+    return x, y
 
 
 class CostCurveView(QWidget):
@@ -60,7 +97,7 @@ class CostCurveView(QWidget):
         # the other raced runs' curves, each in its run's colour, 1 px wide: the raster
         # engine strokes wider lines (a 2-px curve painted in 1.6 ms, a 1-px one in 0.6 ms,
         # at m = 10⁴ on this machine); the selected run keeps its 2 px
-        self.race_curves = LinePool(item, width=1, **PEAKS)
+        self.race_curves = RaceLines(item, width=1)
         # the runs' names in the plot's corner while runs race: in exports (the window's
         # runs panel is the key there, and a legend would cover a small plot)
         self.legend_races = False
@@ -102,16 +139,19 @@ class CostCurveView(QWidget):
 
     def show_race(self, scene: Scene) -> None:
         """The other raced runs' curves (each up to its newest entry)."""
+        vb = self.plot.getPlotItem().getViewBox()
         self.race_curves.show(
             [
-                (t.iterations, _positive(t.costs) if self._log else t.costs, t.colour)
+                (*peaks(t.iterations, np.log10(_positive(t.costs)) if self._log else t.costs, vb),
+                 t.colour)
                 for t in scene.traces
             ]
-        )
+        )  # fmt: skip
         entries, colours = [], ()
         if scene.traces and self.legend_races:
+            samples = [self.race_curves.sample(t.colour) for t in scene.traces]
             names = [t.name for t in scene.traces]
-            entries = [(self.curve, scene.name), *zip(self.race_curves.lines, names, strict=False)]
+            entries = [(self.curve, scene.name), *zip(samples, names, strict=True)]
             colours = tuple(t.colour for t in scene.traces)
         if set_legend(self.race_legend, entries, colours):
             self.race_legend.setVisible(bool(entries))

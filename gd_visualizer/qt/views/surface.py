@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import functools
-
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QSignalBlocker, Signal
@@ -24,8 +22,8 @@ from ...present.scene import (
 from ._style import (
     GHOST_COLOR,
     PATH_COLOR,
-    LinePool,
     Marker,
+    RaceLines,
     add_marker,
     cache_layer,
     clear_line,
@@ -36,12 +34,6 @@ from ._style import (
 
 #: at most this many path vertices are drawn (the path is thinned evenly)
 MAX_PATH_POINTS = 4000
-
-
-@functools.cache
-def _brush(colour: str):
-    """One brush per colour (made once: a race's dots are drawn every frame)."""
-    return pg.mkBrush(colour)
 
 
 def thin(n: int, limit: int) -> np.ndarray | slice:
@@ -162,10 +154,11 @@ class SurfaceView(QWidget):
         )
         item.addItem(self.ghost)
         # the other raced runs: each path in its colour, its current point a dot
-        self.race_paths = LinePool(item, width=2, z=1, outline=True)
-        self.race_points = pg.ScatterPlotItem(size=11, symbol="o", pen=pg.mkPen("k", width=1))
-        self.race_points.setZValue(5)
-        item.addItem(self.race_points)
+        self.race_paths = RaceLines(item, width=2, z=1, outline=True)
+        # the other raced runs' points, one marker each in its run's colour (made as runs
+        # are raced, then kept; a colour is set only when it changes)
+        self.race_points: list[Marker] = []
+        self._race_colours: list[str | None] = []
         self.path = pg.PlotDataItem(pen=pg.mkPen(PATH_COLOR, width=2), name="descent path")
         self.path.setShadowPen(pg.mkPen(0, 0, 0, 170, width=4.5))
         self.path.setZValue(2)  # the selected run over the others
@@ -323,21 +316,28 @@ class SurfaceView(QWidget):
 
     def show_race(self, scene: Scene) -> None:
         """The other raced runs: each path up to its shown entry, and where it is."""
-        lines, xs, ys, brushes = [], [], [], []
         pixel = self._pixel()
-        for t in scene.traces:
-            lines.append((*path_vertices(t.path_x, t.path_y, t.index + 1, pixel), t.colour))
-            xs.append(t.path_x[t.index])
-            ys.append(t.path_y[t.index])
-            brushes.append(_brush(t.colour))
-        self.race_paths.show(lines)
-        with np.errstate(invalid="ignore"):
-            ok = np.isfinite(xs) & np.isfinite(ys) if xs else np.zeros(0, bool)
-        self.race_points.setData(
-            np.asarray(xs)[ok],
-            np.asarray(ys)[ok],
-            brush=[b for b, k in zip(brushes, ok, strict=True) if k],
+        self.race_paths.show(
+            [
+                (*path_vertices(t.path_x, t.path_y, t.index + 1, pixel), t.colour)
+                for t in scene.traces
+            ]
         )
+        item = self.plot.getPlotItem()
+        while len(self.race_points) < len(scene.traces):
+            dot = add_marker(item, Marker("o", 11, pg.mkPen("k", width=1)))
+            dot.setZValue(5)
+            self.race_points.append(dot)
+            self._race_colours.append(None)
+        for k, dot in enumerate(self.race_points):
+            if k >= len(scene.traces):
+                dot.setData([], [])
+                continue
+            t = scene.traces[k]
+            if self._race_colours[k] != t.colour:
+                dot.setBrush(t.colour)
+                self._race_colours[k] = t.colour
+            dot.setData([t.path_x[t.index]], [t.path_y[t.index]])  # hidden if not finite
 
     def show_step(self, x0: float, y0: float, x1: float, y1: float) -> None:
         """The arrow from (x0, y0) to (x1, y1); none where the step is not finite."""
