@@ -1206,13 +1206,22 @@ def main(argv: list[str] | None = None) -> int:
         p.error("--plot draws the scale case: add it to --only")
     rows: list[Row] = []
     print(f"gd-visualizer benchmark ({'quick' if args.quick else 'full'}) on {machine()}")
-    for name, fn in CASES.items():
-        if args.only and name not in args.only:
-            continue
-        t0 = time.perf_counter()
-        new = fn(args.quick)
-        rows += new
-        print(f"  {name}: {time.perf_counter() - t0:.1f} s", flush=True)
+    from .qt.settings import keep_settings_in
+
+    # the windows measured here keep their settings and last session in a folder of their
+    # own: running the benchmark never touches what the user's app remembers
+    with tempfile.TemporaryDirectory(prefix="gd-bench-settings-") as folder:
+        keep_settings_in(Path(folder))
+        try:
+            for name, fn in CASES.items():
+                if args.only and name not in args.only:
+                    continue
+                t0 = time.perf_counter()
+                new = fn(args.quick)
+                rows += new
+                print(f"  {name}: {time.perf_counter() - t0:.1f} s", flush=True)
+        finally:
+            keep_settings_in(None)
     print()
     print(table(rows))
     if args.json:

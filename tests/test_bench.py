@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -13,12 +14,15 @@ import pytest
 @pytest.mark.slow
 def test_bench_quick_runs_and_writes_json(tmp_path):
     out = tmp_path / "bench.json"
+    user = tmp_path / "user-config"  # where the user's app keeps its settings (Linux)
     run = subprocess.run(
         [sys.executable, "-m", "gd_visualizer.bench", "--quick", "--json", str(out)],
         capture_output=True, text=True, timeout=300, check=False,
-        cwd=Path(__file__).parents[1],
+        cwd=Path(__file__).parents[1], env=dict(os.environ, XDG_CONFIG_HOME=str(user)),
     )  # fmt: skip
     assert run.returncode == 0, run.stderr[-3000:]
+    # its windows closed without touching the user's settings or last session
+    assert not (user / "gd-visualizer").exists()
     assert "| case" in run.stdout and "vectorization" in run.stdout
     rows = json.loads(out.read_text())
     assert isinstance(rows, list) and len(rows) >= 10

@@ -196,6 +196,30 @@ def test_every_shipped_lesson_opens_and_plays(qtbot, path):
     w.shutdown()
 
 
+def test_settings_can_be_kept_in_a_folder_of_their_own(qtbot, tmp_path):
+    """keep_settings_in: the benchmark's windows keep their settings and last session in a
+    folder of their own, and the user's store is untouched."""
+    from gd_visualizer.qt.settings import keep_settings_in, last_session_path, load_settings
+
+    user = last_session_path().parent  # (this test's own, see conftest)
+    folder = tmp_path / "elsewhere"
+    keep_settings_in(folder)
+    try:
+        assert last_session_path() == folder / "last-session.gdviz"
+        w = window(qtbot, dataset="moons", iterations=5)
+        w.controls.lr_spin.setValue(0.37)
+        w.play()
+        qtbot.waitUntil(lambda: done(w, 6), timeout=WAIT)
+        w.close()
+        assert (folder / "last-session.gdviz").is_file()
+        assert load_settings().learning_rate == pytest.approx(0.37)
+    finally:
+        keep_settings_in(None)
+    assert last_session_path().parent == user
+    assert not last_session_path().exists()
+    assert load_settings().learning_rate != pytest.approx(0.37)
+
+
 def test_the_last_session_is_offered_at_the_next_launch(qtbot):
     first = window(qtbot, dataset="moons", iterations=25)
     first.add_run(learning_rate=1.0)

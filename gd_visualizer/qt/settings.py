@@ -32,7 +32,19 @@ class AppSettings:
     geometry: QByteArray | None = None
 
 
+#: a folder that holds the settings instead of the user's (see :func:`keep_settings_in`)
+_FOLDER: list[Path] = []
+
+
+def keep_settings_in(folder: Path | None) -> None:
+    """Read and write the settings and the last session in ``folder`` from now on (None:
+    the user's own again): the benchmark's windows must not touch what a user's app keeps."""
+    _FOLDER[:] = [] if folder is None else [Path(folder)]
+
+
 def _store() -> QSettings:
+    if _FOLDER:
+        return QSettings(str(_FOLDER[0] / "gd-visualizer.conf"), QSettings.Format.IniFormat)
     return QSettings("gd-visualizer", "gd-visualizer")
 
 
