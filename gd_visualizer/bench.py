@@ -560,7 +560,10 @@ f = Painted()
 w.installEventFilter(f)
 w.show()
 app.exec()
-w.close()
+from pathlib import Path
+from gd_visualizer.qt.settings import settings_kept_in
+with settings_kept_in(Path(sys.argv[2])):  # (closing saves them: not in the user's)
+    w.close()
 """
 
 BASELINE = r"""
@@ -587,7 +590,7 @@ def bench_startup(quick: bool) -> list[Row]:
 
     def run(code: str) -> float:
         out = subprocess.run(
-            [sys.executable, "-c", code, repr(time.time())],
+            [sys.executable, "-c", code, repr(time.time()), env["XDG_CONFIG_HOME"]],
             env=env, capture_output=True, text=True, timeout=120, check=True,
         )  # fmt: skip
         return float(out.stdout.strip().splitlines()[-1])
@@ -1206,22 +1209,21 @@ def main(argv: list[str] | None = None) -> int:
         p.error("--plot draws the scale case: add it to --only")
     rows: list[Row] = []
     print(f"gd-visualizer benchmark ({'quick' if args.quick else 'full'}) on {machine()}")
-    from .qt.settings import keep_settings_in
+    from .qt.settings import settings_kept_in
 
     # the windows measured here keep their settings and last session in a folder of their
     # own: running the benchmark never touches what the user's app remembers
-    with tempfile.TemporaryDirectory(prefix="gd-bench-settings-") as folder:
-        keep_settings_in(Path(folder))
-        try:
-            for name, fn in CASES.items():
-                if args.only and name not in args.only:
-                    continue
-                t0 = time.perf_counter()
-                new = fn(args.quick)
-                rows += new
-                print(f"  {name}: {time.perf_counter() - t0:.1f} s", flush=True)
-        finally:
-            keep_settings_in(None)
+    with (
+        tempfile.TemporaryDirectory(prefix="gd-bench-settings-") as folder,
+        settings_kept_in(Path(folder)),
+    ):
+        for name, fn in CASES.items():
+            if args.only and name not in args.only:
+                continue
+            t0 = time.perf_counter()
+            new = fn(args.quick)
+            rows += new
+            print(f"  {name}: {time.perf_counter() - t0:.1f} s", flush=True)
     print()
     print(table(rows))
     if args.json:

@@ -92,7 +92,9 @@ def play_trained(app, window, timeout: float = 300.0) -> None:
     window.play()
     mirror = window.controller.mirror
     end = time.perf_counter() + timeout
-    while len(mirror) < 2 and time.perf_counter() < end:
+    while len(mirror) < 2:  # the start point and a first trained entry
+        if time.perf_counter() > end:
+            raise RuntimeError(f"the trainer delivered nothing in {timeout:.0f} s")
         spin(app, 0.05)
     spin(app, 0.3)
 

@@ -293,29 +293,43 @@ def test_raced_lines_are_drawn_where_a_curve_draws_them(qtbot, width):
         assert np.array_equal(a, b)
 
 
-def test_raced_lines_bounds_hold_every_point_they_draw(qtbot):
-    """Qt repaints only what an item's bounds cover: a raced line's bounds hold its finite
-    points, with the pen's half-width (and outline) in pixels around them."""
+def test_raced_lines_bounds_hold_every_pixel_they_draw(qtbot):
+    """Qt repaints only what an item's bounds cover: every pixel a raced line (and its
+    outline) paints lies within its bounds, also after the view zooms out or in."""
+    from PySide6.QtGui import QImage
+
     from gd_visualizer.qt.views._style import RaceLines, make_plot
 
     plot = make_plot("raceBoundsPlot", "raced lines")
     qtbot.addWidget(plot)
     plot.resize(400, 300)
-    plot.show()
-    qtbot.waitExposed(plot)
     item = plot.getPlotItem()
     item.setXRange(0, 10, padding=0)
     item.setYRange(0, 10, padding=0)
     lines = RaceLines(item, width=2, outline=True)
-    lines.show([(np.array([1.0, 2.0, np.nan]), np.array([3.0, 4.0, 9.0]), "#E69F00"),
-                (np.array([5.0, 6.0, 8.0]), np.array([1.0, 0.5, np.inf]), "#56B4E9")])  # fmt: skip
-    rect = lines.boundingRect()
-    px, py = item.getViewBox().viewPixelSize()
-    pad = (2 + 2.5) / 2 + 1  # pixels
-    assert rect.left() == pytest.approx(1.0 - pad * px)
-    assert rect.right() == pytest.approx(6.0 + pad * px)  # 8.0 pairs with ∞: not drawn
-    assert rect.top() == pytest.approx(0.5 - pad * py)
-    assert rect.bottom() == pytest.approx(4.0 + pad * py)
+    x = np.array([1.0, 2.0, np.nan, 6.0, 6.5, 8.0])
+    y = np.array([3.0, 4.0, 9.0, 1.0, 0.5, np.inf])
+    lines.show([(x, y, "#E69F00")])  # before the plot is laid out and shown
+    plot.show()
+    qtbot.waitExposed(plot)
+    vb = item.getViewBox()
+    for span in (10.0, 1000.0, 7.0):  # as shown, zoomed out 100×, zoomed in
+        item.setXRange(5 - span / 2, 5 + span / 2, padding=0)
+        item.setYRange(5 - span / 2, 5 + span / 2, padding=0)
+        image = plot.grab().toImage().convertToFormat(QImage.Format.Format_RGB32)
+        # the line's own pixels and its dark outline's
+        drawn = _pixels_of(image, "#E69F00")
+        assert len(drawn) > 5
+        bounds = plot.mapFromScene(vb.mapViewToScene(lines.boundingRect())).boundingRect()
+        rgb = np.frombuffer(image.constBits(), np.uint8).reshape(
+            image.height(), image.bytesPerLine() // 4, 4
+        )[:, : image.width(), :3]
+        dark = np.argwhere(rgb.max(axis=2) < 90)[:, ::-1]  # (x, y) of the outline's pixels
+        near = np.array([np.abs(drawn - d).max(axis=1).min() <= 3 for d in dark], dtype=bool)
+        outline = dark[near] if len(dark) else dark
+        assert len(outline) > len(drawn) // 2
+        for px, py in [*map(tuple, drawn), *map(tuple, outline)]:
+            assert bounds.adjusted(-1, -1, 1, 1).contains(px, py), (span, px, py, bounds)
 
 
 @pytest.mark.parametrize("log", [False, True])
@@ -340,7 +354,26 @@ def test_raced_cost_curves_are_thinned_as_the_selected_runs_curve(qtbot, log):
     qtbot.waitUntil(lambda: view.curve.getData()[0] is not None)
     view.plot.grab()  # pyqtgraph thins the curve for the view it paints
     x, y = view.curve.getData()
-    mx, my = peaks(its, np.log10(costs) if log else costs, vb)
+    r = vb.viewRect()
+    view_range = (r.left(), r.right()), (r.top(), r.bottom()), vb.width()
+    mx, my = peaks(its, np.log10(costs) if log else costs, *view_range)
     assert 2 < len(mx) <= 2 * (1.05 * vb.width() + 4)  # ~two per pixel column, and the ends
     np.testing.assert_array_equal(mx, x)
     np.testing.assert_allclose(my, y, rtol=1e-12)
+
+
+def test_raced_cost_curves_keep_gaps_and_clip_only_far_beyond_the_view():
+    """``peaks`` leaves a non-finite J as it is (a gap, as pyqtgraph draws one) and clips a
+    finite J only beyond RANGE_LIMIT view heights."""
+    from gd_visualizer.qt.views.costcurve import RANGE_LIMIT, peaks
+
+    its = np.arange(10)
+    costs = np.array([0.7, 0.6, np.inf, 0.5, np.nan, 0.4, 0.3, 0.2, 0.1, 0.05])
+    x, y = peaks(its, costs, (0, 9), (0.0, 1.0), 500)
+    np.testing.assert_array_equal(x, its)
+    np.testing.assert_array_equal(y, costs)  # nothing clipped, the gaps kept
+    costs[3] = 1e300  # a diverging run: far beyond the view
+    _, y = peaks(its, costs, (0, 9), (0.0, 1.0), 500)
+    assert y[3] == 1.0 + RANGE_LIMIT * 1.0
+    assert np.isposinf(y[2]) and np.isnan(y[4])
+    np.testing.assert_array_equal(np.delete(y, [2, 3, 4]), np.delete(costs, [2, 3, 4]))

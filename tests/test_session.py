@@ -197,14 +197,13 @@ def test_every_shipped_lesson_opens_and_plays(qtbot, path):
 
 
 def test_settings_can_be_kept_in_a_folder_of_their_own(qtbot, tmp_path):
-    """keep_settings_in: the benchmark's windows keep their settings and last session in a
+    """settings_kept_in: the benchmark's windows keep their settings and last session in a
     folder of their own, and the user's store is untouched."""
-    from gd_visualizer.qt.settings import keep_settings_in, last_session_path, load_settings
+    from gd_visualizer.qt.settings import last_session_path, load_settings, settings_kept_in
 
     user = last_session_path().parent  # (this test's own, see conftest)
     folder = tmp_path / "elsewhere"
-    keep_settings_in(folder)
-    try:
+    with settings_kept_in(folder):
         assert last_session_path() == folder / "last-session.gdviz"
         w = window(qtbot, dataset="moons", iterations=5)
         w.controls.lr_spin.setValue(0.37)
@@ -213,8 +212,6 @@ def test_settings_can_be_kept_in_a_folder_of_their_own(qtbot, tmp_path):
         w.close()
         assert (folder / "last-session.gdviz").is_file()
         assert load_settings().learning_rate == pytest.approx(0.37)
-    finally:
-        keep_settings_in(None)
     assert last_session_path().parent == user
     assert not last_session_path().exists()
     assert load_settings().learning_rate != pytest.approx(0.37)

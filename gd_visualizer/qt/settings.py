@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -32,19 +34,25 @@ class AppSettings:
     geometry: QByteArray | None = None
 
 
-#: a folder that holds the settings instead of the user's (see :func:`keep_settings_in`)
-_FOLDER: list[Path] = []
+#: the folders that hold the settings instead of the user's, innermost last
+#: (see :func:`settings_kept_in`)
+_FOLDERS: list[Path] = []
 
 
-def keep_settings_in(folder: Path | None) -> None:
-    """Read and write the settings and the last session in ``folder`` from now on (None:
-    the user's own again): the benchmark's windows must not touch what a user's app keeps."""
-    _FOLDER[:] = [] if folder is None else [Path(folder)]
+@contextmanager
+def settings_kept_in(folder: Path) -> Iterator[None]:
+    """Within it, the settings and the last session are read and written in ``folder``,
+    on any platform: the benchmark's windows must not touch what the user's app keeps."""
+    _FOLDERS.append(Path(folder))
+    try:
+        yield
+    finally:
+        _FOLDERS.pop()
 
 
 def _store() -> QSettings:
-    if _FOLDER:
-        return QSettings(str(_FOLDER[0] / "gd-visualizer.conf"), QSettings.Format.IniFormat)
+    if _FOLDERS:
+        return QSettings(str(_FOLDERS[-1] / "gd-visualizer.conf"), QSettings.Format.IniFormat)
     return QSettings("gd-visualizer", "gd-visualizer")
 
 

@@ -9,7 +9,7 @@ import pyqtgraph as pg
 
 # PlotCurveItem's own: its wide solid lines as separate segments (module-level since 0.13)
 from pyqtgraph.graphicsItems.PlotCurveItem import arrayToLineSegments
-from PySide6.QtCore import QRectF, Qt
+from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QBrush, QPainter, QPainterPath, QPen, QTransform
 from PySide6.QtWidgets import QGraphicsItem, QGraphicsPathItem, QLayout, QVBoxLayout, QWidget
 
@@ -410,12 +410,15 @@ class RaceLines(pg.GraphicsObject):
         self._style = Qt.PenStyle.DashLine if dashed else Qt.PenStyle.SolidLine
         #: a dark line under each (a colour stays visible on any part of a colour map)
         self._shadow = pg.mkPen(0, 0, 0, 170, width=width + 2.5) if outline else None
-        self._pad = (width + (2.5 if outline else 0.0)) / 2 + 1  # pixels beyond the points
+        #: pixels a stroke reaches beyond its points (PlotCurveItem.pixelPadding's rule: a
+        #: square cap's corner, half the widest pen's width times √2)
+        self._pad = 0.7072 * max(width, self._shadow.widthF() if outline else 0.0) + 1
         self._pens: dict[str, QPen] = {}
         self._samples: dict[str, pg.PlotDataItem] = {}
         self._shown: list[tuple[np.ndarray, np.ndarray, str]] = []
-        self._strokes: list[tuple[object, QPen, bool]] = []  # (path or segments, pen, segments?)
-        self._rect = QRectF()
+        self._strokes: list[tuple[object, QPen]] = []  # (a QPainterPath or line segments, pen)
+        self._points = QRectF()  # the finite points' bounds, in the view's coordinates
+        self._rect: QRectF | None = None  # with the pens' reach: made when Qt asks for it
         self.setZValue(z)
         self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemHasNoContents, False)
         self.setAcceptedMouseButtons(Qt.MouseButton.NoButton)
@@ -426,21 +429,18 @@ class RaceLines(pg.GraphicsObject):
         """Draw ``(x, y, colour)`` per line, in order (a later line over an earlier one)."""
         if not lines and not self._shown:
             return  # nothing shown, nothing to show: no repaint
-        strokes, rect = [], QRectF()
+        strokes, points = [], QRectF()
         for x, y, colour in lines:
             pen = self._pen(colour)
             drawn = [(self._stroke(x, y, pen), pen)]
             if self._shadow is not None:
                 drawn.insert(0, (self._stroke(x, y, self._shadow), self._shadow))
             strokes += drawn
-            box = _finite_bounds(drawn[0][0], x, y)
+            box = _stroke_bounds(drawn[0][0])
             if not box.isNull():
-                rect = box if rect.isNull() else rect.united(box)
-        if not rect.isNull():
-            px, py = self._view.viewPixelSize()
-            rect.adjust(-self._pad * px, -self._pad * py, self._pad * px, self._pad * py)
+                points = box if points.isNull() else points.united(box)
         self.prepareGeometryChange()
-        self._shown, self._strokes, self._rect = list(lines), strokes, rect
+        self._shown, self._strokes, self._points, self._rect = list(lines), strokes, points, None
         self.update()
 
     def lines(self) -> list[tuple[np.ndarray, np.ndarray, str]]:
@@ -466,7 +466,19 @@ class RaceLines(pg.GraphicsObject):
         return pg.arrayToQPath(x, y, connect=self._connect, finiteCheck=True)
 
     def boundingRect(self) -> QRectF:
+        """The points' bounds and the pens' reach around them, in pixels of the view as it is
+        now (made again when the view's scale changes: :meth:`viewTransformChanged`)."""
+        if self._rect is None:
+            rect = QRectF(self._points)
+            if not rect.isNull():
+                px, py = self._view.viewPixelSize()
+                rect.adjust(-self._pad * px, -self._pad * py, self._pad * px, self._pad * py)
+            self._rect = rect
         return self._rect
+
+    def viewTransformChanged(self) -> None:  # (pyqtgraph calls it when the view zooms)
+        self.prepareGeometryChange()
+        self._rect = None
 
     def paint(self, painter: QPainter, option, widget=None) -> None:
         for stroke, pen in self._strokes:
@@ -477,17 +489,16 @@ class RaceLines(pg.GraphicsObject):
                 painter.drawLines(*stroke.drawargs())
 
 
-def _finite_bounds(stroke, x: np.ndarray, y: np.ndarray) -> QRectF:
-    """The rectangle of a line's finite points: a path's own (``arrayToQPath`` leaves the
-    non-finite points out, so Qt reads them off in C++), else from the data."""
+def _stroke_bounds(stroke) -> QRectF:
+    """The rectangle of what a stroke draws: a path's own (``arrayToQPath`` leaves the
+    non-finite points out; Qt reads it off in C++), or its segments' ends."""
     if isinstance(stroke, QPainterPath):
         return stroke.boundingRect()
-    with np.errstate(invalid="ignore"):
-        ok = np.isfinite(x) & np.isfinite(y)
-    if not ok.any():
+    ends = stroke.ndarray()  # (n, 4): x1, y1, x2, y2, the finite segments only
+    if not len(ends):
         return QRectF()
-    fx, fy = x[ok], y[ok]
-    return QRectF(fx.min(), fy.min(), fx.max() - fx.min(), fy.max() - fy.min())
+    xs, ys = ends[:, 0::2], ends[:, 1::2]
+    return QRectF(QPointF(xs.min(), ys.min()), QPointF(xs.max(), ys.max()))
 
 
 def _as_segments(pen: QPen) -> bool:

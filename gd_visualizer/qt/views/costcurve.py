@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QSignalBlocker, Signal
@@ -22,36 +24,49 @@ from ._style import (
     stack,
 )
 
+#: pyqtgraph's dynamic range limit, named: a curve's J is clipped to the view's range ± this
+#: many view heights when it reaches further (Qt cannot stroke coordinates far beyond its
+#: pixel range)
+RANGE_LIMIT = 1e6
 #: a long curve is drawn as each pixel column's lowest and highest J (peak
 #: downsampling, two vertices per pixel; pyqtgraph's default keeps five samples per
 #: pixel, ten vertices, which the raster engine strokes for nothing)
-PEAKS = {"autoDownsampleFactor": 1.0}
-#: pyqtgraph's default dynamicRangeLimit: a curve's J is clipped to the view's range ± this
-#: many view heights (Qt cannot stroke coordinates far beyond its pixel range)
-RANGE_LIMIT = 1e6
+PEAKS = {"autoDownsampleFactor": 1.0, "dynamicRangeLimit": RANGE_LIMIT}
 
 
-def peaks(x: np.ndarray, y: np.ndarray, view: pg.ViewBox) -> tuple[np.ndarray, np.ndarray]:
-    """A curve as the cost plot draws it (x ascending): the part in ``view``'s x-range
-    (and one downsampled point beyond either edge), each pixel column's highest and lowest
-    y, and y clipped to the view's range ± ``RANGE_LIMIT`` heights.
+def peaks(
+    x: np.ndarray,
+    y: np.ndarray,
+    x_range: tuple[float, float],
+    y_range: tuple[float, float],
+    pixels: float,
+) -> tuple[np.ndarray, np.ndarray]:
+    """A curve as the cost plot draws it in a view of ``x_range`` × ``y_range`` that is
+    ``pixels`` wide (x ascending): the part in the x-range (and one downsampled point beyond
+    either edge), each pixel column's highest and lowest y, and, when the curve reaches more
+    than ``RANGE_LIMIT`` view heights beyond the view, its finite y clipped there.
 
-    This is ``PlotDataItem``'s clip-to-view, automatic "peak" downsampling (factor
-    :data:`PEAKS`) and dynamic range limit, which the selected run's curve gets from
-    pyqtgraph, for the raced runs' curves (:class:`RaceLines`); a test holds the two equal.
+    These are ``PlotDataItem``'s clip-to-view, "peak" downsampling (:data:`PEAKS`) and
+    dynamic range limit, which pyqtgraph applies to the selected run's curve, here for the
+    raced runs' curves (:class:`RaceLines`); a test holds the vertices equal.  Not copied:
+    pyqtgraph keeps its previous downsampling factor while a new one is within 1 % (a curve
+    of 10⁵ points or more may then differ by a vertex pair per hundred columns), and it
+    clips with some slack (its hysteresis) where this clips at the limit.
     """
-    rect = view.viewRect()
+    left, right = x_range
     ds = 1
     with np.errstate(invalid="ignore"):
         fx = x if np.isfinite(x).all() else x[np.isfinite(x)]
-    if len(fx) > 1 and fx[-1] != fx[0] and view.width() > 0:
+    if len(fx) > 1 and fx[-1] != fx[0] and pixels > 0:
         dx = float(fx[-1] - fx[0]) / (len(fx) - 1)
-        scale = abs(rect.width() / dx / (view.width() * PEAKS["autoDownsampleFactor"]))
+        scale = abs((right - left) / dx / (pixels * PEAKS["autoDownsampleFactor"]))
         if np.isfinite(scale):
             ds = int(max(1.0, scale))
     if len(x) > 1:
-        lo = min(max(int(np.searchsorted(x, rect.left())) - ds, 0), len(x))
-        hi = min(max(int(np.searchsorted(x, rect.right())) + ds, lo), len(x))
+        if np.issubdtype(x.dtype, np.integer):  # (a float key would convert the whole array)
+            left, right = math.ceil(left), math.ceil(right)
+        lo = min(max(int(np.searchsorted(x, left)) - ds, 0), len(x))
+        hi = min(max(int(np.searchsorted(x, right)) + ds, lo), len(x))
         x, y = x[lo:hi], y[lo:hi]
     if ds > 1:
         n = len(x) // ds
@@ -59,9 +74,15 @@ def peaks(x: np.ndarray, y: np.ndarray, view: pg.ViewBox) -> tuple[np.ndarray, n
         x = np.repeat(x[start : start + n * ds : ds], 2)
         blocks = y[: n * ds].reshape(n, ds)
         y = np.stack([blocks.max(axis=1), blocks.min(axis=1)], axis=1).reshape(2 * n)
-    if len(y) and rect.height() > 0:
-        top, bottom, h = rect.top(), rect.bottom(), rect.height()
-        y = np.clip(y, min(top, bottom) - RANGE_LIMIT * h, max(top, bottom) + RANGE_LIMIT * h)
+    bottom, top = min(y_range), max(y_range)
+    h = top - bottom
+    if len(y) and h > 0:
+        with np.errstate(invalid="ignore"):
+            finite = y[np.isfinite(y)]
+        low, high = bottom - RANGE_LIMIT * h, top + RANGE_LIMIT * h
+        if len(finite) and (finite.min() < low or finite.max() > high):
+            with np.errstate(invalid="ignore"):
+                y = np.where(np.isfinite(y), np.clip(y, low, high), y)
     return x, y
 
 
@@ -97,7 +118,7 @@ class CostCurveView(QWidget):
         # the other raced runs' curves, each in its run's colour, 1 px wide: the raster
         # engine strokes wider lines (a 2-px curve painted in 1.6 ms, a 1-px one in 0.6 ms,
         # at m = 10⁴ on this machine); the selected run keeps its 2 px
-        self.race_curves = RaceLines(item, width=1)
+        self.race_curves = RaceLines(item, width=1, z=0.5)  # over the iteration line
         # the runs' names in the plot's corner while runs race: in exports (the window's
         # runs panel is the key there, and a legend would cover a small plot)
         self.legend_races = False
@@ -140,13 +161,13 @@ class CostCurveView(QWidget):
     def show_race(self, scene: Scene) -> None:
         """The other raced runs' curves (each up to its newest entry)."""
         vb = self.plot.getPlotItem().getViewBox()
-        self.race_curves.show(
-            [
-                (*peaks(t.iterations, np.log10(_positive(t.costs)) if self._log else t.costs, vb),
-                 t.colour)
-                for t in scene.traces
-            ]
-        )  # fmt: skip
+        r = vb.viewRect()
+        view = (r.left(), r.right()), (r.top(), r.bottom()), vb.width()
+        lines = []
+        for t in scene.traces:
+            costs = np.log10(_positive(t.costs)) if self._log else t.costs
+            lines.append((*peaks(t.iterations, costs, *view), t.colour))
+        self.race_curves.show(lines)
         entries, colours = [], ()
         if scene.traces and self.legend_races:
             samples = [self.race_curves.sample(t.colour) for t in scene.traces]
