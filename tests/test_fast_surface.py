@@ -15,6 +15,17 @@ from gd_visualizer.core.surface import CompressedSamples, fast_cost_grid
 TOLERANCE = 1e-3
 
 
+@pytest.fixture(autouse=True, params=["numba", "numpy"])
+def backend(request, monkeypatch):
+    """Every test here runs with the cells' higher-order terms compiled (numba, the
+    default when it loads) and with numpy's pass (as without numba)."""
+    if request.param == "numpy":
+        monkeypatch.setattr(surface, "compiled_kernels", lambda: None)
+    elif surface.compiled_kernels() is None:
+        pytest.skip("numba is not available here")
+    return request.param
+
+
 def rel_error(fast: np.ndarray, exact: np.ndarray, floor: float = 1e-12) -> float:
     big = exact > floor
     assert big.any()
@@ -207,3 +218,29 @@ def test_degenerate_grids_and_data():
     xs = np.linspace(-3, 3, 13)
     fast = fast_cost_grid(flat, "w1-w2", xs, xs, -0.5)
     assert rel_error(fast, cost_grid(line, ones, "w1-w2", xs, xs, -0.5)) <= TOLERANCE / 5
+
+
+def test_the_compiled_corrections_equal_numpys():
+    """kernels.surface_corrections against surface._corrections, over e^t from 0 and
+    subnormal to e^80 (the product path's reach), within float32 rounding of the sums."""
+    from gd_visualizer.core.logistic import compiled_kernels  # (unpatched by ``backend``)
+
+    kernels = compiled_kernels()
+    if kernels is None:
+        pytest.skip("numba is not available here")
+    rng = np.random.default_rng(4)
+    n, R = 37, 301
+    t = rng.uniform(-100.0, surface.PRODUCT_REACH, size=(n, R))
+    t[0] = -110.0  # e^t subnormal in float32
+    t[1, :5] = -np.inf  # e^t = 0
+    E = np.exp(t).astype(np.float32)
+    M = (rng.normal(size=(12, R)) * rng.uniform(0, 2, size=R)).astype(np.float32)
+    G = np.empty((n, 12), np.float32)
+    kernels.surface_corrections(E, M, G)
+    ref = surface._corrections(E.copy(), np.empty_like(E), np.ascontiguousarray(M.T))
+    # every term is at most |M[k, r]|: L'' ≤ 1/4, and |L'''|, |L''''| ≤ 1
+    bound = np.abs(M).sum(axis=1)[None, :]
+    assert np.all(np.abs(G - ref) <= 1e-5 * bound)
+    with pytest.raises(ValueError, match="backend"):
+        fast_cost_grid(CompressedSamples.build(*standardized("moons", 2000, 0)), "w1-w2",
+                       np.zeros(2), np.zeros(2), 0.0, backend="fortran")  # fmt: skip

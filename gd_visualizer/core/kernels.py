@@ -34,7 +34,7 @@ from numba import njit
 from numba.core import types
 from numba.extending import intrinsic
 
-__all__ = ["BLOCK", "fused_sums", "log1p_unit", "neg_exp", "scratch"]
+__all__ = ["BLOCK", "fused_sums", "log1p_unit", "neg_exp", "scratch", "surface_corrections"]
 
 #: samples per block: a block's X (n_x·4 kB) and three 4 kB buffers stay in L1
 BLOCK = 512
@@ -293,3 +293,48 @@ def fused_sums(X, Y, w, b, lo, hi, buf, out):
 def scratch(block: int = BLOCK) -> np.ndarray:
     """The ``buf`` argument of :func:`fused_sums`."""
     return np.empty((3, block))
+
+
+@njit(nogil=True, fastmath=_SUMS, **_JIT)
+def surface_corrections(E, M, G):
+    """The cost surface's higher-order terms in one pass over E (float32, (n, R), e^t of
+    each grid point's cells), as ``core.surface._corrections`` computes them with numpy
+    in nine passes and three matrix products: for every point p and moment k (rows of M,
+    (12, R): a cell's n·moment), G[p, k] = Σ_r L^(order k)(t_r)·M[k, r], with
+    L'' = e/(1+e)², L''' = L''·(2/(1+e) - 1), L'''' = L''·(1 - 6L'').  float32 throughout,
+    as numpy's; the sums along r are reassociated (vectorized)."""
+    n, R = E.shape
+    one, two, six = np.float32(1.0), np.float32(2.0), np.float32(6.0)
+    for p in range(n):
+        g0 = g1 = g2 = g3 = g4 = g5 = g6 = np.float32(0.0)
+        g7 = g8 = g9 = g10 = g11 = np.float32(0.0)
+        for r in range(R):
+            e = E[p, r]
+            u = one / (one + e)
+            l2 = e * u * u
+            l3 = l2 * (two * u - one)
+            l4 = l2 * (one - six * l2)
+            g0 += l2 * M[0, r]
+            g1 += l2 * M[1, r]
+            g2 += l2 * M[2, r]
+            g3 += l3 * M[3, r]
+            g4 += l3 * M[4, r]
+            g5 += l3 * M[5, r]
+            g6 += l3 * M[6, r]
+            g7 += l4 * M[7, r]
+            g8 += l4 * M[8, r]
+            g9 += l4 * M[9, r]
+            g10 += l4 * M[10, r]
+            g11 += l4 * M[11, r]
+        G[p, 0] = g0
+        G[p, 1] = g1
+        G[p, 2] = g2
+        G[p, 3] = g3
+        G[p, 4] = g4
+        G[p, 5] = g5
+        G[p, 6] = g6
+        G[p, 7] = g7
+        G[p, 8] = g8
+        G[p, 9] = g9
+        G[p, 10] = g10
+        G[p, 11] = g11

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .logistic import sample_losses
+from .logistic import compiled_kernels, compiled_kernels_error, sample_losses
 from .multiclass import softmax_cost_grid, theta_names
 
 __all__ = [
@@ -705,6 +705,7 @@ def fast_cost_grid(
     fixed: float,
     threads: int = 1,
     block: int = 1 << 16,
+    backend: str | None = None,
 ) -> np.ndarray:
     """J on the grid ``xs × ys`` like :func:`cost_grid`, fast and within ~1e-4.
 
@@ -724,7 +725,15 @@ def fast_cost_grid(
     nothing measurable, hence one by default.)  The relative error is ≤ 1e-3 wherever
     J > 1e-12 (J itself is never rounded to 0): ~1e-6 with exact samples, ~1e-5 typically
     and 2e-4 at most measured with cells (tests/test_fast_surface.py).
+
+    ``backend``: the cells' higher-order terms with numpy (``"numpy"``) or in one compiled
+    pass (``"numba"``, :func:`gd_visualizer.core.kernels.surface_corrections`, 3× faster);
+    None takes numba when it loads (it does for the trainer from
+    :data:`~gd_visualizer.core.logistic.COMPILED_MIN` samples on, and cells are used only
+    beyond :data:`EXACT_MAX`).  Both agree within float32 rounding.
     """
+    if backend not in (None, "numpy", "numba"):
+        raise ValueError(f"unknown backend {backend!r}")
     if isinstance(spec, str):
         spec = SLICES[spec]
     xs = np.asarray(xs, dtype=np.float64).ravel()
@@ -759,7 +768,11 @@ def fast_cost_grid(
             cap = used[MAX_LEVELS - 1]
             col_levels[k] = np.minimum(col_levels[k], cap)
             row_levels[k] = np.minimum(row_levels[k], cap)
-    Q = None
+    Q = compiled = None
+    if not samples.exact and backend != "numpy":
+        compiled = compiled_kernels()
+        if compiled is None and backend == "numba":
+            raise RuntimeError(f"numba is not available: {compiled_kernels_error()}")
     if not samples.exact:  # per point: E[δ^k]/k! = Σ Q[(a, b)]·E[d1^a d2^b], as _MOMENTS
         w1 = weights[0][1][:, None] * weights[0][0][None, :]  # (ny, nx)
         w2 = weights[1][1][:, None] * weights[1][0][None, :]
@@ -792,7 +805,8 @@ def fast_cost_grid(
         cols = np.flatnonzero(np.all(col_key == c, axis=1))
         rows = np.flatnonzero(np.all(row_key == r, axis=1))
         q = None if Q is None else Q[:, rows[:, None], cols[None, :]]
-        _plan_tile(items, tiles, spec, xs, ys, fixed, cols, rows, q, samples.cells(d0, d1), block)
+        cells = samples.cells(d0, d1)
+        _plan_tile(items, tiles, spec, xs, ys, fixed, cols, rows, q, cells, block, compiled)
     if threads > 1 and len(items) > 1:
         from concurrent.futures import ThreadPoolExecutor
 
@@ -813,10 +827,12 @@ def fast_cost_grid(
 def _plan_tile(
     items: list, tiles: list, spec: SliceSpec, xs: np.ndarray, ys: np.ndarray, fixed: float,
     cols: np.ndarray, rows: np.ndarray, Q: np.ndarray | None, cells: Cells, block: int,
+    compiled=None,
 ) -> None:  # fmt: skip
     """Append the work of the tile of columns ``cols`` × rows ``rows`` (blocks of about
     ``block`` entries) to ``items`` and its result array to ``tiles``; ``Q`` its points'
-    Taylor coefficients (12, nJ, nI), None with exact samples."""
+    Taylor coefficients (12, nJ, nI), None with exact samples; ``compiled``: the numba
+    kernels for the higher-order terms (None: numpy)."""
     s = 1.0 - 2.0 * cells.y  # t = s·z: the loss is softplus(t)
     PA = xs[cols][:, None] * (s * cells.Xt[spec.x_param])  # (nI, R): t = PA[i] + PB[j]
     PB = ys[rows][:, None] * (s * cells.Xt[spec.y_param]) + s * (fixed * cells.Xt[spec.fixed_param])
@@ -836,7 +852,7 @@ def _plan_tile(
         for along_rows, along_cols in halves:
             q = None if Q is None else Q[:, along_rows, along_cols]
             sub = (cols[along_cols], rows[along_rows], q)
-            _plan_tile(items, tiles, spec, xs, ys, fixed, *sub, cells, block)
+            _plan_tile(items, tiles, spec, xs, ys, fixed, *sub, cells, block, compiled)
         return
     nI, nJ = len(cols), len(rows)
     res = np.zeros((nJ, nI))
@@ -869,7 +885,12 @@ def _plan_tile(
         A = np.exp((PA - shift).astype(np.float32, order="C"))  # (the product runs along r)
         B = np.exp((PB + shift).astype(np.float32, order="C"))
         wo = w.astype(np.float32)
-        Mo = None if M is None else M.astype(np.float32, order="C")
+        if M is None:
+            Mo = None
+        elif compiled is not None:  # a moment per row, read along r
+            Mo = np.ascontiguousarray(M, dtype=np.float32)
+        else:  # a moment per column, for numpy's matrix products
+            Mo = np.ascontiguousarray(M.T, dtype=np.float32)
     ncol = max(1, min(nI, block // max(1, R)))
     nrow = max(1, min(nJ, block // max(1, ncol * R)))
     local = threading.local()
@@ -890,8 +911,12 @@ def _plan_tile(
             np.log1p(E, out=S)  # exact for tiny e^t (log(1.0 + e) would round to 0)
             part += (S @ wo).reshape(nb, ni)
             if q is not None:
-                G = _corrections(E, S, Mo).reshape(q.shape)
-                part += np.einsum("kji,kji->ji", G, q)
+                if compiled is not None:
+                    G = np.empty((N, len(_MOMENTS)), dtype=np.float32)
+                    compiled.surface_corrections(E, Mo, G)
+                else:
+                    G = _corrections(E, S, Mo)
+                part += np.einsum("jik,kji->ji", G.reshape(nb, ni, len(_MOMENTS)), q)
         if direct is not None:
             _direct(part, direct, i0, i1, j0, j1, q)
 
@@ -902,24 +927,24 @@ def _plan_tile(
 
 def _corrections(E: np.ndarray, S: np.ndarray, M: np.ndarray) -> np.ndarray:
     """Σ_r L^(k)(t_r)·n_r·moment_r for every moment of _MOMENTS with its derivative
-    (rows of the result), from E = e^t: L'' = σ' = e/(1+e)², L''' = σ'·(1-e)/(1+e),
-    L'''' = σ'·(1 - 6σ').  Overwrites E and S."""
-    G = np.empty((len(_MOMENTS), E.shape[0]), dtype=np.float32)
+    (columns of the result, one row per point), from E = e^t and ``M`` the moments, one
+    column each: L'' = σ' = e/(1+e)², L''' = σ'·(1-e)/(1+e) = σ'·(2/(1+e) - 1),
+    L'''' = σ'·(1 - 6σ').  One matrix product per derivative (the moments that share it
+    read it once), one reciprocal instead of three divisions.  Overwrites E and S."""
+    G = np.empty((E.shape[0], len(_MOMENTS)), dtype=np.float32)
     np.add(E, 1.0, out=S)
-    np.divide(E, S, out=E)
-    np.divide(E, S, out=E)  # L''
-    for k in range(3):
-        np.matmul(E, M[k], out=G[k])
-    np.divide(2.0, S, out=S)
+    np.reciprocal(S, out=S)  # 1/(1+e)
+    E *= S
+    E *= S  # L''
+    np.matmul(E, M[:, 0:3], out=G[:, 0:3])
+    S *= 2.0
     S -= 1.0
     S *= E  # L'''
-    for k in range(3, 7):
-        np.matmul(S, M[k], out=G[k])
+    np.matmul(S, M[:, 3:7], out=G[:, 3:7])
     np.multiply(E, -6.0, out=S)
     S += 1.0
     S *= E  # L''''
-    for k in range(7, 12):
-        np.matmul(S, M[k], out=G[k])
+    np.matmul(S, M[:, 7:12], out=G[:, 7:12])
     return G
 
 
