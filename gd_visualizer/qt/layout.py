@@ -109,16 +109,6 @@ def fit_column(scroll: QScrollArea) -> None:
     scroll.setMinimumWidth(max(260, scroll.widget().minimumSizeHint().width() + bar + 4))
 
 
-class NoteLabel(QLabel):
-    """Word-wrapped text whose height follows its width (in a dock, which does not ask)."""
-
-    def resizeEvent(self, event) -> None:
-        super().resizeEvent(event)
-        height = self.heightForWidth(self.width())
-        if height > 0 and height != self.minimumHeight():
-            self.setFixedHeight(height)  # the dock takes what the text needs, no more
-
-
 def add_dock(
     window: QMainWindow,
     panel: QWidget,

@@ -30,8 +30,9 @@ from ..present.session import (
     session_dataset,
     write_session,
 )
-from .layout import NoteLabel, add_dock
+from .layout import add_dock
 from .settings import last_session_path
+from .views._style import NoteLabel
 
 log = logging.getLogger(__name__)
 

@@ -11,7 +11,14 @@ import pyqtgraph as pg
 from pyqtgraph.graphicsItems.PlotCurveItem import arrayToLineSegments
 from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QBrush, QPainter, QPainterPath, QPen, QTransform
-from PySide6.QtWidgets import QGraphicsItem, QGraphicsPathItem, QLayout, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QGraphicsItem,
+    QGraphicsPathItem,
+    QLabel,
+    QLayout,
+    QVBoxLayout,
+    QWidget,
+)
 
 from ...model import RUN_COLOURS
 
@@ -303,6 +310,33 @@ def make_plot(object_name: str, title: str) -> pg.PlotWidget:
     item.setMouseEnabled(x=False, y=False)
     item.hideButtons()
     return plot
+
+
+class NoteLabel(QLabel):
+    """Word-wrapped text as tall as its lines at its width, no more and no less.
+
+    A layout asks a wrapped label for one line's height at least, so a layout short of room
+    (a view under a docked panel, a dock) laid the next widget over its second line, or
+    gave it room it did not use.  This label's height is fixed to what its text needs at
+    its width, again whenever the width or the text changes.
+    """
+
+    def __init__(self, text: str = "", parent: QWidget | None = None) -> None:
+        super().__init__(text, parent)
+        self.setWordWrap(True)
+
+    def setText(self, text: str) -> None:
+        super().setText(text)
+        self._fit()
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        self._fit()
+
+    def _fit(self) -> None:
+        height = self.heightForWidth(self.width())
+        if height > 0 and height != self.minimumHeight():
+            self.setFixedHeight(height)
 
 
 def stack(parent: QWidget, plot: pg.PlotWidget, top: QLayout | None = None) -> None:

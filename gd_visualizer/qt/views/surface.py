@@ -23,6 +23,7 @@ from ._style import (
     GHOST_COLOR,
     PATH_COLOR,
     Marker,
+    NoteLabel,
     RaceLines,
     add_marker,
     cache_layer,
@@ -112,7 +113,7 @@ class SurfaceView(QWidget):
             "following the iteration shown"
         )
         self.through_end.toggled.connect(self.throughEndToggled)
-        self.hint = QLabel("click the surface to choose the start point")
+        self.hint = NoteLabel("click the surface to choose the start point")
         self.hint.setStyleSheet("color: #666;")
         self.hint.setWordWrap(True)
         top = QHBoxLayout()
@@ -121,7 +122,7 @@ class SurfaceView(QWidget):
         top.addWidget(self.combo)
         top.addStretch(1)
         top.addWidget(self.through_end)
-        self.note = QLabel()
+        self.note = NoteLabel()
         self.note.setObjectName("sliceNote")
         self.note.setWordWrap(True)
         self.note.setStyleSheet("color: #555;")
