@@ -178,22 +178,32 @@ def test_a_legend_is_rebuilt_only_when_its_entries_change(qtbot, view_name):
     )
 
 
+def _shown_plot(qtbot, name: str, size: tuple[int, int], xr, yr, show: bool = True):
+    """One of the app's plots (make_plot), ``size`` pixels, its view over ``xr`` × ``yr``;
+    shown and exposed unless ``show`` is False."""
+    from gd_visualizer.qt.views._style import make_plot
+
+    plot = make_plot(name, name)
+    qtbot.addWidget(plot)
+    plot.resize(*size)
+    if show:
+        plot.show()
+        qtbot.waitExposed(plot)
+    item = plot.getPlotItem()
+    item.setXRange(*xr, padding=0)
+    item.setYRange(*yr, padding=0)
+    return plot, item
+
+
 def test_a_marker_is_drawn_where_its_point_is_and_hidden_where_it_cannot_be(qtbot):
     """A marker (a one-point item Qt paints) shows at its point's pixel, in its colour; a
     point that is not finite or far outside the view hides it (Qt cannot draw there)."""
     import pyqtgraph as pg
     from PySide6.QtCore import QPointF
 
-    from gd_visualizer.qt.views._style import Marker, add_marker, make_plot
+    from gd_visualizer.qt.views._style import Marker, add_marker
 
-    plot = make_plot("markerPlot", "markers")
-    qtbot.addWidget(plot)
-    plot.resize(400, 300)
-    plot.show()
-    qtbot.waitExposed(plot)
-    item = plot.getPlotItem()
-    item.setXRange(0, 10, padding=0)
-    item.setYRange(0, 10, padding=0)
+    plot, item = _shown_plot(qtbot, "markerPlot", (400, 300), (0, 10), (0, 10))
     marker = add_marker(item, Marker("o", 14, pg.mkPen("k"), "#FF0000"))
     for x, y in ((np.inf, 1.0), (np.nan, 1.0), (1e300, 5.0), (5.0, -1e12)):
         marker.setData([x], [y])
@@ -260,16 +270,9 @@ def test_raced_lines_are_drawn_where_a_curve_draws_them(qtbot, width):
     item draws the same line with the same pen, non-finite points left out alike."""
     import pyqtgraph as pg
 
-    from gd_visualizer.qt.views._style import RaceLines, make_plot
+    from gd_visualizer.qt.views._style import RaceLines
 
-    plot = make_plot("raceLinesPlot", "raced lines")
-    qtbot.addWidget(plot)
-    plot.resize(420, 320)
-    plot.show()
-    qtbot.waitExposed(plot)
-    item = plot.getPlotItem()
-    item.setXRange(0, 10, padding=0)
-    item.setYRange(-2, 2, padding=0)
+    plot, item = _shown_plot(qtbot, "raceLinesPlot", (420, 320), (0, 10), (-2, 2))
     x = np.linspace(0.5, 9.5, 300)
     y1 = np.sin(x)
     y2 = np.cos(x) * 1.5
@@ -298,14 +301,9 @@ def test_raced_lines_bounds_hold_every_pixel_they_draw(qtbot):
     outline) paints lies within its bounds, also after the view zooms out or in."""
     from PySide6.QtGui import QImage
 
-    from gd_visualizer.qt.views._style import RaceLines, make_plot
+    from gd_visualizer.qt.views._style import RaceLines
 
-    plot = make_plot("raceBoundsPlot", "raced lines")
-    qtbot.addWidget(plot)
-    plot.resize(400, 300)
-    item = plot.getPlotItem()
-    item.setXRange(0, 10, padding=0)
-    item.setYRange(0, 10, padding=0)
+    plot, item = _shown_plot(qtbot, "raceBoundsPlot", (400, 300), (0, 10), (0, 10), show=False)
     lines = RaceLines(item, width=2, outline=True)
     x = np.array([1.0, 2.0, np.nan, 6.0, 6.5, 8.0])
     y = np.array([3.0, 4.0, 9.0, 1.0, 0.5, np.inf])

@@ -318,7 +318,9 @@ _FALSE = {"false", "no", "f", "n"}
 _HEAD_BYTES = 64 * 1024  # the first read: the binary check, the delimiter, the header
 #: later reads; a block of lines is parsed at once.  numpy parses a block holding the GIL,
 #: so the block is what the GUI thread may wait: 1 MiB held it ~10 ms, 128 KiB ~1.5 ms
-#: (the whole load is ~3 % slower: 0.229 -> 0.236 s for 10⁶ rows, AMD EPYC)
+#: (the whole load is ~3 % slower: 0.229 -> 0.236 s for 10⁶ rows, AMD EPYC); 5.7 ms on a
+#: slower machine of that kind, where 32 KiB (1.4 ms, the load 2 % slower) changed none of
+#: the benchmark's GUI stalls: they come from elsewhere (numba's loading, the repaints)
 _BLOCK_BYTES = 128 * 1024
 _HEAD_MAX_CHARS = 4 * 1024 * 1024  # the head grows to 50 lines, but not beyond this
 _CANCEL_ROWS = 1024  # rows parsed one by one between two looks at ``cancel``
