@@ -186,3 +186,55 @@ def test_larger_text_reaches_every_label(qtbot, make_window):
     assert all(a >= 1.4 * b for a, b in zip(after, before, strict=True)), (before, after)
     bar = w.surface_view.colorbar.axis
     assert bar.style["tickFont"].pointSizeF() >= 1.4 * 9
+
+
+def test_a_long_title_is_cut_and_never_pushes_the_plot_out(qtbot, make_window):
+    """At 1024×768 a title like "Decision boundary (2,500 of 5,000 shown)" is wider than its
+    plot: the title is cut; the data area and the legend stay inside the plot."""
+    from gd_visualizer.core import make_dataset
+
+    w = make_window(restore_settings=False)
+    w.resize(1024, 768)
+    qtbot.waitUntil(lambda: (w.width(), w.height()) == (1024, 768), timeout=WAIT)
+    w.set_dataset(make_dataset("moons", 5000))
+    boundary = w.panels["boundary"].plot.getPlotItem()
+    qtbot.waitUntil(lambda: "of 5,000 shown" in boundary.titleLabel.text, timeout=WAIT)
+    w.set_text_scale(1.3)  # (the title is typeset again at the new size)
+    qtbot.waitUntil(lambda: "of 5,000 shown" in w.sigmoid_view.plot.getPlotItem().titleLabel.text,
+                    timeout=WAIT)  # fmt: skip
+    long_titles = 0
+    for plot in w.findChildren(pg.PlotWidget):
+        if not plot.isVisibleTo(w):
+            continue
+        item = plot.getPlotItem()
+        long_titles += item.titleLabel.item.boundingRect().width() > plot.width()
+        parts = {"data area": item.vb, "bottom axis": item.getAxis("bottom")}
+        if getattr(item, "outside_legend", None) is not None:
+            parts["legend"] = item.outside_legend
+        for what, part in parts.items():
+            right = part.sceneBoundingRect().right()
+            assert right <= plot.width() + 1, f"{what} of {plot.objectName()} reaches {right:.0f}"
+    assert long_titles >= 1  # (the case this is about)
+
+
+def test_play_and_pause_do_not_move_the_plots(qtbot, make_window):
+    """The surface's start-point hint hides while training; its line stays, so no plot
+    jumps at Play and Pause."""
+    w = make_window(restore_settings=False)
+    w.resize(1366, 768)
+    qtbot.waitUntil(lambda: (w.width(), w.height()) == (1366, 768), timeout=WAIT)
+
+    def places():
+        return [p.plot.mapTo(w, p.plot.rect().topLeft()) for p in w.panels.values()] + [
+            p.plot.size() for p in w.panels.values()
+        ]
+
+    paused = places()
+    w.controls.iter_spin.setValue(100_000)
+    w.play()
+    qtbot.waitUntil(lambda: not w.surface_view.hint.isVisible(), timeout=WAIT)
+    qtbot.waitUntil(lambda: len(w.history) > 3, timeout=WAIT)
+    assert places() == paused
+    w.pause()
+    qtbot.waitUntil(lambda: w.surface_view.hint.isVisible(), timeout=WAIT)
+    assert places() == paused

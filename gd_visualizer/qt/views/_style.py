@@ -254,8 +254,39 @@ SHOWN = ("left", "bottom")
 SIDES = (*SHOWN, "top", "right")
 
 
+class Title(pg.LabelItem):
+    """A plot's title, cut when it is longer than the plot is wide.
+
+    pyqtgraph's label makes its text's width its minimum, again at every resize: a long
+    title ("Decision boundary (2,500 of 5,000 shown)") made the plot wider than its widget
+    at 1024×768, and pushed the data and the legend out of sight instead of being cut.
+    """
+
+    def updateMin(self) -> None:
+        super().updateMin()
+        self.setMinimumWidth(0)
+        self._sizeHint[Qt.SizeHint.MinimumSize] = (0, self._sizeHint[Qt.SizeHint.MinimumSize][1])
+
+    def resizeEvent(self, event) -> None:
+        # centred while it fits; a cut title keeps its beginning
+        wide = self.itemRect().width() > self.rect().width() + 0.5
+        self.opts["justify"] = "left" if wide else "center"
+        super().resizeEvent(event)
+
+
 class Plot(pg.PlotWidget):
-    """A plot whose legend (below it) re-flows into fewer columns when it is narrow."""
+    """A plot whose legend (below it) re-flows into fewer columns when it is narrow, and
+    whose title is cut when it is longer than the plot is wide (:class:`Title`)."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        item = self.getPlotItem()
+        item.layout.removeItem(item.titleLabel)
+        if item.titleLabel.scene() is not None:
+            item.titleLabel.scene().removeItem(item.titleLabel)
+        item.titleLabel = Title("", size="11pt", parent=item)
+        item.layout.addItem(item.titleLabel, 0, 1)
+        item.setTitle(None)  # (hidden until a title is set, as pyqtgraph's)
 
     def resizeEvent(self, event) -> None:
         # before the plot takes its new size (pyqtgraph also calls this with None)
@@ -394,7 +425,7 @@ def scale_plot_text(plot: pg.PlotWidget, factor: float) -> None:
         axis.update()
     size = f"{TITLE_PT * factor:.0f}pt"
     item.titleLabel.opts["size"] = size
-    item.titleLabel.setText(item.titleLabel.text, size=size)
+    plot.setTitle(item.titleLabel.text, size=size)
     colorbar = getattr(plot, "colorbar", None)  # a colour bar beside the plot, if any
     if colorbar is not None:
         colorbar.axis.setStyle(tickFont=_font(TICK_PT * factor))

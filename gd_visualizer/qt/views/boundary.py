@@ -227,7 +227,7 @@ class BoundaryView(QWidget):
         item.setLabel("bottom", feature_names[0])
         item.setLabel("left", feature_names[1])
         note = "" if idx is None else f" ({len(idx):,} of {m:,} shown)"
-        item.setTitle(f"Decision boundary{note}")
+        self.plot.setTitle(f"Decision boundary{note}")
         x0, x1, y0, y1 = self._box = self._fit_box(X)
         gx = np.linspace(x0, x1, GRID)
         gy = np.linspace(y0, y1, GRID)

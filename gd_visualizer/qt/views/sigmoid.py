@@ -96,7 +96,7 @@ class SigmoidView(QWidget):
                 fit_legend(self.plot)
             m, n = data.X.shape[1], self.bars.idx.size
             note = "" if n == m else f" ({n:,} of {m:,} shown)"
-            self.plot.getPlotItem().setTitle(f"Every sample's softmax(z){note}")
+            self.plot.setTitle(f"Every sample's softmax(z){note}")
             return
         self.set_data(data.X, data.Y, data.dataset.class_names)
 
@@ -165,7 +165,7 @@ class SigmoidView(QWidget):
         if set_legend(self.legend, [*entries, (self.wrong, "misclassified")]):
             fit_legend(self.plot)
         note = "" if self._idx is None else f" ({len(self._idx):,} of {X.shape[1]:,} shown)"
-        self.plot.getPlotItem().setTitle(f"Every sample on the sigmoid{note}")
+        self.plot.setTitle(f"Every sample on the sigmoid{note}")
         self._zmax = 0.0
 
     def show_state(self, w: np.ndarray, b: float) -> None:

@@ -115,7 +115,11 @@ class SurfaceView(QWidget):
         self.through_end.toggled.connect(self.throughEndToggled)
         self.hint = NoteLabel("click the surface to choose the start point")
         self.hint.setStyleSheet("color: #666;")
-        self.hint.setWordWrap(True)
+        # hidden while training (a click cannot choose the start then), its line kept: the
+        # plots would otherwise move at every Play and Pause
+        policy = self.hint.sizePolicy()
+        policy.setRetainSizeWhenHidden(True)
+        self.hint.setSizePolicy(policy)
         top = QHBoxLayout()
         self.slice_label = QLabel("Slice:")
         top.addWidget(self.slice_label)
@@ -193,7 +197,10 @@ class SurfaceView(QWidget):
         self._set_labels()
 
     def hide_controls(self) -> None:
-        """For exports: no slice chooser and no hint above the plot."""
+        """For exports: no slice chooser and no hint above the plot (nor their room)."""
+        policy = self.hint.sizePolicy()
+        policy.setRetainSizeWhenHidden(False)
+        self.hint.setSizePolicy(policy)
         for w in (self.slice_label, self.combo, self.hint, self.through_end, self.note):
             w.hide()
 
@@ -300,9 +307,7 @@ class SurfaceView(QWidget):
         self.image.setRect(xs[0] - dx / 2, ys[0] - dy / 2, xs[-1] - xs[0] + dx, ys[-1] - ys[0] + dy)
         self.contours.setData(result.contour_x, result.contour_y)
         title = surface_title(self._spec, req.fixed, result.sampled, req.X.shape[1])
-        item = self.plot.getPlotItem()
-        item.setTitle(title)
-        item.titleLabel.setMinimumWidth(0)  # a long title is cut, never widens the plot
+        self.plot.setTitle(title)  # (a long title is cut, never widens the plot)
 
     def show_path(self, px: np.ndarray, py: np.ndarray, index: int) -> None:
         """The path over history entries; entries after ``index`` are not drawn."""
