@@ -53,7 +53,6 @@ class SessionKeeper(QObject):
         """The lesson banner over the views and the "Reopen last session" button."""
         note = self.note = NoteLabel()
         note.setObjectName("lessonNote")
-        note.setWordWrap(True)
         note.setTextFormat(Qt.TextFormat.RichText)
         note.setMargin(6)
         note.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)

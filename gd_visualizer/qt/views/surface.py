@@ -128,7 +128,6 @@ class SurfaceView(QWidget):
         top.addWidget(self.through_end)
         self.note = NoteLabel()
         self.note.setObjectName("sliceNote")
-        self.note.setWordWrap(True)
         self.note.setStyleSheet("color: #555;")
         stack(self, self.plot, top)
         self.layout().addWidget(self.note)
