@@ -75,6 +75,14 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _app(argv: list[str]) -> int:
+    from .heap import starting
+
+    # no collection until the window is up (open_window): what is made meanwhile is kept
+    with starting():
+        return _start(argv)
+
+
+def _start(argv: list[str]) -> int:
     args = prepare(argv)
     if args.session is not None:
         from .present.session import SessionError, read_session
@@ -98,7 +106,9 @@ def _app(argv: list[str]) -> int:
     app, window = make_window(args)
     if args.session is not None:
         window.load_session(args.session)
-    window.show()
+    from .qt import open_window
+
+    open_window(window)
     return app.exec()
 
 

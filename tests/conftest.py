@@ -3,6 +3,7 @@ threads or timers."""
 
 from __future__ import annotations
 
+import gc
 import os
 import sys
 import threading
@@ -68,7 +69,8 @@ def _alive(obj, check) -> bool:
 @pytest.fixture(autouse=True)
 def _no_leaked_threads_or_timers():
     """Fail any test that leaves a QThread, a QTimer, a thread-pool task or one of the
-    app's Python threads (kernel helpers, export pool: named ``gd-…``) running."""
+    app's Python threads (kernel helpers, export pool: named ``gd-…``) running, or the
+    garbage collector switched off."""
     yield
     if sys.modules.get("PySide6") is not None:
         from PySide6.QtCore import QThreadPool
@@ -97,6 +99,8 @@ def _no_leaked_threads_or_timers():
             assert not timers, f"timers left running: {timers}"
     helpers = [t.name for t in threading.enumerate() if t.name.startswith("gd-") and t.is_alive()]
     assert not helpers, f"helper threads left running: {helpers}"
+    # the app pauses the collector while it starts (gd_visualizer.heap): never for good
+    assert gc.isenabled(), "the garbage collector was left switched off"
 
 
 @pytest.fixture

@@ -582,3 +582,33 @@ def test_dialog_refuses_an_empty_folder(qtbot, tmp_path):
     assert not ok.isEnabled()
     dialog.folder.setText(str(tmp_path / "x"))
     assert ok.isEnabled()
+
+
+def test_a_tick_begins_no_step_that_would_end_past_its_slice(qtbot, tmp_path, monkeypatch):
+    """Steps of 6 ms on a clock we control: a tick of 8 ms runs one (a second, begun at
+    6 ms, would end at 12: the window held past its frame); steps of 1.5 ms fill it."""
+    from gd_visualizer.qt import export_dialog
+    from gd_visualizer.qt.export_dialog import SLICE_SECONDS, ExportRunner
+    from gd_visualizer.qt.export_job import Progress
+
+    clock = [0.0]
+    monkeypatch.setattr(export_dialog.time, "perf_counter", lambda: clock[0])
+
+    def steps(ms: float):
+        for k in range(1000):
+            clock[0] += ms / 1000
+            yield Progress(k, 1000, "rendering")
+
+    runner = ExportRunner(_run(), _settings(tmp_path / "o", frames=2))
+    runner._steps.close()
+    done = []
+    runner.progressed.connect(lambda k, _n, _m: done.append(k))
+    for ms, per_tick in ((6.0, 1), (1.5, 5)):
+        runner._steps = steps(ms)
+        for _ in range(3):
+            before = len(done)
+            runner._tick()
+            assert len(done) - before == per_tick
+    assert 5 * 1.5 <= SLICE_SECONDS * 1000 < 6 * 1.5  # (the slice the counts are for)
+    runner._steps.close()
+    assert not (tmp_path / "o").exists()

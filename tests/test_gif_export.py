@@ -15,6 +15,7 @@ from PIL import Image, ImageSequence
 
 from gd_visualizer.app import main
 from gd_visualizer.present import files as files_module
+from gd_visualizer.present import gif as gif_module
 from gd_visualizer.present.files import ExportCancelled, existing_outputs
 from gd_visualizer.present.gif import gif_delay_cs, write_gif
 from gd_visualizer.present.record import ExportError, ExportSettings
@@ -280,7 +281,7 @@ def test_the_gif_is_written_on_the_worker_into_the_staging_folder(qtbot, tmp_pat
         return write
 
     monkeypatch.setattr(export_job, "write_apng", spy(export_job.write_apng))
-    monkeypatch.setattr(export_job, "write_gif", spy(export_job.write_gif))
+    monkeypatch.setattr(gif_module, "write_gif", spy(gif_module.write_gif))
     out = tmp_path / "o"
     job = Export(_run(), _settings(out, "both"))
     job.run_all()
@@ -293,17 +294,16 @@ def test_the_gif_is_written_on_the_worker_into_the_staging_folder(qtbot, tmp_pat
 
 
 def test_cancel_while_the_gif_is_written_keeps_the_earlier_export(qtbot, earlier, monkeypatch):
-    from gd_visualizer.qt import export_job
     from gd_visualizer.qt.export_job import Export
 
     before = _folder_bytes(earlier)
-    real = export_job.write_gif
+    real = gif_module.write_gif
 
     def held(frames, out, frame_ms, stop=None):
         stop.wait(timeout=60)  # set only when the export is being stopped
         return real(frames, out, frame_ms, stop)
 
-    monkeypatch.setattr(export_job, "write_gif", held)
+    monkeypatch.setattr(gif_module, "write_gif", held)
     job = Export(_run(), _settings(earlier, "both"))
     steps = job.steps()
     for p in steps:
@@ -315,7 +315,6 @@ def test_cancel_while_the_gif_is_written_keeps_the_earlier_export(qtbot, earlier
 
 
 def test_a_failing_gif_keeps_the_earlier_export(qtbot, earlier, monkeypatch):
-    from gd_visualizer.qt import export_job
     from gd_visualizer.qt.export_job import Export
 
     before = _folder_bytes(earlier)
@@ -324,7 +323,7 @@ def test_a_failing_gif_keeps_the_earlier_export(qtbot, earlier, monkeypatch):
         out.with_name(out.name + ".part").write_bytes(b"the first bytes")
         raise OSError(errno.ENOSPC, "No space left on device")
 
-    monkeypatch.setattr(export_job, "write_gif", full_disk)
+    monkeypatch.setattr(gif_module, "write_gif", full_disk)
     job = Export(_run(), _settings(earlier, "gif"))
     with pytest.raises(ExportError, match="No space left on device"):
         job.run_all()
@@ -361,3 +360,17 @@ def test_the_window_runner_writes_the_gif(qtbot, tmp_path):
     pixels, _, _ = gif_frames(out / "animation.gif")
     assert len(pixels) == 3 and not (out / "animation.png").exists()
     assert summary(out)["animation"] == "animation.gif"
+
+
+def test_an_export_loads_pillow_on_its_worker_and_for_a_gif_only():
+    """Importing Pillow froze the window 18 ms when an export started (it was loaded
+    with the export's module, on the GUI thread)."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys; import gd_visualizer.qt.export_job, gd_visualizer.qt.main_window; "
+        "print('PIL' in sys.modules)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"

@@ -20,6 +20,8 @@ from typing import Any
 
 import numpy as np
 
+from ..heap import made_for_life
+
 __all__ = [
     "COMPILED_MIN",
     "LOSSES",
@@ -124,18 +126,24 @@ def compiled_kernels() -> Any | None:
     with _compiled_lock:
         if _compiled is None:
             try:
-                from . import kernels
-
-                # both specializations the kernel uses (0/1 labels as uint8, others as
-                # float64), compiled (or loaded) now
-                for y in (np.zeros(2, dtype=np.uint8), np.zeros(2)):
-                    kernels.fused_sums(
-                        np.zeros((1, 2)), y, np.zeros(1), 0.0, 0, 2, kernels.scratch(8), np.empty(4)
-                    )
+                with made_for_life():  # numba: ~90,000 objects kept for good
+                    kernels = _load_kernels()
                 _compiled = kernels
             except Exception as exc:  # ImportError without numba; anything else: no compiler
                 _compiled, _compiled_error = False, f"{type(exc).__name__}: {exc}"
         return _compiled or None
+
+
+def _load_kernels() -> Any:
+    """Import numba and the kernels, and compile (or load from the cache) both
+    specializations the kernel uses: 0/1 labels as uint8, others as float64."""
+    from . import kernels
+
+    for y in (np.zeros(2, dtype=np.uint8), np.zeros(2)):
+        kernels.fused_sums(
+            np.zeros((1, 2)), y, np.zeros(1), 0.0, 0, 2, kernels.scratch(8), np.empty(4)
+        )
+    return kernels
 
 
 def compiled_kernels_error() -> str | None:

@@ -8,14 +8,14 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from .main_window import MainWindow
+    from .main_window import MainWindow, open_window
 
-__all__ = ["MainWindow"]
+__all__ = ["MainWindow", "open_window"]
 
 
 def __getattr__(name: str):
-    if name == "MainWindow":
-        from .main_window import MainWindow
+    if name in __all__:
+        from . import main_window
 
-        return MainWindow
+        return getattr(main_window, name)
     raise AttributeError(name)

@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 from ..core import DATASETS, MULTICLASS_DATASETS, REAL_DATASETS, Dataset, HistoryView
+from ..heap import freeze_long_lived
 from ..model import TrainingData
 from ..present import scene as present
 from ..present.record import ExportSettings, RunRecord, clock_run
@@ -55,6 +56,15 @@ log = logging.getLogger(__name__)
 VERDICT_SECONDS = 1.0
 #: what the first paint does not need loads this long after the window is shown
 LOAD_LATER_MS = 300
+
+
+def open_window(window: MainWindow) -> None:
+    """Show the app's window; once its deferred loads are done, freeze what the process
+    keeps for life, so that the collector's full collections no longer walk it (25 ms of
+    the GUI thread each, see :mod:`gd_visualizer.heap`).  For the app's own window
+    only: a process that opens many (the tests) would keep their cycles for good."""
+    window.show()
+    QTimer.singleShot(2 * LOAD_LATER_MS, window, freeze_long_lived)
 
 
 class MainWindow(QMainWindow):
