@@ -728,16 +728,30 @@ def bench_stalls(quick: bool) -> list[Row]:
 
     app = QApplication.instance() or QApplication([sys.argv[0]])
     from . import heap
-    from .present.record import ExportSettings
     from .qt import MainWindow, open_window
 
-    rows = 2 * 10**5 if quick else 10**6
     w = MainWindow(restore_settings=False)
     open_window(w)  # as the app opens it: its long-lived objects frozen a moment later
-    end = time.perf_counter() + 10
-    while not heap.freezing() and time.perf_counter() < end:
-        app.processEvents()
-    spin(app, 0.2)
+    try:
+        end = time.perf_counter() + 10
+        while not heap.freezing():
+            if time.perf_counter() > end:
+                raise RuntimeError("the window did not freeze its objects within 10 s")
+            app.processEvents()
+        spin(app, 0.2)
+        return _stall_cases(app, w, quick)
+    finally:
+        w.close()
+        w.deleteLater()
+        spin(app, 0.1)
+        heap.thaw()  # the later cases' windows are collected as before
+
+
+def _stall_cases(app, w, quick: bool) -> list[Row]:
+    """The stall cases of :func:`bench_stalls`, in the window ``w``."""
+    from .present.record import ExportSettings
+
+    rows = 2 * 10**5 if quick else 10**6
     probe = StallProbe()
     out: list[Row] = []
     with tempfile.TemporaryDirectory() as tmp:
@@ -772,10 +786,6 @@ def bench_stalls(quick: bool) -> list[Row]:
         out.append(Row(f"GUI stall: exporting at {size[0]}x{size[1]} (6 frames)", worst * 1e3,
                        "ms", None, None, "≤ 16 ms", worst <= 0.016,
                        "frames, animation.png and run.json"))  # fmt: skip
-    w.close()
-    w.deleteLater()
-    spin(app, 0.1)
-    heap.thaw()  # the later cases' windows are collected as before
     return out
 
 

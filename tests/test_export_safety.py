@@ -592,7 +592,7 @@ def test_a_tick_begins_no_step_that_would_end_past_its_slice(qtbot, tmp_path, mo
     from gd_visualizer.qt.export_job import Progress
 
     clock = [0.0]
-    monkeypatch.setattr(export_dialog.time, "perf_counter", lambda: clock[0])
+    monkeypatch.setattr(export_dialog, "_clock", lambda: clock[0])
 
     def steps(ms: float):
         for k in range(1000):

@@ -7,6 +7,7 @@ from __future__ import annotations
 import gc
 import threading
 import weakref
+from types import SimpleNamespace
 
 import pytest
 
@@ -24,13 +25,12 @@ class Node:
 def _heap_reset():
     """Every test starts and ends with the collector on, nothing frozen, nothing paused."""
     assert gc.isenabled()
-    yield
-    heap.thaw()
-    with heap._lock:
-        heap._starting = False
-        heap._loading = 0
-        heap._pause_or_resume()
-    gc.enable()
+    try:
+        yield
+        assert gc.isenabled(), "the test left the collector switched off"
+    finally:
+        heap._reset()
+        gc.enable()
 
 
 def _cycle() -> weakref.ref:
@@ -39,10 +39,12 @@ def _cycle() -> weakref.ref:
 
 def test_a_frozen_cycle_is_not_collected_until_thawed():
     """The claim behind the freeze: a full collection no longer walks what was frozen
-    (a cycle made before it survives gc.collect), and thaw gives it back."""
-    ref = _cycle()
+    (a cycle alive then, dropped after, survives gc.collect), and thaw gives it back."""
+    alive = Node()
+    ref = weakref.ref(alive)
     heap.freeze_long_lived()
     assert heap.freezing()
+    del alive
     gc.collect()
     assert ref() is not None  # frozen: the full collection skipped it
     made_after = _cycle()
@@ -102,10 +104,12 @@ def test_what_a_load_makes_is_frozen_once_the_process_freezes():
     heap.freeze_long_lived()
     frozen = gc.get_freeze_count()
     with heap.made_for_life():
-        kept = _cycle()
+        kept = Node()
     assert gc.get_freeze_count() > frozen
+    ref = weakref.ref(kept)
+    del kept
     gc.collect()
-    assert kept() is not None
+    assert ref() is not None
 
 
 def test_the_start_pauses_collection_until_the_window_is_up():
@@ -114,9 +118,77 @@ def test_the_start_pauses_collection_until_the_window_is_up():
         with heap.made_for_life():  # a load during the start keeps it paused after it
             pass
         assert not gc.isenabled()
+        with heap.starting():  # (a nested start ends only its own part)
+            pass
+        assert not gc.isenabled()
+        garbage = _cycle()
         heap.freeze_long_lived()  # the window is up
         assert gc.isenabled()
     assert gc.isenabled()
+    assert garbage() is None  # what the start left as garbage was collected, not frozen
+
+
+@pytest.mark.parametrize("block", [heap.starting, heap.made_for_life])
+def test_a_block_that_raises_switches_the_collector_on_again(block):
+    with pytest.raises(ZeroDivisionError), block():
+        assert not gc.isenabled()
+        1 / 0  # noqa: B018
+    assert gc.isenabled()
+
+
+def test_a_load_leaves_no_garbage_frozen():
+    """What a load made and dropped while the collector was paused is collected before
+    the freeze; what it keeps is frozen."""
+    heap.freeze_long_lived()
+    with heap.made_for_life():
+        dropped = _cycle()
+        kept = Node()
+    gc.collect()
+    assert dropped() is None
+    ref = weakref.ref(kept)
+    del kept
+    gc.collect()
+    assert ref() is not None  # frozen
+
+
+def test_a_load_that_left_little_garbage_is_frozen_without_a_collection():
+    heap.freeze_long_lived()
+    with heap.made_for_life() as load:
+        load.tidy = False  # (numba read from its cache)
+        dropped = _cycle()
+    gc.collect()
+    assert dropped() is not None  # frozen with the rest, as the block chose
+
+
+def test_a_failed_load_is_not_frozen():
+    heap.freeze_long_lived()
+    frozen = gc.get_freeze_count()
+    with pytest.raises(ImportError), heap.made_for_life():
+        raise ImportError("no numba here")
+    assert gc.get_freeze_count() == frozen
+    assert gc.isenabled()
+
+
+def test_the_window_up_during_another_threads_load_freezes_once_it_ends():
+    inside, release = threading.Event(), threading.Event()
+    made = []
+
+    def load() -> None:
+        with heap.made_for_life():
+            inside.set()
+            release.wait(10)
+            made.append(_cycle())
+
+    t = threading.Thread(target=load)
+    t.start()
+    assert inside.wait(10)
+    heap.freeze_long_lived()
+    assert not gc.isenabled()  # the load still runs
+    release.set()
+    t.join(10)
+    assert gc.isenabled()
+    gc.collect()
+    assert made[0]() is None  # its garbage collected at its end, not frozen
 
 
 def test_an_app_that_does_not_open_leaves_the_collector_on(tmp_path, capsys):
@@ -134,8 +206,9 @@ def test_the_kernels_load_without_collections(monkeypatch):
 
     seen = []
     monkeypatch.setattr(logistic, "_compiled", None)
-    monkeypatch.setattr(logistic, "_load_kernels", lambda: seen.append(gc.isenabled()) or "k")
-    assert logistic.compiled_kernels() == "k"
+    kernels = SimpleNamespace(fused_sums=SimpleNamespace(stats=SimpleNamespace(cache_misses={})))
+    monkeypatch.setattr(logistic, "_load_kernels", lambda: seen.append(gc.isenabled()) or kernels)
+    assert logistic.compiled_kernels() is kernels
     assert seen == [False]
     assert gc.isenabled()
 
@@ -147,7 +220,7 @@ def test_the_app_window_freezes_what_it_keeps_a_moment_after_it_is_shown(qtbot):
     qtbot.addWidget(w)
     open_window(w)
     assert w.isVisible()
-    assert not heap.freezing()  # not before its first paint and deferred loads
+    assert not heap.freezing()  # later: once the window is up and idle
     qtbot.waitUntil(heap.freezing, timeout=5000)
     assert gc.get_freeze_count() > 10_000  # modules, classes, the window's widgets
     w.close()

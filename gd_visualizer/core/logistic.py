@@ -126,8 +126,11 @@ def compiled_kernels() -> Any | None:
     with _compiled_lock:
         if _compiled is None:
             try:
-                with made_for_life():  # numba: ~90,000 objects kept for good
+                with made_for_life() as load:  # (numba: objects kept for good, see heap.py)
                     kernels = _load_kernels()
+                    # read from numba's cache, it leaves little garbage: not worth a
+                    # collection that holds every thread; compiled now, it leaves much
+                    load.tidy = bool(kernels.fused_sums.stats.cache_misses)
                 _compiled = kernels
             except Exception as exc:  # ImportError without numba; anything else: no compiler
                 _compiled, _compiled_error = False, f"{type(exc).__name__}: {exc}"

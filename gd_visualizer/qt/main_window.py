@@ -56,15 +56,21 @@ log = logging.getLogger(__name__)
 VERDICT_SECONDS = 1.0
 #: what the first paint does not need loads this long after the window is shown
 LOAD_LATER_MS = 300
+#: the app's long-lived objects are frozen this long after its window is shown: after
+#: what loads later (open_window)
+FREEZE_AFTER_MS = 2 * LOAD_LATER_MS
 
 
 def open_window(window: MainWindow) -> None:
-    """Show the app's window; once its deferred loads are done, freeze what the process
-    keeps for life, so that the collector's full collections no longer walk it (25 ms of
-    the GUI thread each, see :mod:`gd_visualizer.heap`).  For the app's own window
-    only: a process that opens many (the tests) would keep their cycles for good."""
+    """Show the app's window, and once it is up and idle, end the start's pause of the
+    garbage collector and freeze what the process keeps for good
+    (:func:`gd_visualizer.heap.freeze_long_lived`).
+
+    For the app's own window only: a process that opens many (the tests) would keep their
+    reference cycles for good.  It lives here, beside the window, and not in ``app.py``:
+    the benchmark, layered below the command lines, opens its windows the same way."""
     window.show()
-    QTimer.singleShot(2 * LOAD_LATER_MS, window, freeze_long_lived)
+    QTimer.singleShot(FREEZE_AFTER_MS, window, freeze_long_lived)
 
 
 class MainWindow(QMainWindow):
