@@ -27,7 +27,7 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-_lock = threading.Lock()
+_lock = threading.RLock()  # (a collection run under it may call back: finalizers)
 _starting = 0  # starting() blocks running now
 _window_up = False  # freeze_long_lived was called: the start is over
 _loading = 0  # made_for_life blocks running now, in any thread

@@ -224,3 +224,21 @@ def test_the_app_window_freezes_what_it_keeps_a_moment_after_it_is_shown(qtbot):
     qtbot.waitUntil(heap.freezing, timeout=5000)
     assert gc.get_freeze_count() > 10_000  # modules, classes, the window's widgets
     w.close()
+
+
+def test_a_finalizer_that_loads_during_the_freezes_collection_does_not_deadlock():
+    """The collection run before a freeze may call finalizers, which may load (made_for_life)
+    in turn, on the same thread."""
+    ran = []
+
+    class Loads(Node):
+        def __del__(self) -> None:
+            with heap.made_for_life():
+                ran.append(True)
+
+    Loads()  # garbage only the cyclic collector frees
+    t = threading.Thread(target=heap.freeze_long_lived, daemon=True)
+    t.start()
+    t.join(10)
+    assert not t.is_alive(), "the freeze waited for itself"
+    assert ran == [True]
