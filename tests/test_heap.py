@@ -7,6 +7,7 @@ from __future__ import annotations
 import gc
 import threading
 import weakref
+from contextlib import contextmanager
 from types import SimpleNamespace
 
 import pytest
@@ -75,23 +76,35 @@ def test_a_collector_switched_off_before_stays_off():
     gc.enable()
 
 
-def test_overlapping_loads_in_two_threads_resume_once_both_end():
+@contextmanager
+def _load_in_another_thread():
+    """A made_for_life block running in another thread for the ``with`` block's time;
+    yields the list it appends its dropped cycle to as it ends."""
     inside, release = threading.Event(), threading.Event()
-    states = []
+    made = []
 
-    def other() -> None:
+    def load() -> None:
         with heap.made_for_life():
             inside.set()
             release.wait(10)
+            made.append(_cycle())
 
-    t = threading.Thread(target=other)
+    t = threading.Thread(target=load)
     t.start()
     assert inside.wait(10)
-    with heap.made_for_life():
-        pass
-    states.append(gc.isenabled())  # the other thread's load still runs
-    release.set()
-    t.join(10)
+    try:
+        yield made
+    finally:
+        release.set()
+        t.join(10)
+
+
+def test_overlapping_loads_in_two_threads_resume_once_both_end():
+    states = []
+    with _load_in_another_thread():
+        with heap.made_for_life():
+            pass
+        states.append(gc.isenabled())  # the other thread's load still runs
     states.append(gc.isenabled())
     assert states == [False, True]
 
@@ -170,22 +183,9 @@ def test_a_failed_load_is_not_frozen():
 
 
 def test_the_window_up_during_another_threads_load_freezes_once_it_ends():
-    inside, release = threading.Event(), threading.Event()
-    made = []
-
-    def load() -> None:
-        with heap.made_for_life():
-            inside.set()
-            release.wait(10)
-            made.append(_cycle())
-
-    t = threading.Thread(target=load)
-    t.start()
-    assert inside.wait(10)
-    heap.freeze_long_lived()
-    assert not gc.isenabled()  # the load still runs
-    release.set()
-    t.join(10)
+    with _load_in_another_thread() as made:
+        heap.freeze_long_lived()
+        assert not gc.isenabled()  # the load still runs
     assert gc.isenabled()
     gc.collect()
     assert made[0]() is None  # its garbage collected at its end, not frozen
