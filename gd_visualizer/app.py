@@ -119,8 +119,13 @@ def prepare(argv: list[str]) -> Namespace:
     The window's model, maths and presenter load before PySide6: PySide6 hooks every later
     import to read the module's source (looking for its ``__feature__`` switches), which
     for these ~25 modules was ~20 ms of start-up (AMD EPYC, measured side by side).
+    ``numpy.ma`` too: numpy loads it on the first ``np.unique`` or ``np.quantile``, which
+    was on the surface's thread while the window started, holding the GIL ~20 ms (here
+    ~8 ms; the window's first paint came ~10 ms sooner, measured side by side).
     """
     args = app_parser().parse_args(argv)
+    import numpy.ma  # noqa: F401
+
     from . import core, model  # noqa: F401
     from .model import points  # noqa: F401
     from .present import files, lesson, record, scene, session  # noqa: F401

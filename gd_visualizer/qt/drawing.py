@@ -83,7 +83,10 @@ class FrameDrawer(QObject):
         self.draw_start = time.perf_counter()
         self.controller.worker.gui_idle.clear()  # the trainer waits while we draw
         self._frame_index = self.draw_half(0, None)
-        QTimer.singleShot(HALF_FRAME_MS, self, self.render_second)
+        if self.frames_drawn:
+            QTimer.singleShot(HALF_FRAME_MS, self, self.render_second)
+        else:  # the first frame is drawn whole: the window's first paint shows every panel
+            self.render_second()
 
     def render_second(self) -> None:
         if self._frame_index is not None and not self.closed:

@@ -421,8 +421,10 @@ class MainWindow(QMainWindow):
         start = self.sessions.start_for(data)
         self.controller.set_data(data, start if start is not None else self.editor.start_for(data))
         # the panels of a frame's first half take the data now, the others a moment later
-        # (each turn of the event loop stays short); none draws before it has it
-        later = [name for name, panel in self.panels.items() if panel.half != 0]
+        # (each turn of the event loop stays short); none draws before it has it.  Before
+        # the window is shown all take it now: there is no frame to keep short, and the
+        # first paint waited for a second binding and drawing (~10 ms of start-up)
+        later = [name for name, p in self.panels.items() if p.half != 0 and self.isVisible()]
         for name, panel in self.panels.items():
             if name not in later:
                 panel.bind(data)
@@ -430,7 +432,8 @@ class MainWindow(QMainWindow):
         self.controls.set_classes(data.classes)
         self.readout.set_classes(data.classes)
         self.drawer.unbound = set(later)
-        QTimer.singleShot(HALF_FRAME_MS, self, lambda: self._bind_later(data, later))
+        if later:
+            QTimer.singleShot(HALF_FRAME_MS, self, lambda: self._bind_later(data, later))
         ds = data.dataset
         info = ds.describe()
         if ds.notes:

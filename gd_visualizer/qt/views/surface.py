@@ -32,6 +32,7 @@ from ._style import (
     move_points,
     stack,
 )
+from .colourbar import ColourBar
 
 #: at most this many path vertices are drawn (the path is thinned evenly)
 MAX_PATH_POINTS = 4000
@@ -136,14 +137,8 @@ class SurfaceView(QWidget):
         self.image = pg.ImageItem(axisOrder="row-major")
         self.image.setZValue(-10)
         item.addItem(self.image)
-        cmap = pg.colormap.get("viridis")
-        self.colorbar = item.addColorBar(
-            self.image,
-            colorMap=cmap,
-            values=(0.0, 1.0),
-            label="log₁₀(J − J_min)",
-            interactive=False,
-        )
+        self.colorbar = ColourBar(self.image, pg.colormap.get("viridis"), "log₁₀(J − J_min)")
+        self.colorbar.insert_beside(item)
         self.plot.colorbar = self.colorbar  # scale_plot_text scales its ticks too
         self.scale: ColourScale | None = None  # fixed for a run (see present.colour_scale)
         self._scale_for: object = None
