@@ -28,7 +28,7 @@ from ..present.record import (
     race_hold,
 )
 from .views import PANELS
-from .views._style import apply_plot_style
+from .views._style import apply_plot_style, new_plot
 
 #: an export renders at most this many pixels per step (see FrameRenderer.parts)
 STRIP_PIXELS = 250_000
@@ -92,7 +92,9 @@ class FrameRenderer(QWidget):
         cols = 1 if len(names) == 1 else 2
         for k, name in enumerate(names):
             yield
-            view = PANELS[name]()
+            plot = new_plot()  # (most of a view's cost: a turn of its own)
+            yield
+            view = PANELS[name](plot=plot)
             grid.addWidget(view, k // cols, k % cols)
             # the frame's size decides: a small export squeezes plots below their
             # on-screen minimum instead of letting them overlap the next row

@@ -3,7 +3,8 @@
 A panel has ``bind(data: TrainingData)`` (new training data), ``draw(scene: Scene)``
 (what to show, from the presenter), a ``name`` and a ``half`` (which half of a
 frame draws it).  The window lays out and draws every panel in :data:`PANELS`, in
-order, two per row; the exporter renders the same classes.  Adding a panel is one
+order, two per row; the exporter renders the same classes, each given its plot
+(``PanelClass(plot=new_plot())``, built a turn earlier).  Adding a panel is one
 new file and one line here.
 """
 

@@ -17,6 +17,7 @@ from ._style import (
     CLASS_COLORS,
     CLASS_SYMBOLS,
     LINE_COLOR,
+    Plot,
     RaceLines,
     add_legend,
     add_marker,
@@ -53,9 +54,9 @@ class BoundaryView(QWidget):
         "or Ctrl-click removes the nearest point. Ctrl+Z undoes, Ctrl+Shift+Z redoes."
     )
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(self, parent: QWidget | None = None, plot: Plot | None = None) -> None:
         super().__init__(parent)
-        self.plot = make_plot("boundaryPlot", "Decision boundary")
+        self.plot = make_plot("boundaryPlot", "Decision boundary", plot)
         self.edit_check = QCheckBox("Edit points")
         self.edit_check.setObjectName("editPointsCheck")
         self.edit_check.setToolTip(self.EDIT_TIP)

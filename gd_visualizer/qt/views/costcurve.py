@@ -15,6 +15,7 @@ from ._style import (
     GHOST_COLOR,
     PATH_COLOR,
     Marker,
+    Plot,
     RaceLines,
     add_marker,
     clear_line,
@@ -93,9 +94,9 @@ class CostCurveView(QWidget):
     half = 1  # drawn in the second half of a frame
     logScaleToggled = Signal(bool)
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(self, parent: QWidget | None = None, plot: Plot | None = None) -> None:
         super().__init__(parent)
-        self.plot = make_plot("costCurvePlot", "Cost J per iteration")
+        self.plot = make_plot("costCurvePlot", "Cost J per iteration", plot)
         self.log_box = QCheckBox("log scale")
         self.log_box.setObjectName("logScaleCheck")
         self.log_box.toggled.connect(self.logScaleToggled)

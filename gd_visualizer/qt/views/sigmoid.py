@@ -15,6 +15,7 @@ from ._style import (
     CLASS_COLORS,
     CLASS_SYMBOLS,
     WRONG_COLOR,
+    Plot,
     add_legend,
     add_marker,
     chosen_ring,
@@ -36,9 +37,9 @@ class SigmoidView(QWidget):
     half = 1  # drawn in the second half of a frame
     sampleClicked = Signal(int)  # the index (in the data) of the sample clicked
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(self, parent: QWidget | None = None, plot: Plot | None = None) -> None:
         super().__init__(parent)
-        self.plot = make_plot("sigmoidPlot", "Every sample on the sigmoid")
+        self.plot = make_plot("sigmoidPlot", "Every sample on the sigmoid", plot)
         stack(self, self.plot)
         item = self.plot.getPlotItem()
         item.setLabel("bottom", "z = wᵀx + b")

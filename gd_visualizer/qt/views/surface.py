@@ -24,6 +24,7 @@ from ._style import (
     PATH_COLOR,
     Marker,
     NoteLabel,
+    Plot,
     RaceLines,
     add_marker,
     cache_layer,
@@ -93,9 +94,9 @@ class SurfaceView(QWidget):
     throughEndToggled = Signal(bool)
     startPicked = Signal(float, float)  # (x, y) in the slice's parameters
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(self, parent: QWidget | None = None, plot: Plot | None = None) -> None:
         super().__init__(parent)
-        self.plot = make_plot("costSurfacePlot", "Cost surface")
+        self.plot = make_plot("costSurfacePlot", "Cost surface", plot)
         self.combo = QComboBox()
         self.combo.setObjectName("sliceCombo")
         self._model = (2, 2)  # (features, classes) whose slices the chooser lists
