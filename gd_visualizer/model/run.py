@@ -118,7 +118,7 @@ class TrainingData:
 
     def accuracy(self, w: np.ndarray, b: float) -> float:
         """:func:`accuracy` on the training data (the last answer is kept: the read-out
-        asks again for the same entry many times)."""
+        asks again for the same entry many times).  Any thread may ask."""
         key = (tuple(np.asarray(w, dtype=float).ravel()), float(b))
         cached = self.__dict__.get("_accuracy")
         if cached is None or cached[0] != key:
@@ -129,6 +129,13 @@ class TrainingData:
             cached = (key, value)
             object.__setattr__(self, "_accuracy", cached)
         return cached[1]
+
+    def known_accuracy(self, w: np.ndarray, b: float) -> float | None:
+        """:meth:`accuracy` when it was counted for ``(w, b)`` last, else None (never
+        counts: an O(m) pass the GUI thread leaves to a worker on large data)."""
+        cached = self.__dict__.get("_accuracy")
+        key = (tuple(np.asarray(w, dtype=float).ravel()), float(b))
+        return cached[1] if cached is not None and cached[0] == key else None
 
     def raw_coefficients(self, w: np.ndarray, b: float) -> tuple[np.ndarray, float] | None:
         """The same boundary in the file's units (None when not standardized, or with

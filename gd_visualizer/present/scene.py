@@ -518,8 +518,11 @@ def _classes_texts(scene: Scene, gscale: float) -> dict[str, str]:
     return {"W": rows(W, bk), "dW": rows(dW, dbk, gscale)}
 
 
-def readout(data: TrainingData, scene: Scene, status: RunStatus | None) -> dict[str, str]:
-    """The read-out's texts for a scene."""
+def readout(
+    data: TrainingData, scene: Scene, status: RunStatus | None, accuracy: float | None
+) -> dict[str, str]:
+    """The read-out's texts for a scene, its ``accuracy`` on the training data included
+    (None: not counted yet, and no "acc" text: the caller says what to show meanwhile)."""
     w, b, dw, db = scene.w, scene.b, scene.dw, scene.db
     g = np.abs(np.append(dw, db))
     top = float(np.max(g)) if g.size else 0.0
@@ -551,7 +554,7 @@ def readout(data: TrainingData, scene: Scene, status: RunStatus | None) -> dict[
         **(classes or dict.fromkeys(("W", "dW"), "")),
         "grad": fmt(grad),
         "lr": f"{scene.learning_rate:.4g}",
-        "acc": percent(data.accuracy(w, b)),
+        **({} if accuracy is None else {"acc": percent(accuracy)}),
         "raw": "—" if raw is None else f"w = ({raw[0][0]:.4g}, {raw[0][1]:.4g})\nb = {raw[1]:.4g}",
         "stable": stable,
         "status": "—"

@@ -46,7 +46,7 @@ from ..model import (
     ViewState,
 )
 from ..present import scene as present
-from .tasks import TaskWorker
+from .tasks import TaskInbox, TaskWorker
 from .threads import background_thread, start_background
 from .worker import RaceSnapshot, Snapshot, SurfaceWorker, TrainingWorker
 
@@ -104,6 +104,7 @@ class RunController(QObject):
         self.view.events.through_end.connect(self._on_view_changed)
         self.view.events.sample.connect(lambda *_: self.sceneChanged.emit())
         self.tasks, self.tasks_thread = self._start(TaskWorker(), "gd-tasks")
+        self.inbox = TaskInbox(self.tasks, self)  # (its results, on this thread)
 
     def _start(self, worker: QObject, name: str) -> tuple:
         thread = background_thread(name)

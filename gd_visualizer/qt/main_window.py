@@ -134,7 +134,7 @@ class MainWindow(QMainWindow):
         self.load_progress.setToolTip("Loading the CSV file…")
         self.load_progress.hide()
         self.statusBar().addPermanentWidget(self.load_progress)
-        self.step_panel = StepPanel(self.controller.tasks)
+        self.step_panel = StepPanel(self.controller.inbox)
         self.graph_dock = add_dock(self, self.step_panel, "One step up close", "graphDock")
         self.sessions.build(self)  # the lesson banner and the "Reopen last session" button
 

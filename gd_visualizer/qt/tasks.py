@@ -4,7 +4,8 @@ np.dot): named tasks run off the GUI thread, the newest of each name wins.
 A panel submits ``(name, function, arguments)``; a task of the same name that has
 not started yet is replaced.  Results wait in a dict by name until the GUI takes
 them; ``ready`` is emitted only when the dict was empty, so the GUI's queue never
-fills up.
+fills up.  On the GUI thread a :class:`TaskInbox` hands each result to the taker of
+its name.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from PySide6.QtCore import Slot
+from PySide6.QtCore import QObject, Slot
 
 from .worker import Mailbox
 
@@ -77,3 +78,29 @@ class TaskWorker(Mailbox):
             if empty:
                 self.ready.emit()
         self.finished.emit()
+
+
+class TaskInbox(QObject):
+    """The GUI thread's side of a :class:`TaskWorker`: tasks go in, and each result goes
+    to the taker of its name (the step panel's tabs, the read-out's accuracy)."""
+
+    def __init__(self, worker: TaskWorker, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.worker = worker
+        self._takers: dict[str, Callable[[TaskResult], None]] = {}
+        worker.ready.connect(self._deliver)
+
+    def submit(self, name: str, fn: Callable[..., Any], *args: Any) -> int:
+        """Queue ``fn(*args)`` under ``name`` (:meth:`TaskWorker.submit`)."""
+        return self.worker.submit(name, fn, *args)
+
+    def on(self, name: str, taker: Callable[[TaskResult], None]) -> None:
+        """Hand the results of tasks named ``name`` to ``taker``."""
+        self._takers[name] = taker
+
+    @Slot()
+    def _deliver(self) -> None:
+        for name, result in self.worker.take().items():
+            taker = self._takers.get(name)
+            if taker is not None:
+                taker(result)

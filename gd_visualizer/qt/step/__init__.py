@@ -29,7 +29,7 @@ from ...present import lesson
 if TYPE_CHECKING:
     from ...model import TrainingData
     from ...present.scene import Scene
-    from ..tasks import TaskWorker
+    from ..tasks import TaskInbox, TaskResult
     from .tabs import LoopTab, LossTab, SlopeTab
     from .warmup import WarmUp
 
@@ -118,7 +118,7 @@ class StepPanel(QTabWidget):
 
     sampleChosen = Signal(int)  # the user chose sample i (0-based) here
 
-    def __init__(self, tasks: TaskWorker, parent: QWidget | None = None) -> None:
+    def __init__(self, tasks: TaskInbox, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("graphPanel")
         self._tasks = tasks
@@ -136,7 +136,8 @@ class StepPanel(QTabWidget):
             self.addTab(scroll, title)
             self._scrolls.append(scroll)
         self.currentChanged.connect(lambda *_: self._redraw())
-        tasks.ready.connect(self._take)
+        for name in ("cut", "loop", "partials"):  # (the tabs' tasks)
+            tasks.on(name, self._take)
 
     # -- the tabs, built when first needed ---------------------------------------------
     @property
@@ -231,12 +232,10 @@ class StepPanel(QTabWidget):
             return  # nothing drawn yet, or a scene of other features (they are on their way)
         tab.draw(scene)
 
-    def _take(self) -> None:
-        results = self._tasks.take()
+    def _take(self, result: TaskResult) -> None:
         if self._tabs is None:
             return  # only the tabs ask for work: nothing here is theirs
-        for result in results.values():
-            if result.name == "cut":
-                self.slope.take(result)
-            else:
-                self.loop.take(result)
+        if result.name == "cut":
+            self.slope.take(result)
+        else:
+            self.loop.take(result)

@@ -20,7 +20,7 @@ from ...core import (
 from ...model import TrainingData
 from ...present import lesson
 from ...present.scene import Scene
-from ..tasks import TaskResult, TaskWorker
+from ..tasks import TaskInbox, TaskResult
 from ..views._style import (
     CLASS_COLORS,
     CLASS_SYMBOLS,
@@ -38,7 +38,7 @@ LOSS_CURVE_POINTS = 400
 class Task:
     """One kind of side computation: at most one in flight, the newest answer kept."""
 
-    def __init__(self, tasks: TaskWorker, name: str) -> None:
+    def __init__(self, tasks: TaskInbox, name: str) -> None:
         self.tasks, self.name = tasks, name
         self.token = 0
         self.busy = False
@@ -60,7 +60,7 @@ class Task:
 class SlopeTab(QWidget):
     """J along one parameter through the shown point, with the tangent of slope ∂J/∂θₚ."""
 
-    def __init__(self, tasks: TaskWorker, parent: QWidget | None = None) -> None:
+    def __init__(self, tasks: TaskInbox, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.task = Task(tasks, "cut")
         self.combo = QComboBox()
@@ -255,7 +255,7 @@ class LoopTab(QWidget):
     SLOW_MS = 250
     FAST_MS = 60
 
-    def __init__(self, tasks: TaskWorker, parent: QWidget | None = None) -> None:
+    def __init__(self, tasks: TaskInbox, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.compare_task = Task(tasks, "loop")
         self.partials_task = Task(tasks, "partials")
