@@ -120,8 +120,9 @@ def prepare(argv: list[str]) -> Namespace:
     import to read the module's source (looking for its ``__feature__`` switches), which
     for these ~25 modules was ~20 ms of start-up (AMD EPYC, measured side by side).
     ``numpy.ma`` too: numpy loads it on the first ``np.unique`` or ``np.quantile``, which
-    was on the surface's thread while the window started, holding the GIL ~20 ms (here
-    ~8 ms; the window's first paint came ~10 ms sooner, measured side by side).
+    was on the surface's thread while the window started, holding the GIL ~20 ms; loaded
+    here it takes ~8 ms, and the window's first paint came ~10 ms sooner (AMD EPYC,
+    alternate runs).
     """
     args = app_parser().parse_args(argv)
     import numpy.ma  # noqa: F401

@@ -576,16 +576,16 @@ import PySide6.QtWidgets, pyqtgraph
 print(time.time() - t0, flush=True)
 """
 
-#: the limit of a window of four plots: the same imports, then a window of four bare
+#: the floor of a window of four plots: the same imports, then a window of four bare
 #: pyqtgraph plots (titled, with axis labels) at the app's size, to its first paint
-FLOOR = r"""
+FOUR_PLOTS = r"""
 import sys, time
 t0 = float(sys.argv[1])
 from PySide6.QtCore import QEvent, QObject, QTimer
 from PySide6.QtWidgets import QApplication, QGridLayout, QMainWindow, QWidget
 import pyqtgraph as pg
 app = QApplication([sys.argv[0]])
-pg.setConfigOptions(background="w", foreground="k", antialias=False)
+pg.setConfigOptions(background="w", foreground="k", antialias=False)  # as the app's
 w = QMainWindow()
 central = QWidget()
 grid = QGridLayout(central)
@@ -635,12 +635,12 @@ def bench_startup(quick: bool) -> list[Row]:
 
     n = 3 if quick else 9
     try:
-        run(STARTUP), run(BASELINE), run(FLOOR)  # compile into the cache, warm the file cache
+        run(STARTUP), run(BASELINE), run(FOUR_PLOTS)  # compile into the cache, warm the file cache
         apps, bases, floors = [], [], []
         for _ in range(n):  # alternately, so that a busy moment hits all alike
             apps.append(run(STARTUP))
             bases.append(run(BASELINE))
-            floors.append(run(FLOOR))
+            floors.append(run(FOUR_PLOTS))
     finally:
         shutil.rmtree(env["XDG_CONFIG_HOME"], ignore_errors=True)
         shutil.rmtree(env["PYTHONPYCACHEPREFIX"], ignore_errors=True)
@@ -652,7 +652,7 @@ def bench_startup(quick: bool) -> list[Row]:
             "≤ 1.5× the imports", ratio <= 1.5,
             "reference: a process importing PySide6.QtWidgets + pyqtgraph; bytecode cached "
             "for both"),
-        Row("start-up limit: a window of four bare pyqtgraph plots, first painted", floor,
+        Row("start-up floor: a window of four bare pyqtgraph plots, first painted", floor,
             "s", base, floor / base, "—", None,
             "the same imports, then four titled plots at the app's size: what any window "
             f"of four plots costs; the app's window is {1e3 * (app - floor):.0f} ms more"),

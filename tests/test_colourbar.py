@@ -9,7 +9,7 @@ import pytest
 from PySide6.QtCore import QPointF
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
-from gd_visualizer.qt.views._style import apply_plot_style, make_plot
+from gd_visualizer.qt.views._style import LABEL_PT, apply_plot_style, make_plot, scale_plot_text
 from gd_visualizer.qt.views.colourbar import ColourBar
 
 LEVELS = (-2.0, 3.0)
@@ -80,3 +80,20 @@ def test_levels_set_the_image_and_the_axis(plot_with_bar):
     assert bar.levels() == (0.5, 4.0)
     assert tuple(image.getLevels()) == (0.5, 4.0)
     assert tuple(bar.axis.range) == (0.5, 4.0)
+
+
+@pytest.mark.parametrize("factor", [1.0, 1.6, 2.5])
+def test_the_label_grows_with_the_text_and_stays_in_its_axis(qtbot, plot_with_bar, factor):
+    plot, _image, bar, _cmap = plot_with_bar
+    plot.colorbar = bar  # (as the surface view: scale_plot_text scales its texts too)
+    scale_plot_text(plot, factor)
+    text = bar.label_axis.label
+    assert text.font().pointSizeF() == pytest.approx(LABEL_PT * factor, abs=0.5)
+    margin = text.document().documentMargin()  # (the text item's box is its text and this)
+
+    def inside() -> bool:  # once the plot's layout has run
+        glyphs = text.sceneBoundingRect().adjusted(margin, margin, -margin, -margin)
+        axis = bar.label_axis.sceneBoundingRect()
+        return axis.left() - 1.5 <= glyphs.left() and glyphs.right() <= axis.right() + 1.5
+
+    qtbot.waitUntil(inside, timeout=3000)

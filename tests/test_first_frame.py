@@ -43,6 +43,7 @@ def test_every_panel_has_the_data_before_the_window_is_shown(qtbot):
     assert not w.isVisible()
     assert w.drawer.unbound == set()  # none waits for a later turn
     w.show()
+    qtbot.waitUntil(lambda: not w.drawer.first_frame, timeout=WAIT)
     w.controls.dataset_combo.setCurrentIndex(w.controls.dataset_combo.findData("moons"))
     # shown: the panels of a frame's second half take new data a moment later
     later = {n for n, p in w.panels.items() if p.half != 0}

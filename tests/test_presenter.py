@@ -88,9 +88,10 @@ def test_surface_request_is_the_same_grid_for_window_and_export(trained):
 def test_readout_shows_numbers_a_person_can_read(trained):
     data, h = trained
     s = present.make_scene(h, 0, "w1-w2")
-    texts = present.readout(data, s, None, data.accuracy(s.w, s.b))
-    assert texts["iteration"] == "0" and texts["acc"].endswith("%")
-    assert "acc" not in present.readout(data, s, None, None)  # not counted yet
+    texts = present.readout(data, s, None)
+    assert texts["iteration"] == "0" and "acc" not in texts  # (counted apart: accuracy_text)
+    assert present.accuracy_text(0.94) == "94.0 %"
+    assert present.accuracy_text(0.94, 1500) == "94.0 % (it. 1,500)"
     assert present.fmt(-2.22e-18, 4, scale=0.3) == "0"
     assert present.fmt(-2.22e-18) == "-2.22e-18"  # alone, it is what it is
     assert present.fmt(0.012345678, 4, scale=0.3) == "0.01235"
@@ -139,7 +140,7 @@ def test_the_gradient_norm_is_finite_when_its_entries_are():
     t.run(1)
     s = present.make_scene(t.view(), 1, "w1-w2")
     big = dataclasses.replace(s, dw=np.array([-1.08e155, -1.08e155]), db=3e154)
-    grad = present.readout(data, big, None, None)["grad"]
+    grad = present.readout(data, big, None)["grad"]
     assert grad != "inf" and float(grad) == pytest.approx(1.08e155 * (2 + (3 / 10.8) ** 2) ** 0.5,
                                                           rel=1e-3)  # fmt: skip
     t.close()

@@ -130,13 +130,6 @@ class TrainingData:
             object.__setattr__(self, "_accuracy", cached)
         return cached[1]
 
-    def known_accuracy(self, w: np.ndarray, b: float) -> float | None:
-        """:meth:`accuracy` when it was counted for ``(w, b)`` last, else None (never
-        counts: an O(m) pass the GUI thread leaves to a worker on large data)."""
-        cached = self.__dict__.get("_accuracy")
-        key = (tuple(np.asarray(w, dtype=float).ravel()), float(b))
-        return cached[1] if cached is not None and cached[0] == key else None
-
     def raw_coefficients(self, w: np.ndarray, b: float) -> tuple[np.ndarray, float] | None:
         """The same boundary in the file's units (None when not standardized, or with
         crosses: no line in the file's units)."""

@@ -482,6 +482,18 @@ def percent(fraction: float) -> str:
     return f"{value:.6f} %"
 
 
+#: the read-out's accuracy while it is counted for new data, and when counting failed
+COUNTING = "…"
+NOT_COUNTED = "—"
+
+
+def accuracy_text(value: float, iteration: int | None = None) -> str:
+    """The read-out's accuracy: "94.0 %"; counted for an earlier entry than the one shown,
+    with that entry's iteration: "94.0 % (it. 1,500)"."""
+    text = percent(value)
+    return text if iteration is None else f"{text} (it. {iteration:,})"
+
+
 def params_text(scene: Scene) -> str:
     """The parameters in one line: "w = (…) · b = …", for K classes "W = […] · b = (…)"."""
     if scene.spec.classes > 2:
@@ -518,11 +530,9 @@ def _classes_texts(scene: Scene, gscale: float) -> dict[str, str]:
     return {"W": rows(W, bk), "dW": rows(dW, dbk, gscale)}
 
 
-def readout(
-    data: TrainingData, scene: Scene, status: RunStatus | None, accuracy: float | None
-) -> dict[str, str]:
-    """The read-out's texts for a scene, its ``accuracy`` on the training data included
-    (None: not counted yet, and no "acc" text: the caller says what to show meanwhile)."""
+def readout(data: TrainingData, scene: Scene, status: RunStatus | None) -> dict[str, str]:
+    """The read-out's texts for a scene, but its accuracy (an O(m) count: see
+    :func:`accuracy_text`)."""
     w, b, dw, db = scene.w, scene.b, scene.dw, scene.db
     g = np.abs(np.append(dw, db))
     top = float(np.max(g)) if g.size else 0.0
@@ -554,7 +564,6 @@ def readout(
         **(classes or dict.fromkeys(("W", "dW"), "")),
         "grad": fmt(grad),
         "lr": f"{scene.learning_rate:.4g}",
-        **({} if accuracy is None else {"acc": percent(accuracy)}),
         "raw": "—" if raw is None else f"w = ({raw[0][0]:.4g}, {raw[0][1]:.4g})\nb = {raw[1]:.4g}",
         "stable": stable,
         "status": "—"

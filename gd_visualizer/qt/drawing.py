@@ -17,10 +17,9 @@ from collections.abc import Callable
 from PySide6.QtCore import QObject, QSignalBlocker, QTimer, Slot
 from PySide6.QtWidgets import QLabel, QSlider
 
-from ..model import TrainingData
 from ..present import scene as present
+from .accuracy import ReadoutAccuracy
 from .controller import RunController
-from .tasks import TaskResult
 from .views import Readout
 
 log = logging.getLogger(__name__)
@@ -30,12 +29,6 @@ FRAME_SECONDS = 1 / 60
 HALF_FRAME_MS = 3
 #: while training, the read-out's numbers change at most this often (seconds)
 READOUT_SECONDS = 0.1
-#: the read-out's accuracy is counted on the GUI thread up to this many samples (≤ 0.2 ms),
-#: on the task worker above: at 10⁶ the count held the window 2-17 ms while the trainer
-#: and the surface threads ran (each of its numpy calls waits to take the GIL back)
-ACCURACY_IN_PLACE = 100_000
-#: the accuracy's text while it is being counted for new data
-COUNTING = "…"
 
 
 class FrameDrawer(QObject):
@@ -69,9 +62,12 @@ class FrameDrawer(QObject):
         self.frames_drawn = 0  # paced frames drawn whole (the benchmark counts them)
         #: panels that have not had the current data yet (they do not draw until then)
         self.unbound: set[str] = set()
-        self._numbers: present.Scene | None = None  # the scene the read-out shows
-        self._acc_data: object = None  # the data whose accuracy the read-out shows
-        controller.inbox.on("accuracy", self._take_accuracy)
+        #: True until the first frame is drawn: it is drawn whole, every panel in the
+        #: window's first paint (MainWindow binds every panel at once until then)
+        self.first_frame = True
+        self.accuracy = ReadoutAccuracy(
+            controller.inbox, lambda text: self.readout.set(acc=text), report
+        )
         #: more panels that draw at reading speed, while visible (the step panel)
         self.extras: list = []
         self.closed = False
@@ -94,13 +90,14 @@ class FrameDrawer(QObject):
         self.draw_start = time.perf_counter()
         self.controller.worker.gui_idle.clear()  # the trainer waits while we draw
         self._frame_index = self.draw_half(0, None)
-        if self.frames_drawn:
-            QTimer.singleShot(HALF_FRAME_MS, self, self.render_second)
-        else:  # the first frame is drawn whole: the window's first paint shows every panel
+        if self.first_frame:  # whole: the window's first paint shows every panel
             self.render_second()
+        else:
+            QTimer.singleShot(HALF_FRAME_MS, self, self.render_second)
 
     def render_second(self) -> None:
         if self._frame_index is not None and not self.closed:
+            self.first_frame = False
             if self.draw_half(1, self._frame_index) is not None:
                 self.frames_drawn += 1
         QTimer.singleShot(0, self, self._frame_painted)
@@ -119,26 +116,6 @@ class FrameDrawer(QObject):
         self.controller.worker.gui_idle.set()
         work = time.perf_counter() - self.draw_start
         self._frame_work = 0.7 * self._frame_work + 0.3 * work
-
-    def _accuracy(self, data: TrainingData, scene: present.Scene) -> float | None:
-        """The accuracy of the scene's parameters, or None while the task worker counts
-        it (large data)."""
-        known = data.known_accuracy(scene.w, scene.b)
-        if known is None and data.X.shape[1] <= ACCURACY_IN_PLACE:
-            known = data.accuracy(scene.w, scene.b)
-        if known is None:
-            self.controller.inbox.submit("accuracy", data.accuracy, scene.w, scene.b)
-        return known
-
-    def _take_accuracy(self, result: TaskResult) -> None:
-        scene, data = self._numbers, self.controller.run.data
-        if result.error is not None:
-            self._report(f"Counting the accuracy failed: {result.error}", 15000)
-        elif scene is not None and data is not None and not self.closed:
-            known = data.known_accuracy(scene.w, scene.b)
-            if known is not None:  # (else counted for an entry no longer shown)
-                self._acc_data = data
-                self.readout.set(acc=present.percent(known))
 
     def draw_half(self, half: int, index: int | None) -> int | None:
         """Draw the panels of one half of a frame; returns the entry drawn."""
@@ -168,12 +145,8 @@ class FrameDrawer(QObject):
         self._readout_at = now
         run = self.controller.run
         if run.data is not None:
-            texts = present.readout(run.data, scene, run.status, self._accuracy(run.data, scene))
-            if "acc" in texts:
-                self._acc_data = run.data
-            elif self._acc_data is not run.data:  # (else the last entry's, until it comes)
-                texts["acc"] = COUNTING
-            self._numbers = scene
+            texts = present.readout(run.data, scene, run.status)
+            texts["acc"] = self.accuracy.text(run.data, scene.w, scene.b, scene.iteration)
             self.readout.set(**texts)
             for extra in self.extras:
                 if extra.isVisible():

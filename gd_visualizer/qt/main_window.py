@@ -421,10 +421,11 @@ class MainWindow(QMainWindow):
         start = self.sessions.start_for(data)
         self.controller.set_data(data, start if start is not None else self.editor.start_for(data))
         # the panels of a frame's first half take the data now, the others a moment later
-        # (each turn of the event loop stays short); none draws before it has it.  Before
-        # the window is shown all take it now: there is no frame to keep short, and the
-        # first paint waited for a second binding and drawing (~10 ms of start-up)
-        later = [name for name, p in self.panels.items() if p.half != 0 and self.isVisible()]
+        # (each turn of the event loop stays short); none draws before it has it.  Until
+        # the first frame all take it now: it is drawn whole (FrameDrawer.first_frame), and
+        # the first paint had waited for a second binding and drawing (~10 ms of start-up)
+        whole = self.drawer.first_frame
+        later = [name for name, p in self.panels.items() if p.half != 0 and not whole]
         for name, panel in self.panels.items():
             if name not in later:
                 panel.bind(data)

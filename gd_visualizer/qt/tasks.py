@@ -95,12 +95,17 @@ class TaskInbox(QObject):
         return self.worker.submit(name, fn, *args)
 
     def on(self, name: str, taker: Callable[[TaskResult], None]) -> None:
-        """Hand the results of tasks named ``name`` to ``taker``."""
+        """Hand the results of tasks named ``name`` to ``taker`` (one taker a name)."""
+        if name in self._takers:
+            raise ValueError(f"task results named {name!r} already have a taker")
         self._takers[name] = taker
 
     @Slot()
     def _deliver(self) -> None:
         for name, result in self.worker.take().items():
             taker = self._takers.get(name)
-            if taker is not None:
-                taker(result)
+            try:
+                if taker is not None:
+                    taker(result)
+            except Exception:  # the other takers still get theirs (a lost one stays busy)
+                log.exception("taking the result of task %s failed", name)

@@ -322,7 +322,8 @@ def fit_legend(plot: pg.PlotWidget, width: float | None = None) -> None:
 
 def new_plot() -> Plot:
     """A bare plot with the app's axes: most of what building a view costs (~7 ms, AMD
-    EPYC), which an export builds in an event-loop turn of its own (``make_plot``)."""
+    EPYC), so an export builds it in an event-loop turn of its own; ``make_plot`` then
+    makes it the app's."""
     apply_plot_style()
     # no context menus (building them was 14 ms of start-up)
     # (pyqtgraph shows every axis it is given: only the shown ones are ours)
@@ -435,8 +436,10 @@ def scale_plot_text(plot: pg.PlotWidget, factor: float) -> None:
     plot.setTitle(item.titleLabel.text, size=size)
     colorbar = getattr(plot, "colorbar", None)  # a colour bar beside the plot, if any
     if colorbar is not None:
-        colorbar.axis.setStyle(tickFont=_font(TICK_PT * factor))
-        colorbar.axis.label.setFont(_font(LABEL_PT * factor))
+        colorbar.label_axis.label.setFont(_font(LABEL_PT * factor))
+        for axis in (colorbar.axis, colorbar.label_axis):
+            axis.setStyle(tickFont=_font(TICK_PT * factor))  # (and sizes the axis anew)
+            axis.resizeEvent()
     legend = getattr(item, "outside_legend", None)
     if legend is not None:
         size = f"{LEGEND_PT * factor:.0f}pt"

@@ -70,6 +70,7 @@ class ColourBar(pg.GraphicsWidget):
         self._image.setLevels(self.values)
 
     def levels(self) -> tuple[float, float]:
+        """The values at the bottom and the top of the scale."""
         return self.values
 
     def insert_beside(self, item: pg.PlotItem) -> None:
