@@ -539,17 +539,21 @@ def _long_race(app, MainWindow, seconds: float) -> tuple[float, float, int]:
 
 
 # -- 6. start-up ---------------------------------------------------------------------------
-STARTUP = r"""
+#: the start of each start-up script: ``time_first_paint(app, w, show)`` shows ``w`` with
+#: ``show(w)`` and prints the seconds from the process's start to the end of its first
+#: paint (Qt is imported only when it is called: the app imports its own modules first)
+FIRST_PAINT = r"""
 import sys, time
 t0 = float(sys.argv[1])
-from gd_visualizer.heap import starting
-with starting():  # as the app starts (gd_visualizer.app._app)
-    from gd_visualizer.app import make_window, prepare
-    app, w = make_window(prepare([]), restore_settings=False)
-    from PySide6.QtCore import QObject, QEvent, QTimer
+
+
+def time_first_paint(app, w, show):
+    from PySide6.QtCore import QEvent, QObject, QTimer
+
     def painted():
         print(time.time() - t0, flush=True)
         app.quit()
+
     class Painted(QObject):
         def eventFilter(self, obj, ev):
             # the window's first paint starts: the time is taken once it is done (its plots
@@ -558,16 +562,28 @@ with starting():  # as the app starts (gd_visualizer.app._app)
                 w.removeEventFilter(self)
                 QTimer.singleShot(0, painted)
             return False
+
     f = Painted()
     w.installEventFilter(f)
-    from gd_visualizer.qt import open_window
-    open_window(w)
+    show(w)
     app.exec()
+"""
+
+STARTUP = (
+    FIRST_PAINT
+    + r"""
+from gd_visualizer.heap import starting
+with starting():  # as the app starts (gd_visualizer.app._app)
+    from gd_visualizer.app import make_window, prepare
+    app, w = make_window(prepare([]), restore_settings=False)
+    from gd_visualizer.qt import open_window
+    time_first_paint(app, w, open_window)
     from pathlib import Path
     from gd_visualizer.qt.settings import settings_kept_in
     with settings_kept_in(Path(sys.argv[2])):  # (closing saves them: not in the user's)
         w.close()
 """
+)
 
 BASELINE = r"""
 import sys, time
@@ -578,10 +594,9 @@ print(time.time() - t0, flush=True)
 
 #: the floor of a window of four plots: the same imports, then a window of four bare
 #: pyqtgraph plots (titled, with axis labels) at the app's size, to its first paint
-FOUR_PLOTS = r"""
-import sys, time
-t0 = float(sys.argv[1])
-from PySide6.QtCore import QEvent, QObject, QTimer
+FOUR_PLOTS = (
+    FIRST_PAINT
+    + r"""
 from PySide6.QtWidgets import QApplication, QGridLayout, QMainWindow, QWidget
 import pyqtgraph as pg
 app = QApplication([sys.argv[0]])
@@ -596,20 +611,9 @@ for k in range(4):
     grid.addWidget(plot, k // 2, k % 2)
 w.setCentralWidget(central)
 w.resize(1440, 900)
-def painted():
-    print(time.time() - t0, flush=True)
-    app.quit()
-class Painted(QObject):
-    def eventFilter(self, obj, ev):
-        if ev.type() == QEvent.Type.Paint and obj is w:
-            w.removeEventFilter(self)
-            QTimer.singleShot(0, painted)
-        return False
-f = Painted()
-w.installEventFilter(f)
-w.show()
-app.exec()
+time_first_paint(app, w, lambda window: window.show())
 """
+)
 
 
 def bench_startup(quick: bool) -> list[Row]:
