@@ -784,7 +784,7 @@ def bench_stalls(quick: bool) -> list[Row]:
                 raise RuntimeError("the window did not freeze its objects within 10 s")
             app.processEvents()
         spin(app, 0.2)
-        return _stall_cases(app, w, quick)
+        return _stall_cases(app, w, quick) + _stall_floor(app, w, quick)
     finally:
         w.close()
         w.deleteLater()
@@ -831,6 +831,95 @@ def _stall_cases(app, w, quick: bool) -> list[Row]:
         out.append(Row(f"GUI stall: exporting at {size[0]}x{size[1]} (6 frames)", worst * 1e3,
                        "ms", None, None, "≤ 16 ms", worst <= 0.016,
                        "frames, animation.png and run.json"))  # fmt: skip
+    return out
+
+
+def _stall_floor(app, w, quick: bool) -> list[Row]:
+    """The stalls' floor: the window with no data (the drawing floor's) repainted at
+    60 Hz, with nothing else running and while the trainer's kernel and the cost surface
+    work on 10⁶ samples in two threads at the workers' priority, as after Samples → 10⁶.
+
+    What a window whose own work were free would still show: its paint, the cores and
+    the GIL it shares with the workers (every call from Qt into the plots' Python takes
+    the GIL back)."""
+    import threading
+
+    from PySide6.QtCore import QTimer
+
+    from .core.logistic import GradientKernel
+    from .core.surface import CompressedSamples, fast_cost_grid
+    from .qt.controls import DRAW_CHOICE
+    from .qt.threads import lower_priority
+
+    m = 2 * 10**5 if quick else 10**6
+    seconds = 1.0 if quick else 2.0
+    stop = threading.Event()
+    ready = threading.Semaphore(0)  # released by each load once its data are made
+
+    def train() -> None:
+        lower_priority(idle=True)  # as the app's workers
+        kernel = GradientKernel(*data(m))
+        w_, b = np.zeros(2), 0.0
+        ready.release()
+        try:
+            while not stop.is_set():
+                dw, db, _ = kernel(w_, b)
+                w_, b = w_ - 0.1 * dw, b - 0.1 * db
+        finally:
+            kernel.close()
+
+    def surface() -> None:
+        lower_priority(idle=True)  # as the app's workers
+        samples = CompressedSamples.build(*data(m, seed=1), max_weight=6.0)
+        xs = np.linspace(-6, 6, 128)  # the app's grid
+        ready.release()
+        for b in np.tile(np.linspace(-1.0, 1.0, 7), 10**6):  # a new held b every time
+            if stop.is_set():
+                break
+            fast_cost_grid(samples, "w1-w2", xs, xs, b)
+
+    combo = w.controls.dataset_combo
+    combo.setCurrentIndex(combo.findData(DRAW_CHOICE))
+    spin(app, 0.5)
+
+    def repaint() -> None:  # everything, as when every panel changes
+        w.update()
+        for panel in w.panels.values():
+            panel.plot.viewport().update()
+
+    timer = QTimer()
+    timer.timeout.connect(repaint)
+    timer.start(16)
+    probe = StallProbe()
+    out = []
+    loads = (("nothing else running", ()), (f"m={m:,} in training", (train, surface)))
+    try:
+        for label, load in loads:
+            stop.clear()
+            threads = [threading.Thread(target=f, name=f"bench-{f.__name__}") for f in load]
+            for t in threads:
+                t.start()
+            try:
+                for _ in threads:  # (the data made: what is measured is the work on them)
+                    while not ready.acquire(timeout=0.005):
+                        if not all(t.is_alive() for t in threads):
+                            raise RuntimeError("a load of the stall floor ended early")
+                        app.processEvents()
+                spin(app, 0.2)
+                end = time.perf_counter() + seconds
+                worst = probe.run_until(app, lambda end=end: time.perf_counter() > end, 10, 0)
+            finally:
+                stop.set()
+                for t in threads:
+                    t.join()
+            note = "the longest stall of the empty window repainted 60 times a second"
+            if load:
+                note += (" while the trainer's kernel (two threads) and the cost surface work"
+                         " on the samples, at the workers' priority")  # fmt: skip
+            out.append(Row(f"GUI stall floor: the window with no data at 60 Hz, {label}",
+                           worst * 1e3, "ms", None, None, "—", None, note))  # fmt: skip
+    finally:
+        timer.stop()
     return out
 
 

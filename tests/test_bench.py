@@ -31,6 +31,13 @@ def test_bench_quick_runs_and_writes_json(tmp_path):
     cases = " ".join(r["case"] for r in rows)
     for word in ("vectorization", "trainer", "cost surface", "GUI", "start-up", "export"):
         assert word in cases
+    # the stalls' floor: the empty window, alone and beside the workers' load
+    floors = [r for r in rows if r["case"].startswith("GUI stall floor")]
+    assert [f["case"].rsplit(", ", 1)[1] for f in floors] == [
+        "nothing else running",
+        "m=200,000 in training",
+    ]
+    assert all(f["met"] is None and f["measured"] >= 0 for f in floors)
     # the loop really is slower than the vectorized code (the seed's claim), even when tiny
     vec = [r for r in rows if r["case"].startswith("vectorization")]
     assert all(r["ratio"] > 1 for r in vec)

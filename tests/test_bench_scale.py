@@ -51,7 +51,10 @@ def test_scale_quick_runs_writes_rows_json_and_plot(qapp, tmp_path, capsys):
     assert sum(c.startswith("scale: frame work,") for c in cases) == 3
     for r in rows:
         assert r["met"] is None and r["goal"] == "—"  # quick: no checks
-        assert np.isfinite(r["measured"]) and r["measured"] > 0
+        assert np.isfinite(r["measured"])
+        # (a fitted coefficient of a quick run's few noisy points may come out ≤ 0: the
+        # frame work per raced run, ~0.25 ms, was -0.13 ms once)
+        assert r["measured"] > 0 or r["case"].startswith("scale: fitted")
     law_rows = [r for r in rows if r["reference"] is not None]
     assert all(r["ratio"] == pytest.approx(r["measured"] / r["reference"]) for r in law_rows)
     result = bench.SCALE_RESULT
