@@ -837,27 +837,29 @@ def _stall_cases(app, w, quick: bool) -> list[Row]:
 def _stall_floor(app, w, quick: bool) -> list[Row]:
     """The stalls' floor: the window with no data (the drawing floor's) repainted at
     60 Hz, with nothing else running and while the trainer's kernel and the cost surface
-    work on 10⁶ samples in two threads at the workers' priority, as after Samples → 10⁶.
+    work on 10⁶ samples in two threads at the workers' priority, as after Samples → 10⁶;
+    measured as the stall cases are (the same probe, the same polled event loop).
 
     What a window whose own work were free would still show: its paint, the cores and
     the GIL it shares with the workers (every call from Qt into the plots' Python takes
     the GIL back)."""
+    import itertools
     import threading
 
     from PySide6.QtCore import QTimer
 
+    from .bench_paint import every_widget, show_no_data
     from .core.logistic import GradientKernel
     from .core.surface import CompressedSamples, fast_cost_grid
-    from .qt.controls import DRAW_CHOICE
     from .qt.threads import lower_priority
 
     m = 2 * 10**5 if quick else 10**6
     seconds = 1.0 if quick else 2.0
     stop = threading.Event()
     ready = threading.Semaphore(0)  # released by each load once its data are made
+    errors: list[BaseException] = []
 
     def train() -> None:
-        lower_priority(idle=True)  # as the app's workers
         kernel = GradientKernel(*data(m))
         w_, b = np.zeros(2), 0.0
         ready.release()
@@ -869,34 +871,37 @@ def _stall_floor(app, w, quick: bool) -> list[Row]:
             kernel.close()
 
     def surface() -> None:
-        lower_priority(idle=True)  # as the app's workers
         samples = CompressedSamples.build(*data(m, seed=1), max_weight=6.0)
         xs = np.linspace(-6, 6, 128)  # the app's grid
         ready.release()
-        for b in np.tile(np.linspace(-1.0, 1.0, 7), 10**6):  # a new held b every time
+        for b in itertools.cycle(np.linspace(-1.0, 1.0, 7)):  # a new held b every time
             if stop.is_set():
                 break
             fast_cost_grid(samples, "w1-w2", xs, xs, b)
 
-    combo = w.controls.dataset_combo
-    combo.setCurrentIndex(combo.findData(DRAW_CHOICE))
-    spin(app, 0.5)
+    def worker(load: Callable[[], None]) -> None:
+        lower_priority()  # as the app's workers
+        try:
+            load()
+        except BaseException as exc:  # reported on the GUI thread, after the join
+            errors.append(exc)
 
-    def repaint() -> None:  # everything, as when every panel changes
-        w.update()
-        for panel in w.panels.values():
-            panel.plot.viewport().update()
+    show_no_data(app, w)
+    out = []
+    loads = (("nothing else running", ()), (f"m={m:,} in training", (train, surface)))
+
+    def repaint() -> None:  # everything, as when every view changes
+        for widget in every_widget(w):
+            widget.update()
 
     timer = QTimer()
     timer.timeout.connect(repaint)
-    timer.start(16)
-    probe = StallProbe()
-    out = []
-    loads = (("nothing else running", ()), (f"m={m:,} in training", (train, surface)))
     try:
+        timer.start(16)  # 60 times a second
+        probe = StallProbe()
         for label, load in loads:
             stop.clear()
-            threads = [threading.Thread(target=f, name=f"bench-{f.__name__}") for f in load]
+            threads = [threading.Thread(target=worker, args=(f,)) for f in load]
             for t in threads:
                 t.start()
             try:
@@ -908,10 +913,14 @@ def _stall_floor(app, w, quick: bool) -> list[Row]:
                 spin(app, 0.2)
                 end = time.perf_counter() + seconds
                 worst = probe.run_until(app, lambda end=end: time.perf_counter() > end, 10, 0)
+                if not all(t.is_alive() for t in threads):
+                    raise RuntimeError("a load of the stall floor ended while measured")
             finally:
                 stop.set()
                 for t in threads:
                     t.join()
+                if errors:
+                    raise errors[0]
             note = "the longest stall of the empty window repainted 60 times a second"
             if load:
                 note += (" while the trainer's kernel (two threads) and the cost surface work"

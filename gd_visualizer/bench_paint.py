@@ -116,6 +116,21 @@ def race_at_full_speed(window, ds, runs) -> None:
     ctl.select_run(0)
 
 
+def show_no_data(app, window) -> None:
+    """The drawing floor's window: ``window`` showing no data (the empty drawing)."""
+    from .qt.controls import DRAW_CHOICE
+
+    combo = window.controls.dataset_combo
+    combo.setCurrentIndex(combo.findData(DRAW_CHOICE))
+    spin(app, 0.5)
+
+
+def every_widget(window) -> list:
+    """The widgets a whole repaint of ``window`` paints: the window, and its plots'
+    viewports, which are not among the widgets the window's own repaint reaches."""
+    return [window, *(panel.plot.viewport() for panel in window.panels.values())]
+
+
 def _repaints(app, window, before: Callable[[], None] | None = None) -> float:
     """Median seconds of ``before()`` (the panels' drawing) and a full synchronous repaint."""
     samples = []
@@ -124,9 +139,8 @@ def _repaints(app, window, before: Callable[[], None] | None = None) -> float:
         t0 = time.perf_counter()
         if before is not None:
             before()
-        window.repaint()  # (the plots' viewports are not among the widgets this repaints)
-        for panel in window.panels.values():
-            panel.plot.viewport().repaint()
+        for widget in every_widget(window):
+            widget.repaint()
         samples.append(time.perf_counter() - t0)
     return statistics.median(samples)
 
@@ -143,8 +157,6 @@ def paint_case(
     """The floor and the frame of a window training on ``ds`` (beside its run, the
     ``runs`` (rate, optimizer) raced; the computation-graph panel open when
     ``step_panel``), and the per-view profile."""
-    from .qt.controls import DRAW_CHOICE
-
     clock = _PaintClock()
     w = MainWindow(restore_settings=False)
     try:
@@ -152,9 +164,7 @@ def paint_case(
         w.show()
         if step_panel:
             w.show_step_panel(True)
-        c = w.controls
-        c.dataset_combo.setCurrentIndex(c.dataset_combo.findData(DRAW_CHOICE))
-        spin(app, 0.5)
+        show_no_data(app, w)
         clock.times.clear()
         floor = _repaints(app, w)
         floor_views = clock.medians()

@@ -52,8 +52,8 @@ def test_scale_quick_runs_writes_rows_json_and_plot(qapp, tmp_path, capsys):
     for r in rows:
         assert r["met"] is None and r["goal"] == "—"  # quick: no checks
         assert np.isfinite(r["measured"])
-        # (a fitted coefficient of a quick run's few noisy points may come out ≤ 0: the
-        # frame work per raced run, ~0.25 ms, was -0.13 ms once)
+        # (a coefficient fitted to a quick run's few noisy points, an intercept or a slope
+        # of a few per cent, may come out ≤ 0: one was -0.13 once; the measured are not)
         assert r["measured"] > 0 or r["case"].startswith("scale: fitted")
     law_rows = [r for r in rows if r["reference"] is not None]
     assert all(r["ratio"] == pytest.approx(r["measured"] / r["reference"]) for r in law_rows)

@@ -95,21 +95,19 @@ class RunController(QObject):
         # each run's path reach seen so far, per mirror (see _path_reach)
         self._reaches: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
         self._running = True
-        self.worker, self.thread = self._start(TrainingWorker(), "gd-training", idle=True)
+        self.worker, self.thread = self._start(TrainingWorker(), "gd-training")
         self.worker.ready.connect(self._on_snapshot)
-        self.surface_worker, self.surface_thread = self._start(
-            SurfaceWorker(), "gd-surface", idle=True
-        )
+        self.surface_worker, self.surface_thread = self._start(SurfaceWorker(), "gd-surface")
         self.surface_worker.ready.connect(self._on_surface)
         self.view.events.slice_key.connect(self._on_view_changed)
         self.view.events.log_scale.connect(lambda *_: self.sceneChanged.emit())
         self.view.events.through_end.connect(self._on_view_changed)
         self.view.events.sample.connect(lambda *_: self.sceneChanged.emit())
-        self.tasks, self.tasks_thread = self._start(TaskWorker(), "gd-tasks", idle=True)
+        self.tasks, self.tasks_thread = self._start(TaskWorker(), "gd-tasks")
         self.inbox = TaskInbox(self.tasks, self)  # (its results, on this thread)
 
-    def _start(self, worker: QObject, name: str, idle: bool = False) -> tuple:
-        thread = background_thread(name, idle)
+    def _start(self, worker: QObject, name: str) -> tuple:
+        thread = background_thread(name)
         worker.moveToThread(thread)
         thread.started.connect(worker.run)
         worker.finished.connect(thread.quit)

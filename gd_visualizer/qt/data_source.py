@@ -225,7 +225,7 @@ class DataSource(QObject):
     def _start(self, loader: QObject, what: str) -> None:
         self._ticket += 1
         loader.ticket = self._ticket  # a newer choice wins over a slower, older load
-        thread = background_thread("gd-loader", idle=True)
+        thread = background_thread("gd-loader")
         loader.moveToThread(thread)
         thread.started.connect(loader.run)
         loader.loaded.connect(self._on_loaded)
