@@ -974,7 +974,7 @@ class ScaleResult:
     sizes: list[int]  # m
     per_iteration: list[float]  # trainer, seconds per iteration at each m
     paths: list[str]  # the kernel that ran at each m ("numpy", "numba", "numba, 2 threads")
-    fitted: list[bool]  # the points the law t₀ + c·m was fitted on
+    fitted: list[bool]  # the points the law t₀ + c·m was fitted on (one thread)
     t0: float  # fitted per-iteration overhead
     c: float  # fitted seconds per sample
     m_gui: int
@@ -1033,9 +1033,50 @@ def _scale_gui_point(app, MainWindow, ds, runs: int, seconds: float) -> tuple[li
     return works, frames / elapsed
 
 
+def trainer_law_rows(
+    sizes: list[int], per_iteration: list[float], paths: list[str], quick: bool
+) -> tuple[list[Row], list[bool], float, float]:
+    """The trainer's points against m beside their law: rows, which points were fitted, t₀, c.
+
+    The law of one pass on one thread, t(m) = t₀ + c·m, is fitted on the one-thread points of
+    the kernel that runs at the largest m.  From 2·10⁵ samples (the kernel's parallel_min)
+    the pass is split over two threads, which takes between half the law (a free second
+    core) and the law (memory bound, or the second core busy): the band those points are
+    checked against."""
+    rows: list[Row] = []
+    kernel_name = paths[-1].split(",")[0]
+    fitted = [p == kernel_name for p in paths]
+    split = [p == f"{kernel_name}, 2 threads" for p in paths]
+    t0, c = fit_linear([m for m, f in zip(sizes, fitted, strict=True) if f],
+                       [p for p, f in zip(per_iteration, fitted, strict=True) if f])  # fmt: skip
+    law = (f"t(m) = t₀ + c·m, t₀ = {t0 * 1e6:.3g} µs, c = {c * 1e9:.3g} ns/sample, fitted in "
+           f"relative error on the {kernel_name} kernel's one-thread points")  # fmt: skip
+    for i, (m, per) in enumerate(zip(sizes, per_iteration, strict=True)):
+        case = f"scale: trainer per iteration, m={m:,}"
+        note = f"{paths[i]} kernel"
+        if split[i]:
+            note += ", not fitted (the pass split over two threads)"
+        elif not fitted[i]:
+            note += ", not fitted (another kernel)"
+        if i == len(sizes) - 1:
+            note += f"; law {law}"
+        expected = (t0 + c * m) * 1e3
+        if split[i]:
+            ratio = per * 1e3 / expected
+            within = 0.5 / LAW_TOLERANCE <= ratio <= LAW_TOLERANCE
+            rows.append(Row(case, per * 1e3, "ms/iter", expected, ratio,
+                            "—" if quick else "½ to 1× the one-thread law (±20 %)",
+                            None if quick else within, note))  # fmt: skip
+        else:
+            rows.append(_law_row(case, per * 1e3, expected, "ms/iter", not quick and fitted[i],
+                                 note))  # fmt: skip
+    return rows, fitted, t0, c
+
+
 def bench_scale(quick: bool) -> list[Row]:
     """Cost against m (trainer, 10² … 10⁶) and against the raced runs (1 … 8): each measured
-    point beside the linear law fitted to all of them (in relative error)."""
+    point beside the linear law fitted to them (in relative error; the trainer's law on its
+    one-thread points, which its two-thread points are checked against)."""
     global SCALE_RESULT
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     from PySide6.QtWidgets import QApplication
@@ -1061,17 +1102,8 @@ def bench_scale(quick: bool) -> list[Row]:
         finally:
             t.close()
         per_iteration.append(per)
-    fitted = [p.split(",")[0] == paths[-1].split(",")[0] for p in paths]
-    t0, c = fit_linear([m for m, f in zip(sizes, fitted, strict=True) if f],
-                       [p for p, f in zip(per_iteration, fitted, strict=True) if f])  # fmt: skip
-    law = (f"t(m) = t₀ + c·m, t₀ = {t0 * 1e6:.3g} µs, c = {c * 1e9:.3g} ns/sample, fitted in "
-           f"relative error on the {paths[-1].split(',')[0]} kernel's points")  # fmt: skip
-    for i, (m, per) in enumerate(zip(sizes, per_iteration, strict=True)):
-        note = f"{paths[i]} kernel" + ("" if fitted[i] else ", not fitted (another kernel)")
-        row = _law_row(f"scale: trainer per iteration, m={m:,}", per * 1e3, (t0 + c * m) * 1e3,
-                       "ms/iter", not quick and fitted[i],
-                       note + (f"; law {law}" if i == len(sizes) - 1 else ""))  # fmt: skip
-        rows.append(row)
+    law_rows, fitted, t0, c = trainer_law_rows(sizes, per_iteration, paths, quick)
+    rows += law_rows
 
     # 2. n raced runs at one m: the trainer's round (t = n·t₁) and the frame work (f₀ + f₁·n)
     m_gui = 10**3 if quick else 10**4
@@ -1208,16 +1240,36 @@ def write_scale_plot(result: ScaleResult, path: Path, size: tuple[int, int] = (1
         symbolPen=pg.mkPen("w"),
         name=f"measured, {result.paths[-1].split(',')[0]} kernel (median)",
     )
-    if not fit.all():
+    below = ~fit & (sizes < lo)
+    if below.any():
         left.plot(
-            sizes[~fit],
-            per[~fit],
+            sizes[below],
+            per[below],
             pen=None,
             symbol="o",
             symbolSize=9,
             symbolBrush=pg.mkBrush("w"),
             symbolPen=pg.mkPen(blue, width=2),
             name=f"measured, {result.paths[0]} path below m = {lo:,.0f} (not fitted)",
+        )
+    two = ~fit & (sizes > lo)
+    if two.any():
+        band = np.logspace(np.log10(sizes[two].min() / 2), np.log10(sizes[-1] * 2), 50)
+        left.plot(
+            band,
+            (result.t0 + result.c * band) * 1e3 / 2,
+            pen=pg.mkPen(blue, width=1.5, style=Qt.PenStyle.DashLine),
+            name="half the law: the pass split over 2 free cores",
+        )
+        left.plot(
+            sizes[two],
+            per[two],
+            pen=None,
+            symbol="s",
+            symbolSize=9,
+            symbolBrush=pg.mkBrush("w"),
+            symbolPen=pg.mkPen(blue, width=2),
+            name="measured, split over 2 threads (not fitted: ½ to 1× the law)",
         )
 
     # right: raced runs; frame work on the left axis, the trainer's round on the right axis

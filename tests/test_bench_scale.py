@@ -37,6 +37,37 @@ def test_fit_linear_through_origin_and_relative_weights():
     assert a_high == pytest.approx(1e-5, rel=0.2)
 
 
+SIZES = [10**2, 10**3, 10**4, 10**5, 10**6]
+PATHS = ["numpy", "numba", "numba", "numba", "numba, 2 threads"]
+
+
+@pytest.mark.parametrize(
+    "speedup, met", [(2.0, True), (1.0, True), (1.5, True), (1 / 1.3, False), (2.6, False)]
+)
+def test_the_trainer_law_is_one_thread_and_the_split_point_lies_in_its_band(speedup, met):
+    """t₀ + c·m is fitted on the one-thread compiled points only (not the numpy path below
+    them, not the pass split over two threads), and the split point is checked against
+    half the law (two free cores) to the law (memory bound), within the tolerance."""
+    t0, c = 6e-6, 2e-9
+    per = [3 * (t0 + c * 100)] + [t0 + c * m for m in SIZES[1:4]]
+    per.append((t0 + c * SIZES[-1]) / speedup)
+    rows, fitted, a, b = bench.trainer_law_rows(SIZES, per, PATHS, quick=False)
+    assert fitted == [False, True, True, True, False]
+    assert (a, b) == (pytest.approx(t0, rel=1e-9), pytest.approx(c, rel=1e-9))
+    assert [r.met for r in rows[1:4]] == [True, True, True]
+    assert rows[0].met is None and "another kernel" in rows[0].note
+    split = rows[-1]
+    assert split.ratio == pytest.approx(1 / speedup)
+    assert split.reference == pytest.approx((t0 + c * SIZES[-1]) * 1e3)
+    assert split.met is met and "two threads" in split.note
+
+
+def test_a_quick_run_checks_no_law():
+    per = [2e-5, 8e-6, 2.6e-5, 2.1e-4, 1.1e-3]
+    rows, *_ = bench.trainer_law_rows(SIZES, per, PATHS, quick=True)
+    assert all(r.met is None and r.goal == "—" for r in rows)
+
+
 @pytest.mark.slow
 def test_scale_quick_runs_writes_rows_json_and_plot(qapp, tmp_path, capsys):
     from PySide6.QtGui import QImage
