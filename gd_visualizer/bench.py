@@ -1033,6 +1033,14 @@ def _scale_gui_point(app, MainWindow, ds, runs: int, seconds: float) -> tuple[li
     return works, frames / elapsed
 
 
+def trainer_points(paths: list[str]) -> tuple[list[bool], list[bool]]:
+    """Which of the trainer's points (by the kernel path each ran) its law is fitted on (the
+    one-thread points of the kernel at the largest m), and which split the pass over two
+    threads (checked against the band of :func:`trainer_law_rows`)."""
+    kernel_name = paths[-1].split(",")[0]
+    return [p == kernel_name for p in paths], [p == f"{kernel_name}, 2 threads" for p in paths]
+
+
 def trainer_law_rows(
     sizes: list[int], per_iteration: list[float], paths: list[str], quick: bool
 ) -> tuple[list[Row], list[bool], float, float]:
@@ -1044,9 +1052,8 @@ def trainer_law_rows(
     core) and the law (memory bound, or the second core busy): the band those points are
     checked against."""
     rows: list[Row] = []
+    fitted, split = trainer_points(paths)
     kernel_name = paths[-1].split(",")[0]
-    fitted = [p == kernel_name for p in paths]
-    split = [p == f"{kernel_name}, 2 threads" for p in paths]
     t0, c = fit_linear([m for m, f in zip(sizes, fitted, strict=True) if f],
                        [p for p, f in zip(per_iteration, fitted, strict=True) if f])  # fmt: skip
     law = (f"t(m) = t₀ + c·m, t₀ = {t0 * 1e6:.3g} µs, c = {c * 1e9:.3g} ns/sample, fitted in "
@@ -1230,29 +1237,25 @@ def write_scale_plot(result: ScaleResult, path: Path, size: tuple[int, int] = (1
         pen=pg.mkPen(blue, width=2),
         name=f"law t₀ + c·m: t₀ = {result.t0 * 1e6:.3g} µs, c = {result.c * 1e9:.3g} ns/sample",
     )
-    left.plot(
-        sizes[fit],
-        per[fit],
-        pen=None,
-        symbol="o",
-        symbolSize=9,
-        symbolBrush=pg.mkBrush(blue),
-        symbolPen=pg.mkPen("w"),
-        name=f"measured, {result.paths[-1].split(',')[0]} kernel (median)",
-    )
-    below = ~fit & (sizes < lo)
-    if below.any():
+
+    def points(mask: np.ndarray, symbol: str, filled: bool, name: str) -> None:
         left.plot(
-            sizes[below],
-            per[below],
+            sizes[mask],
+            per[mask],
             pen=None,
-            symbol="o",
+            symbol=symbol,
             symbolSize=9,
-            symbolBrush=pg.mkBrush("w"),
-            symbolPen=pg.mkPen(blue, width=2),
-            name=f"measured, {result.paths[0]} path below m = {lo:,.0f} (not fitted)",
+            symbolBrush=pg.mkBrush(blue if filled else "w"),
+            symbolPen=pg.mkPen("w") if filled else pg.mkPen(blue, width=2),
+            name=name,
         )
-    two = ~fit & (sizes > lo)
+
+    points(fit, "o", True, f"measured, {result.paths[-1].split(',')[0]} kernel (median)")
+    two = np.asarray(trainer_points(result.paths)[1], dtype=bool)
+    below = ~fit & ~two
+    if below.any():
+        points(below, "o", False,
+               f"measured, {result.paths[0]} path below m = {lo:,.0f} (not fitted)")  # fmt: skip
     if two.any():
         band = np.logspace(np.log10(sizes[two].min() / 2), np.log10(sizes[-1] * 2), 50)
         left.plot(
@@ -1261,16 +1264,7 @@ def write_scale_plot(result: ScaleResult, path: Path, size: tuple[int, int] = (1
             pen=pg.mkPen(blue, width=1.5, style=Qt.PenStyle.DashLine),
             name="half the law: the pass split over 2 free cores",
         )
-        left.plot(
-            sizes[two],
-            per[two],
-            pen=None,
-            symbol="s",
-            symbolSize=9,
-            symbolBrush=pg.mkBrush("w"),
-            symbolPen=pg.mkPen(blue, width=2),
-            name="measured, split over 2 threads (not fitted: ½ to 1× the law)",
-        )
+        points(two, "s", False, "measured, split over 2 threads (not fitted: ½ to 1× the law)")
 
     # right: raced runs; frame work on the left axis, the trainer's round on the right axis
     right = win.addPlot(row=1, col=1)
